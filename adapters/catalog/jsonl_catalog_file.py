@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from domain.catalog.content import Availability, Content, ContentKind
+
+DEMO_CATALOG = Path(__file__).with_name("demo_catalog.jsonl.gz")
+
+
+def content_from_json(record: dict[str, Any]) -> Content:
+    def optional_uuid(value: str | None) -> UUID | None:
+        return UUID(value) if value else None
+
+    return Content(
+        id=UUID(record["id"]),
+        title=record["title"],
+        kind=ContentKind(record["kind"]),
+        release_year=int(record["release_year"]),
+        genres=tuple(record["genres"]),
+        synopsis=record["synopsis"],
+        availability=tuple(Availability(**a) for a in record["availability"]),
+        runtime_seconds=record["runtime_seconds"],
+        series_id=optional_uuid(record["series_id"]),
+        season_number=record["season_number"],
+        episode_number=record["episode_number"],
+    )
+
+
+def read_catalog(path: Path = DEMO_CATALOG) -> Iterator[Content]:
+    """Content items from a JSON-lines file (gzip-compressed when the name ends in .gz)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield content_from_json(json.loads(line))

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import asyncio
+import copy
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+import attrs
+
+from domain.identity.email import EmailAddress
+from domain.identity.errors import EmailAlreadyRegistered
+from domain.identity.refresh_session import RefreshSession
+from domain.identity.user import User
+
+
+@attrs.define
+class IdentityState:
+    users: dict[UUID, User] = attrs.Factory(dict)
+    sessions: dict[UUID, RefreshSession] = attrs.Factory(dict)
+
+
+class InMemoryUserRepository:
+    def __init__(self, state: IdentityState) -> None:
+        self._state = state
+
+    async def add(self, user: User) -> None:
+        if any(u.email == user.email for u in self._state.users.values()):
+            raise EmailAlreadyRegistered("An account with this email already exists.")
+        self._state.users[user.id] = copy.copy(user)
+
+    async def get(self, user_id: UUID) -> User | None:
+        user = self._state.users.get(user_id)
+        return copy.copy(user) if user else None
+
+    async def get_by_email(self, email: EmailAddress) -> User | None:
+        return next((copy.copy(u) for u in self._state.users.values() if u.email == email), None)
+
+    async def update_display_name(self, user_id: UUID, display_name: str) -> None:
+        if user_id in self._state.users:
+            self._state.users[user_id].display_name = display_name
+
+
+class InMemoryRefreshSessionRepository:
+    def __init__(self, state: IdentityState) -> None:
+        self._state = state
+
+    async def add(self, session: RefreshSession) -> None:
+        self._state.sessions[session.id] = session
+
+    async def get_by_digest(self, token_digest: str) -> RefreshSession | None:
+        return next(
+            (s for s in self._state.sessions.values() if s.token_digest == token_digest), None
+        )
+
+    async def mark_rotated(self, session_id: UUID, now: datetime) -> bool:
+        session = self._state.sessions.get(session_id)
+        if session is None or session.was_rotated or session.is_revoked:
+            return False
+        self._state.sessions[session_id] = attrs.evolve(session, rotated_at=now)
+        return True
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> None:
+        for key, session in list(self._state.sessions.items()):
+            if session.family_id == family_id and not session.is_revoked:
+                self._state.sessions[key] = attrs.evolve(session, revoked_at=now)
+
+    async def delete_expired(self, before: datetime) -> int:
+        expired = [k for k, s in self._state.sessions.items() if s.expires_at < before]
+        for key in expired:
+            del self._state.sessions[key]
+        return len(expired)
+
+
+class InMemoryIdentityUnitOfWork:
+    """Works on a copy of the shared state and publishes it on commit.
+
+    Units run one at a time (a lock held from enter to exit), which is the serialisable
+    isolation the Postgres adapter gets from its row locks and unique constraints.
+    """
+
+    users: InMemoryUserRepository
+    refresh_sessions: InMemoryRefreshSessionRepository
+
+    def __init__(self, store: InMemoryIdentityStore) -> None:
+        self._store = store
+        self._working = IdentityState()
+
+    async def __aenter__(self) -> Self:
+        await self._store.lock.acquire()
+        self._working = copy.deepcopy(self._store.state)
+        self.users = InMemoryUserRepository(self._working)
+        self.refresh_sessions = InMemoryRefreshSessionRepository(self._working)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._store.lock.release()
+
+    async def commit(self) -> None:
+        self._store.state = copy.deepcopy(self._working)
+
+
+class InMemoryIdentityStore:
+    """The in-memory stand-in for the identity tables; call it to open a unit of work."""
+
+    def __init__(self) -> None:
+        self.state = IdentityState()
+        self.lock = asyncio.Lock()
+
+    def __call__(self) -> InMemoryIdentityUnitOfWork:
+        return InMemoryIdentityUnitOfWork(self)

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from adapters.postgres.tables import refresh_sessions, users
+from domain.identity.email import EmailAddress
+from domain.identity.errors import EmailAlreadyRegistered
+from domain.identity.refresh_session import RefreshSession
+from domain.identity.user import User
+
+
+def _user(row: RowMapping) -> User:
+    return User(
+        id=row["id"],
+        email=EmailAddress(row["email"]),
+        display_name=row["display_name"],
+        password_hash=row["password_hash"],
+        created_at=row["created_at"],
+    )
+
+
+class PostgresUserRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, user: User) -> None:
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(
+                    insert(users).values(
+                        id=user.id,
+                        email=user.email.value,
+                        display_name=user.display_name,
+                        password_hash=user.password_hash,
+                        created_at=user.created_at,
+                    )
+                )
+        except IntegrityError as error:
+            raise EmailAlreadyRegistered("An account with this email already exists.") from error
+
+    async def get(self, user_id: UUID) -> User | None:
+        row = (await self._conn.execute(select(users).where(users.c.id == user_id))).mappings().first()
+        return _user(row) if row else None
+
+    async def get_by_email(self, email: EmailAddress) -> User | None:
+        result = await self._conn.execute(select(users).where(users.c.email == email.value))
+        row = result.mappings().first()
+        return _user(row) if row else None
+
+    async def update_display_name(self, user_id: UUID, display_name: str) -> None:
+        await self._conn.execute(
+            update(users).where(users.c.id == user_id).values(display_name=display_name)
+        )
+
+
+class PostgresRefreshSessionRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, session: RefreshSession) -> None:
+        await self._conn.execute(
+            insert(refresh_sessions).values(
+                id=session.id,
+                family_id=session.family_id,
+                user_id=session.user_id,
+                token_digest=session.token_digest,
+                issued_at=session.issued_at,
+                expires_at=session.expires_at,
+                auth_time=session.auth_time,
+                rotated_at=session.rotated_at,
+                revoked_at=session.revoked_at,
+            )
+        )
+
+    async def get_by_digest(self, token_digest: str) -> RefreshSession | None:
+        result = await self._conn.execute(
+            select(refresh_sessions).where(refresh_sessions.c.token_digest == token_digest)
+        )
+        row = result.mappings().first()
+        if row is None:
+            return None
+        return RefreshSession(**{key: row[key] for key in row.keys()})
+
+    async def mark_rotated(self, session_id: UUID, now: datetime) -> bool:
+        # The row lock taken by this UPDATE serialises concurrent refreshes of one token:
+        # the loser re-reads the row after the winner commits and matches nothing.
+        result = await self._conn.execute(
+            update(refresh_sessions)
+            .where(
+                refresh_sessions.c.id == session_id,
+                refresh_sessions.c.rotated_at.is_(None),
+                refresh_sessions.c.revoked_at.is_(None),
+            )
+            .values(rotated_at=now)
+        )
+        return result.rowcount == 1
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> None:
+        await self._conn.execute(
+            update(refresh_sessions)
+            .where(refresh_sessions.c.family_id == family_id, refresh_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def delete_expired(self, before: datetime) -> int:
+        result = await self._conn.execute(
+            delete(refresh_sessions).where(refresh_sessions.c.expires_at < before)
+        )
+        return int(result.rowcount)
+
+
+class PostgresIdentityUnitOfWork:
+    users: PostgresUserRepository
+    refresh_sessions: PostgresRefreshSessionRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+        self._transaction: AsyncTransaction | None = None
+
+    async def __aenter__(self) -> Self:
+        self._conn = await self._engine.connect()
+        self._transaction = await self._conn.begin()
+        self.users = PostgresUserRepository(self._conn)
+        self.refresh_sessions = PostgresRefreshSessionRepository(self._conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None and self._transaction is not None
+        try:
+            if self._transaction.is_active:
+                await self._transaction.rollback()
+        finally:
+            await self._conn.close()
+
+    async def commit(self) -> None:
+        assert self._transaction is not None
+        await self._transaction.commit()
+
+
+class PostgresIdentityUnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    def __call__(self) -> PostgresIdentityUnitOfWork:
+        return PostgresIdentityUnitOfWork(self._engine)

@@ -1,0 +1,71 @@
+"""SQLAlchemy Core tables; the schema itself is owned by the Alembic migrations beside this file."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR, UUID
+
+metadata = MetaData()
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("email", Text, nullable=False, unique=True),
+    Column("display_name", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+refresh_sessions = Table(
+    "refresh_sessions",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("family_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_digest", Text, nullable=False, unique=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("auth_time", DateTime(timezone=True), nullable=False),
+    Column("rotated_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+content = Table(
+    "content",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("series_id", UUID(as_uuid=True)),
+    Column("season_number", Integer),
+    Column("episode_number", Integer),
+    Column("runtime_seconds", Integer),
+    Column("release_year", Integer, nullable=False),
+    Column("genres", ARRAY(Text), nullable=False),
+    Column("synopsis", Text, nullable=False),
+    Column("search_vector", TSVECTOR),
+)
+
+content_availability = Table(
+    "content_availability",
+    metadata,
+    Column(
+        "content_id",
+        UUID(as_uuid=True),
+        ForeignKey("content.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("platform", Text, primary_key=True),
+    Column("region", Text, primary_key=True),
+    Column("deep_link", Text, nullable=False),
+)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import hashlib
+
+from attrs import frozen
+
+from application.identity.ports import IdentityUnitOfWorkFactory, LoginThrottle, PasswordHasher
+from application.identity.tokens import SessionIssuer, TokenPair
+from application.shared.ports import Clock, IdGenerator
+from domain.identity.email import EmailAddress, InvalidEmail
+from domain.identity.errors import InvalidCredentials
+from domain.shared.errors import TooManyAttempts
+
+_INVALID = "The email or password is incorrect."
+
+
+def account_key(email: str) -> str:
+    """The throttle's key for an account: a digest, so Redis never holds the address itself."""
+    return hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+@frozen
+class LogInCommand:
+    email: str
+    password: str
+    client_ip: str | None = None
+
+
+@frozen
+class LogIn:
+    uow: IdentityUnitOfWorkFactory
+    hasher: PasswordHasher
+    throttle: LoginThrottle
+    sessions: SessionIssuer
+    clock: Clock
+    ids: IdGenerator
+
+    async def __call__(self, command: LogInCommand) -> TokenPair:
+        try:
+            email = EmailAddress.parse(command.email)
+        except InvalidEmail:
+            await self.hasher.verify_against_nothing(command.password)
+            raise InvalidCredentials(_INVALID) from None
+        account = account_key(email.value)
+        retry_after = await self.throttle.retry_after(account, command.client_ip)
+        if retry_after is not None:
+            raise TooManyAttempts(
+                "Too many failed sign-in attempts; try again later.",
+                retry_after_seconds=retry_after,
+            )
+        async with self.uow() as uow:
+            user = await uow.users.get_by_email(email)
+        if user is None:
+            await self.hasher.verify_against_nothing(command.password)
+            await self.throttle.record_failure(account, command.client_ip)
+            raise InvalidCredentials(_INVALID)
+        if not await self.hasher.verify(user.password_hash, command.password):
+            await self.throttle.record_failure(account, command.client_ip)
+            raise InvalidCredentials(_INVALID)
+        await self.throttle.clear_account(account)
+        now = self.clock.now()
+        async with self.uow() as uow:
+            pair = await self.sessions.issue(
+                uow, user_id=user.id, family_id=self.ids.new_id(), auth_time=now, now=now
+            )
+            await uow.commit()
+        return pair

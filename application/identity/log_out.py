@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from attrs import frozen
+
+from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.tokens import digest_token
+from application.shared.ports import Clock
+
+
+@frozen
+class LogOutCommand:
+    refresh_token: str
+
+
+@frozen
+class LogOut:
+    """Revoke the session family of a refresh token. Unknown tokens are ignored (RFC 7009 §2.2)."""
+
+    uow: IdentityUnitOfWorkFactory
+    clock: Clock
+
+    async def __call__(self, command: LogOutCommand) -> None:
+        async with self.uow() as uow:
+            current = await uow.refresh_sessions.get_by_digest(digest_token(command.refresh_token))
+            if current is None:
+                return
+            await uow.refresh_sessions.revoke_family(current.family_id, self.clock.now())
+            await uow.commit()

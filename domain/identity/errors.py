@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from domain.shared.errors import Conflict, Unauthenticated
+
+
+class EmailAlreadyRegistered(Conflict):
+    code = "email-already-registered"
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "invalid-credentials"
+
+
+class InvalidRefreshToken(Unauthenticated):
+    code = "invalid-refresh-token"
+
+
+class InvalidAccessToken(Unauthenticated):
+    code = "invalid-access-token"

@@ -1,0 +1,47 @@
+"""Base classes for errors raised by domain rules and use cases.
+
+Each error names a stable ``code``; the HTTP layer maps codes to RFC 9457 problem types,
+so the core never knows about status codes.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "domain-error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    code = "not-found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class InvalidInput(DomainError):
+    code = "invalid-input"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+
+
+class TooManyAttempts(DomainError):
+    code = "too-many-attempts"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class Forbidden(DomainError):
+    code = "forbidden"

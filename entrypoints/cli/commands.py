@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from sqlalchemy.engine import make_url
+
+from adapters.catalog.jsonl_catalog_file import DEMO_CATALOG, read_catalog
+from adapters.postgres.database import describe
+from adapters.postgres.health import postgres_answers
+from adapters.redis.health import redis_answers
+from application.identity.register_account import RegisterAccountCommand
+from domain.identity.errors import EmailAlreadyRegistered
+from entrypoints.bootstrap import build_container, prepare_database, resolve
+from entrypoints.config import Settings
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "popcorn-on-the-sofa"
+
+
+async def migrate_command(settings: Settings) -> None:
+    settings = resolve(settings)
+    await prepare_database(settings)
+    print(f"migrated {describe(settings.database_url or '')}")
+
+
+async def seed_demo_command(settings: Settings) -> None:
+    settings = resolve(settings)
+    await prepare_database(settings)
+    container = build_container(settings)
+    try:
+        written = await container.import_catalog()(read_catalog(DEMO_CATALOG))
+        total = await container.content_repository().count()
+        print(f"demo catalog: {written} items loaded, {total} in the catalog")
+        try:
+            await container.register_account()(
+                RegisterAccountCommand(email=DEMO_EMAIL, password=DEMO_PASSWORD, display_name="Demo Viewer")
+            )
+            print(f"demo account created: {DEMO_EMAIL} (password in the README)")
+        except EmailAlreadyRegistered:
+            print(f"demo account exists: {DEMO_EMAIL}")
+    finally:
+        await container.engine().dispose()
+        await container.redis().aclose()
+
+
+def _redis_description(url: str) -> str:
+    parsed = make_url(url.replace("unix://", "redis+unix://", 1)) if url.startswith("unix://") else None
+    if parsed is not None:
+        return url
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def check_command(settings: Settings) -> int:
+    embedded_db, embedded_redis = settings.database_url is None, settings.redis_url is None
+    settings = resolve(settings)
+    container = build_container(settings)
+    rows = [
+        ("data dir", str(settings.data_dir.resolve())),
+        ("database", describe(settings.database_url or "") + (" (embedded)" if embedded_db else "")),
+        ("redis", _redis_description(settings.redis_url or "") + (" (embedded)" if embedded_redis else "")),
+        ("http", f"{settings.http_host}:{settings.http_port}"),
+        ("jwt signing key", "from MG_JWT_PRIVATE_KEY" if settings.jwt_private_key else str(settings.signing_key_path)),
+        ("access token ttl", f"{settings.access_token_ttl_seconds}s"),
+        ("refresh token ttl", f"{settings.refresh_token_ttl_days}d"),
+        ("login failures", f"{settings.login_failures_per_account}/account, {settings.login_failures_per_ip}/ip per {settings.login_failure_window_seconds}s"),
+    ]
+    try:
+        postgres_ok = await postgres_answers(container.engine())
+        redis_ok = await redis_answers(container.redis())
+    finally:
+        await container.engine().dispose()
+        await container.redis().aclose()
+    rows += [("postgres answers", "yes" if postgres_ok else "NO"), ("redis answers", "yes" if redis_ok else "NO")]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+    return 0 if postgres_ok and redis_ok else 1

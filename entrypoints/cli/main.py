@@ -1,0 +1,83 @@
+"""``media-gateway``: serve the API, run the worker, migrate, seed demo data, check the set-up."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from entrypoints.config import ConfigurationError, Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigurationError as error:
+        sys.exit(f"configuration error: {error}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="media-gateway",
+        description=(
+            "Media Gateway: find what to watch across streaming platforms. With no MG_DATABASE_URL"
+            " or MG_REDIS_URL set, an embedded PostgreSQL and Redis run under MG_DATA_DIR (./var)."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve", help="migrate, then serve the HTTP API (default 127.0.0.1:8080)",
+        description="Apply pending migrations, then serve the HTTP API until interrupted.",
+    )
+    serve.add_argument("--host", help="interface to bind (default: MG_HTTP_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (default: MG_HTTP_PORT or 8080)")
+    commands.add_parser(
+        "worker", help="run background housekeeping until interrupted",
+        description="Run the background worker: purges expired sessions on a schedule.",
+    )
+    commands.add_parser(
+        "migrate", help="apply pending database migrations",
+        description="Create the database if needed and apply every pending migration (idempotent).",
+    )
+    commands.add_parser(
+        "seed-demo", help="load the demo catalog and the demo account",
+        description="Migrate, then load the shipped demo catalog and create demo@example.com (idempotent).",
+    )
+    commands.add_parser(
+        "check", help="print the configuration and whether each dependency answers",
+        description="Print the configuration in use (secrets hidden) and ping PostgreSQL and Redis.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    settings = _settings()
+    from entrypoints.logging_setup import configure_logging
+
+    configure_logging(settings.log_level)
+    if args.command == "serve":
+        from entrypoints.cli.serve import serve
+
+        serve(settings, host=args.host, port=args.port)
+    elif args.command == "worker":
+        from entrypoints.worker import run_worker
+
+        asyncio.run(run_worker(settings))
+    elif args.command == "migrate":
+        from entrypoints.cli.commands import migrate_command
+
+        asyncio.run(migrate_command(settings))
+    elif args.command == "seed-demo":
+        from entrypoints.cli.commands import seed_demo_command
+
+        asyncio.run(seed_demo_command(settings))
+    elif args.command == "check":
+        from entrypoints.cli.commands import check_command
+
+        sys.exit(asyncio.run(check_command(settings)))
+
+
+if __name__ == "__main__":
+    main()

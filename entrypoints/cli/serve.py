@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvicorn
+
+from entrypoints.bootstrap import build_container, prepare_database, resolve
+from entrypoints.config import Settings
+from entrypoints.http.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+def serve(settings: Settings, *, host: str | None, port: int | None) -> None:
+    settings = resolve(settings)
+    asyncio.run(prepare_database(settings))
+    app = create_app(build_container(settings))
+    config = uvicorn.Config(
+        app,
+        host=host or settings.http_host,
+        port=port or settings.http_port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        lifespan="on",
+    )
+    log.info("serving", extra={"host": config.host, "port": config.port})
+    uvicorn.Server(config).run()

@@ -1,0 +1,84 @@
+"""Configuration from ``MG_*`` environment variables; read once, at start-up, never at import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+
+class ConfigurationError(ValueError):
+    pass
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@attrs.frozen
+class Settings:
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    jwt_private_key: str | None = attrs.field(default=None, repr=False)
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_days: int = 30
+    login_failures_per_account: int = 10
+    login_failures_per_ip: int = 100
+    login_failure_window_seconds: int = 900
+    max_body_bytes: int = 1024 * 1024
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            data_dir=Path(env.get("MG_DATA_DIR") or "var"),
+            database_url=env.get("MG_DATABASE_URL") or None,
+            redis_url=env.get("MG_REDIS_URL") or None,
+            http_host=env.get("MG_HTTP_HOST") or "127.0.0.1",
+            http_port=_int(env, "MG_HTTP_PORT", 8080),
+            jwt_private_key=env.get("MG_JWT_PRIVATE_KEY") or None,
+            access_token_ttl_seconds=_int(env, "MG_ACCESS_TOKEN_TTL_SECONDS", 900),
+            refresh_token_ttl_days=_int(env, "MG_REFRESH_TOKEN_TTL_DAYS", 30),
+            login_failures_per_account=_int(env, "MG_LOGIN_FAILURES_PER_ACCOUNT", 10),
+            login_failures_per_ip=_int(env, "MG_LOGIN_FAILURES_PER_IP", 100),
+            login_failure_window_seconds=_int(env, "MG_LOGIN_FAILURE_WINDOW_SECONDS", 900),
+            max_body_bytes=_int(env, "MG_MAX_BODY_BYTES", 1024 * 1024),
+            log_level=(env.get("MG_LOG_LEVEL") or "INFO").upper(),
+        )
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None or self.redis_url is None
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.data_dir / "secrets" / "jwt-signing-key.pem"
+
+
+def with_servers(settings: Settings) -> Settings:
+    """Fill in the URL of every server not configured by starting its embedded counterpart."""
+    database_url, redis_url = settings.database_url, settings.redis_url
+    if database_url is None:
+        from adapters.embedded.embedded_postgres import start_embedded_postgres
+
+        database_url = start_embedded_postgres(settings.data_dir)
+    if redis_url is None:
+        from adapters.embedded.embedded_redis import start_embedded_redis
+
+        redis_url = start_embedded_redis(settings.data_dir)
+    return attrs.evolve(settings, database_url=database_url, redis_url=redis_url)

@@ -1,0 +1,106 @@
+"""The composition root: the one place that knows which adapter serves which port."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+from redis.asyncio import Redis
+
+from adapters.catalog.postgres_content_repository import PostgresContentRepository
+from adapters.catalog.postgres_content_search import PostgresContentSearch
+from adapters.identity.argon2_password_hasher import Argon2PasswordHasher
+from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
+from adapters.identity.postgres_identity_unit_of_work import PostgresIdentityUnitOfWorkFactory
+from adapters.identity.redis_login_throttle import RedisLoginThrottle
+from adapters.identity.signing_keys import load_or_create_signing_key
+from adapters.identity.zxcvbn_common_passwords import common_passwords
+from adapters.postgres.database import create_engine
+from adapters.shared.system import SystemClock, UrandomSecretGenerator, Uuid4Generator
+from application.catalog.get_content import GetContent
+from application.catalog.import_catalog import ImportCatalog
+from application.catalog.search_catalog import SearchCatalog
+from application.identity.authenticate import Authenticate
+from application.identity.get_profile import GetProfile
+from application.identity.log_in import LogIn
+from application.identity.log_out import LogOut
+from application.identity.purge_expired_sessions import PurgeExpiredSessions
+from application.identity.refresh_tokens import RefreshTokens
+from application.identity.register_account import RegisterAccount
+from application.identity.tokens import SessionIssuer
+from application.identity.update_profile import UpdateProfile
+from domain.identity.password_policy import PasswordPolicy
+from entrypoints.config import Settings
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(Uuid4Generator)
+    secrets = providers.Singleton(UrandomSecretGenerator)
+
+    engine = providers.Singleton(create_engine, settings.provided.database_url)
+    redis = providers.Singleton(Redis.from_url, settings.provided.redis_url)
+
+    # identity
+    identity_uow = providers.Singleton(PostgresIdentityUnitOfWorkFactory, engine)
+    password_hasher = providers.Singleton(Argon2PasswordHasher)
+    password_policy = providers.Singleton(PasswordPolicy, providers.Singleton(common_passwords))
+    login_throttle = providers.Singleton(
+        RedisLoginThrottle,
+        redis,
+        account_limit=settings.provided.login_failures_per_account,
+        ip_limit=settings.provided.login_failures_per_ip,
+        window_seconds=settings.provided.login_failure_window_seconds,
+    )
+    signing_key = providers.Singleton(
+        load_or_create_signing_key,
+        settings.provided.jwt_private_key,
+        settings.provided.signing_key_path,
+    )
+    access_tokens = providers.Singleton(
+        JwtAccessTokenIssuer,
+        signing_key,
+        clock,
+        providers.Factory(timedelta, seconds=settings.provided.access_token_ttl_seconds),
+    )
+    session_issuer = providers.Singleton(
+        SessionIssuer,
+        access_tokens=access_tokens,
+        ids=ids,
+        secrets=secrets,
+        refresh_ttl=providers.Factory(timedelta, days=settings.provided.refresh_token_ttl_days),
+    )
+    register_account = providers.Singleton(
+        RegisterAccount,
+        uow=identity_uow,
+        hasher=password_hasher,
+        policy=password_policy,
+        clock=clock,
+        ids=ids,
+    )
+    log_in = providers.Singleton(
+        LogIn,
+        uow=identity_uow,
+        hasher=password_hasher,
+        throttle=login_throttle,
+        sessions=session_issuer,
+        clock=clock,
+        ids=ids,
+    )
+    refresh_tokens = providers.Singleton(
+        RefreshTokens, uow=identity_uow, sessions=session_issuer, clock=clock
+    )
+    log_out = providers.Singleton(LogOut, uow=identity_uow, clock=clock)
+    get_profile = providers.Singleton(GetProfile, uow=identity_uow)
+    update_profile = providers.Singleton(UpdateProfile, uow=identity_uow)
+    authenticate = providers.Singleton(Authenticate, access_tokens)
+    purge_expired_sessions = providers.Singleton(PurgeExpiredSessions, uow=identity_uow, clock=clock)
+
+    # catalog
+    content_repository = providers.Singleton(PostgresContentRepository, engine)
+    content_search = providers.Singleton(PostgresContentSearch, engine)
+    get_content = providers.Singleton(GetContent, content_repository)
+    search_catalog = providers.Singleton(SearchCatalog, content_search)
+    import_catalog = providers.Singleton(ImportCatalog, content_repository)

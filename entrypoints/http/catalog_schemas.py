@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from msgspec import Struct
+
+from domain.catalog.content import Content
+from domain.catalog.search import SearchPage
+
+
+class AvailabilityOut(Struct):
+    platform: str
+    region: str
+    deep_link: str
+
+
+class ContentOut(Struct):
+    id: str
+    title: str
+    kind: str
+    runtime_seconds: int | None
+    release_year: int
+    genres: list[str]
+    synopsis: str
+    availability: list[AvailabilityOut]
+    series_id: str | None = None
+    season_number: int | None = None
+    episode_number: int | None = None
+
+
+class SearchArgs(Struct):
+    q: str | None = None
+    genre: str | None = None
+    platform: str | None = None
+    year: int | None = None
+    page: int = 1
+    page_size: int = 20
+
+
+class SearchPageOut(Struct):
+    items: list[ContentOut]
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+
+
+def content_out(item: Content) -> ContentOut:
+    return ContentOut(
+        id=str(item.id),
+        title=item.title,
+        kind=item.kind.value,
+        runtime_seconds=item.runtime_seconds,
+        release_year=item.release_year,
+        genres=list(item.genres),
+        synopsis=item.synopsis,
+        availability=[
+            AvailabilityOut(platform=a.platform, region=a.region, deep_link=a.deep_link)
+            for a in item.availability
+        ],
+        series_id=str(item.series_id) if item.series_id else None,
+        season_number=item.season_number,
+        episode_number=item.episode_number,
+    )
+
+
+def search_page_out(page: SearchPage) -> SearchPageOut:
+    return SearchPageOut(
+        items=[content_out(item) for item in page.items],
+        page=page.page,
+        page_size=page.page_size,
+        total=page.total,
+        total_pages=page.total_pages,
+    )

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from dependency_injector.wiring import Provide, inject
+from quart import Blueprint
+from quart_schema import tag
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.postgres.health import postgres_answers
+from adapters.redis.health import redis_answers
+from entrypoints.container import Container
+
+health = Blueprint("health", __name__)
+
+
+@health.get("/health/live")
+@tag(["operations"])
+async def live() -> dict[str, str]:
+    """The process is up. Never touches a dependency (it is also the benchmarks' floor)."""
+    return {"status": "ok"}
+
+
+@health.get("/health/ready")
+@tag(["operations"])
+@inject
+async def ready(
+    engine: AsyncEngine = Provide[Container.engine],
+    redis: Redis = Provide[Container.redis],
+) -> tuple[dict[str, Any], int]:
+    """Ready to serve: PostgreSQL and Redis both answer. 503 with the failing checks otherwise."""
+    postgres_ok, redis_ok = await asyncio.gather(postgres_answers(engine), redis_answers(redis))
+    checks = {"postgres": "ok" if postgres_ok else "down", "redis": "ok" if redis_ok else "down"}
+    healthy = postgres_ok and redis_ok
+    return {"status": "ok" if healthy else "unavailable", "checks": checks}, 200 if healthy else 503

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from typing import Any
+
+from dependency_injector.wiring import Provide, inject
+from quart import Blueprint, request
+from quart_schema import tag, validate_request, validate_response
+
+from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
+from application.identity.authenticate import Authenticate
+from application.identity.get_profile import GetProfile
+from application.identity.log_in import LogIn, LogInCommand
+from application.identity.log_out import LogOut, LogOutCommand
+from application.identity.ports import AccessTokenClaims
+from application.identity.refresh_tokens import RefreshTokens, RefreshTokensCommand
+from application.identity.register_account import RegisterAccount, RegisterAccountCommand
+from application.identity.tokens import TokenPair
+from application.identity.update_profile import UpdateProfile, UpdateProfileCommand
+from domain.identity.user import User
+from entrypoints.container import Container
+from entrypoints.http.authentication import require_scope
+from entrypoints.http.identity_schemas import (
+    LoginIn,
+    ProfileOut,
+    ProfilePatchIn,
+    RefreshIn,
+    RegisteredOut,
+    RegisterIn,
+    TokenPairOut,
+)
+
+identity = Blueprint("identity", __name__)
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _pair(pair: TokenPair) -> TokenPairOut:
+    return TokenPairOut(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        token_type=pair.token_type,
+        expires_in=pair.expires_in,
+        refresh_expires_in=pair.refresh_expires_in,
+    )
+
+
+def _profile(user: User, claims: AccessTokenClaims) -> ProfileOut:
+    return ProfileOut(
+        user_id=str(user.id),
+        email=user.email.value,
+        display_name=user.display_name,
+        created_at=user.created_at.isoformat(),
+        scopes=sorted(claims.scopes),
+    )
+
+
+@identity.post("/api/v1/auth/register")
+@tag(["identity"])
+@validate_request(RegisterIn)
+@validate_response(RegisteredOut, 201)
+@inject
+async def register(
+    data: RegisterIn, register_account: RegisterAccount = Provide[Container.register_account]
+) -> tuple[RegisteredOut, int, dict[str, str]]:
+    """Create an account. Passwords follow NIST 800-63B: 8–128 characters, not a common one."""
+    account = await register_account(
+        RegisterAccountCommand(email=data.email, password=data.password, display_name=data.display_name)
+    )
+    return RegisteredOut(user_id=str(account.user_id), email=account.email), 201, {
+        "Location": "/api/v1/me"
+    }
+
+
+@identity.post("/api/v1/auth/login")
+@tag(["identity"])
+@validate_request(LoginIn)
+@validate_response(TokenPairOut, 200)
+@inject
+async def login(
+    data: LoginIn, log_in: LogIn = Provide[Container.log_in]
+) -> tuple[TokenPairOut, int, dict[str, str]]:
+    """Exchange email and password for an access token and a refresh token."""
+    pair = await log_in(
+        LogInCommand(email=data.email, password=data.password, client_ip=request.remote_addr)
+    )
+    return _pair(pair), 200, NO_STORE
+
+
+@identity.post("/api/v1/auth/refresh")
+@tag(["identity"])
+@validate_request(RefreshIn)
+@validate_response(TokenPairOut, 200)
+@inject
+async def refresh(
+    data: RefreshIn, refresh_tokens: RefreshTokens = Provide[Container.refresh_tokens]
+) -> tuple[TokenPairOut, int, dict[str, str]]:
+    """Rotate a refresh token. Reusing a rotated token revokes every token of its session."""
+    pair = await refresh_tokens(RefreshTokensCommand(refresh_token=data.refresh_token))
+    return _pair(pair), 200, NO_STORE
+
+
+@identity.post("/api/v1/auth/logout")
+@tag(["identity"])
+@validate_request(RefreshIn)
+@inject
+async def logout(
+    data: RefreshIn, log_out: LogOut = Provide[Container.log_out]
+) -> tuple[str, int]:
+    """Revoke the session the refresh token belongs to. Always 204, as RFC 7009 asks."""
+    await log_out(LogOutCommand(refresh_token=data.refresh_token))
+    return "", 204
+
+
+@identity.get("/api/v1/me")
+@tag(["identity"])
+@validate_response(ProfileOut, 200)
+@inject
+async def me(
+    authenticate: Authenticate = Provide[Container.authenticate],
+    get_profile: GetProfile = Provide[Container.get_profile],
+) -> ProfileOut:
+    """The signed-in user's profile. Needs the `read` scope."""
+    claims = require_scope(authenticate, "read")
+    return _profile(await get_profile(claims.subject), claims)
+
+
+@identity.patch("/api/v1/me")
+@tag(["identity"])
+@validate_request(ProfilePatchIn)
+@validate_response(ProfileOut, 200)
+@inject
+async def update_me(
+    data: ProfilePatchIn,
+    authenticate: Authenticate = Provide[Container.authenticate],
+    update_profile: UpdateProfile = Provide[Container.update_profile],
+) -> ProfileOut:
+    """Change the display name. Needs the `write` scope."""
+    claims = require_scope(authenticate, "write")
+    user = await update_profile(UpdateProfileCommand(user_id=claims.subject, display_name=data.display_name))
+    return _profile(user, claims)
+
+
+@identity.get("/.well-known/jwks.json")
+@tag(["identity"])
+@inject
+async def jwks(
+    access_tokens: JwtAccessTokenIssuer = Provide[Container.access_tokens],
+) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The public keys that verify our access tokens (RFC 7517)."""
+    return access_tokens.jwks(), 200, {"Cache-Control": "public, max-age=300"}

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from msgspec import Meta, Struct
+from typing import Annotated
+
+
+class RegisterIn(Struct, forbid_unknown_fields=True):
+    email: Annotated[str, Meta(max_length=320, examples=["ana@example.com"])]
+    password: Annotated[str, Meta(max_length=1024)]
+    display_name: Annotated[str, Meta(max_length=200)] | None = None
+
+
+class RegisteredOut(Struct):
+    user_id: str
+    email: str
+
+
+class LoginIn(Struct, forbid_unknown_fields=True):
+    email: Annotated[str, Meta(max_length=320)]
+    password: Annotated[str, Meta(max_length=1024)]
+
+
+class TokenPairOut(Struct):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+    refresh_expires_in: int
+
+
+class RefreshIn(Struct, forbid_unknown_fields=True):
+    refresh_token: Annotated[str, Meta(min_length=1, max_length=512)]
+
+
+class ProfileOut(Struct):
+    user_id: str
+    email: str
+    display_name: str
+    created_at: str
+    scopes: list[str]
+
+
+class ProfilePatchIn(Struct, forbid_unknown_fields=True):
+    display_name: Annotated[str, Meta(max_length=200)]

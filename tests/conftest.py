@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from adapters.postgres.database import create_engine, ensure_database, migrate
+from tests.support.servers import fresh_database_url, postgres_server_url, redis_server_url
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+@pytest.fixture(scope="session")
+def scratch_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("servers")
+
+
+@pytest.fixture(scope="session")
+def postgres_url(scratch_dir: Path) -> Iterator[str]:
+    url = fresh_database_url(postgres_server_url(scratch_dir))
+    yield url
+    # Dropped by the next run's cleanup if this one is interrupted; see _drop_database.
+    _drop_database(url)
+
+
+def _drop_database(url: str) -> None:
+    import asyncio
+
+    async def drop() -> None:
+        parsed = make_url(url)
+        admin = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        finally:
+            await admin.dispose()
+
+    asyncio.run(drop())
+
+
+@pytest.fixture(scope="session")
+def redis_url(scratch_dir: Path) -> str:
+    return redis_server_url(scratch_dir)
+
+
+@pytest.fixture(scope="session")
+async def migrated_engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
+    await ensure_database(postgres_url)
+    engine = create_engine(postgres_url, pool_size=5)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
+    """The migrated test database, emptied before each test."""
+    async with migrated_engine.begin() as conn:
+        await conn.execute(
+            text("TRUNCATE users, refresh_sessions, content, content_availability CASCADE")
+        )
+    return migrated_engine
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    keys = [key async for key in client.scan_iter(match="mg:*")]
+    if keys:
+        await client.delete(*keys)
+    yield client
+    await client.aclose()

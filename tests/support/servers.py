@@ -1,0 +1,34 @@
+"""Real PostgreSQL and Redis for the test suite.
+
+By default the embedded servers (the same code the service uses); MG_TEST_DATABASE_URL and
+MG_TEST_REDIS_URL point the suite at other servers instead. A server that cannot be reached
+fails the run: integration tests are never skipped for want of a server.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from adapters.embedded.embedded_postgres import start_embedded_postgres
+from adapters.embedded.embedded_redis import start_embedded_redis
+from adapters.postgres.database import async_url
+
+
+def postgres_server_url(scratch: Path) -> str:
+    configured = os.environ.get("MG_TEST_DATABASE_URL")
+    return async_url(configured) if configured else start_embedded_postgres(scratch)
+
+
+def redis_server_url(scratch: Path) -> str:
+    return os.environ.get("MG_TEST_REDIS_URL") or start_embedded_redis(scratch)
+
+
+def fresh_database_url(server_url: str) -> str:
+    """A new, uniquely named database on the same server, so tests never touch existing data."""
+    url = make_url(server_url)
+    name = f"{url.database or 'mg'}_mgtest_{uuid.uuid4().hex[:10]}"
+    return url.set(database=name).render_as_string(hide_password=False)
