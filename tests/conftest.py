@@ -62,9 +62,7 @@ async def migrated_engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
 async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
     """The migrated test database, emptied before each test."""
     async with migrated_engine.begin() as conn:
-        await conn.execute(
-            text("TRUNCATE users, refresh_sessions, content, content_availability CASCADE")
-        )
+        await conn.execute(text("TRUNCATE users, refresh_sessions, content, content_availability CASCADE"))
     return migrated_engine
 
 

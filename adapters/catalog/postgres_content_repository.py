@@ -31,9 +31,7 @@ def content_from_row(row: RowMapping, availability: Iterable[Availability]) -> C
     )
 
 
-async def load_availability(
-    conn: AsyncConnection, ids: Sequence[UUID]
-) -> dict[UUID, list[Availability]]:
+async def load_availability(conn: AsyncConnection, ids: Sequence[UUID]) -> dict[UUID, list[Availability]]:
     found: dict[UUID, list[Availability]] = defaultdict(list)
     if not ids:
         return found
@@ -93,9 +91,7 @@ class PostgresContentRepository:
         async with self._engine.begin() as conn:
             await conn.execute(statement)
             await conn.execute(
-                delete(content_availability).where(
-                    content_availability.c.content_id.in_([item.id for item in items])
-                )
+                delete(content_availability).where(content_availability.c.content_id.in_([item.id for item in items]))
             )
             if availability:
                 await conn.execute(insert(content_availability), availability)

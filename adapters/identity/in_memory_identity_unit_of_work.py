@@ -50,9 +50,7 @@ class InMemoryRefreshSessionRepository:
         self._state.sessions[session.id] = session
 
     async def get_by_digest(self, token_digest: str) -> RefreshSession | None:
-        return next(
-            (s for s in self._state.sessions.values() if s.token_digest == token_digest), None
-        )
+        return next((s for s in self._state.sessions.values() if s.token_digest == token_digest), None)
 
     async def mark_rotated(self, session_id: UUID, now: datetime) -> bool:
         session = self._state.sessions.get(session_id)

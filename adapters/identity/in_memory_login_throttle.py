@@ -9,9 +9,7 @@ from application.shared.ports import Clock
 class InMemoryLoginThrottle:
     """Fixed-window failure counters in a dict, on the injected clock."""
 
-    def __init__(
-        self, clock: Clock, *, account_limit: int, ip_limit: int, window_seconds: int
-    ) -> None:
+    def __init__(self, clock: Clock, *, account_limit: int, ip_limit: int, window_seconds: int) -> None:
         self._clock = clock
         self._limits = {"account": account_limit, "ip": ip_limit}
         self._window = timedelta(seconds=window_seconds)

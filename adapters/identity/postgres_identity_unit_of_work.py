@@ -56,9 +56,7 @@ class PostgresUserRepository:
         return _user(row) if row else None
 
     async def update_display_name(self, user_id: UUID, display_name: str) -> None:
-        await self._conn.execute(
-            update(users).where(users.c.id == user_id).values(display_name=display_name)
-        )
+        await self._conn.execute(update(users).where(users.c.id == user_id).values(display_name=display_name))
 
 
 class PostgresRefreshSessionRepository:
@@ -87,7 +85,7 @@ class PostgresRefreshSessionRepository:
         row = result.mappings().first()
         if row is None:
             return None
-        return RefreshSession(**{key: row[key] for key in row.keys()})
+        return RefreshSession(**{key: row[key] for key in row})
 
     async def mark_rotated(self, session_id: UUID, now: datetime) -> bool:
         # The row lock taken by this UPDATE serialises concurrent refreshes of one token:
@@ -111,9 +109,7 @@ class PostgresRefreshSessionRepository:
         )
 
     async def delete_expired(self, before: datetime) -> int:
-        result = await self._conn.execute(
-            delete(refresh_sessions).where(refresh_sessions.c.expires_at < before)
-        )
+        result = await self._conn.execute(delete(refresh_sessions).where(refresh_sessions.c.expires_at < before))
         return int(result.rowcount)
 
 

@@ -13,9 +13,7 @@ return count
 class RedisLoginThrottle:
     """Fixed-window counters of failed logins, shared by every process through Redis."""
 
-    def __init__(
-        self, redis: Redis, *, account_limit: int, ip_limit: int, window_seconds: int
-    ) -> None:
+    def __init__(self, redis: Redis, *, account_limit: int, ip_limit: int, window_seconds: int) -> None:
         self._redis = redis
         self._limits = {"account": account_limit, "ip": ip_limit}
         self._window_ms = window_seconds * 1000

@@ -9,6 +9,7 @@ from application.identity.tokens import SessionIssuer, TokenPair
 from application.shared.ports import Clock, IdGenerator
 from domain.identity.email import EmailAddress, InvalidEmail
 from domain.identity.errors import InvalidCredentials
+from domain.identity.password_policy import normalise_password
 from domain.shared.errors import TooManyAttempts
 
 _INVALID = "The email or password is incorrect."
@@ -54,14 +55,12 @@ class LogIn:
             await self.hasher.verify_against_nothing(command.password)
             await self.throttle.record_failure(account, command.client_ip)
             raise InvalidCredentials(_INVALID)
-        if not await self.hasher.verify(user.password_hash, command.password):
+        if not await self.hasher.verify(user.password_hash, normalise_password(command.password)):
             await self.throttle.record_failure(account, command.client_ip)
             raise InvalidCredentials(_INVALID)
         await self.throttle.clear_account(account)
         now = self.clock.now()
         async with self.uow() as uow:
-            pair = await self.sessions.issue(
-                uow, user_id=user.id, family_id=self.ids.new_id(), auth_time=now, now=now
-            )
+            pair = await self.sessions.issue(uow, user_id=user.id, family_id=self.ids.new_id(), auth_time=now, now=now)
             await uow.commit()
         return pair

@@ -8,7 +8,7 @@ from application.identity.ports import IdentityUnitOfWorkFactory, PasswordHasher
 from application.shared.ports import Clock, IdGenerator
 from domain.identity.email import EmailAddress
 from domain.identity.errors import EmailAlreadyRegistered
-from domain.identity.password_policy import PasswordPolicy
+from domain.identity.password_policy import PasswordPolicy, normalise_password
 from domain.identity.user import User, clean_display_name
 
 
@@ -40,7 +40,7 @@ class RegisterAccount:
         async with self.uow() as uow:
             if await uow.users.get_by_email(email) is not None:
                 raise EmailAlreadyRegistered("An account with this email already exists.")
-        password_hash = await self.hasher.hash(command.password)
+        password_hash = await self.hasher.hash(normalise_password(command.password))
         user = User(
             id=self.ids.new_id(),
             email=email,

@@ -27,7 +27,7 @@ class TokenPair:
     refresh_token: str
     expires_in: int
     refresh_expires_in: int
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 -- a scheme name, not a secret
 
 
 @frozen

@@ -48,9 +48,7 @@ class SearchQuery:
         if not cleaned:
             raise InvalidSearch("The search query 'q' must not be empty.", field="q")
         if len(cleaned) > MAX_QUERY_LENGTH:
-            raise InvalidSearch(
-                f"The search query 'q' must be at most {MAX_QUERY_LENGTH} characters.", field="q"
-            )
+            raise InvalidSearch(f"The search query 'q' must be at most {MAX_QUERY_LENGTH} characters.", field="q")
         if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
             raise InvalidSearch(f"'year' must be between {MIN_YEAR} and {MAX_YEAR}.", field="year")
         if page < 1:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy.engine import make_url
+from urllib.parse import urlsplit, urlunsplit
 
 from adapters.catalog.jsonl_catalog_file import DEMO_CATALOG, read_catalog
 from adapters.postgres.database import describe
@@ -12,7 +12,7 @@ from entrypoints.bootstrap import build_container, prepare_database, resolve
 from entrypoints.config import Settings
 
 DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "popcorn-on-the-sofa"
+DEMO_PASSWORD = "popcorn-on-the-sofa"  # noqa: S105 -- the documented demo account
 
 
 async def migrate_command(settings: Settings) -> None:
@@ -42,10 +42,11 @@ async def seed_demo_command(settings: Settings) -> None:
 
 
 def _redis_description(url: str) -> str:
-    parsed = make_url(url.replace("unix://", "redis+unix://", 1)) if url.startswith("unix://") else None
-    if parsed is not None:
-        return url
-    return make_url(url).render_as_string(hide_password=True)
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
 
 
 async def check_command(settings: Settings) -> int:
@@ -60,7 +61,11 @@ async def check_command(settings: Settings) -> int:
         ("jwt signing key", "from MG_JWT_PRIVATE_KEY" if settings.jwt_private_key else str(settings.signing_key_path)),
         ("access token ttl", f"{settings.access_token_ttl_seconds}s"),
         ("refresh token ttl", f"{settings.refresh_token_ttl_days}d"),
-        ("login failures", f"{settings.login_failures_per_account}/account, {settings.login_failures_per_ip}/ip per {settings.login_failure_window_seconds}s"),
+        (
+            "login failure limits",
+            f"{settings.login_failures_per_account} per account, {settings.login_failures_per_ip} per IP"
+            f" in {settings.login_failure_window_seconds}s",
+        ),
     ]
     try:
         postgres_ok = await postgres_answers(container.engine())

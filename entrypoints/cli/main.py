@@ -27,25 +27,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
-        "serve", help="migrate, then serve the HTTP API (default 127.0.0.1:8080)",
+        "serve",
+        help="migrate, then serve the HTTP API (default 127.0.0.1:8080)",
         description="Apply pending migrations, then serve the HTTP API until interrupted.",
     )
     serve.add_argument("--host", help="interface to bind (default: MG_HTTP_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default: MG_HTTP_PORT or 8080)")
     commands.add_parser(
-        "worker", help="run background housekeeping until interrupted",
+        "worker",
+        help="run background housekeeping until interrupted",
         description="Run the background worker: purges expired sessions on a schedule.",
     )
     commands.add_parser(
-        "migrate", help="apply pending database migrations",
+        "migrate",
+        help="apply pending database migrations",
         description="Create the database if needed and apply every pending migration (idempotent).",
     )
     commands.add_parser(
-        "seed-demo", help="load the demo catalog and the demo account",
+        "seed-demo",
+        help="load the demo catalog and the demo account",
         description="Migrate, then load the shipped demo catalog and create demo@example.com (idempotent).",
     )
     commands.add_parser(
-        "check", help="print the configuration and whether each dependency answers",
+        "check",
+        help="print the configuration and whether each dependency answers",
         description="Print the configuration in use (secrets hidden) and ping PostgreSQL and Redis.",
     )
     return parser

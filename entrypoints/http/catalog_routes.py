@@ -25,9 +25,7 @@ catalog = Blueprint("catalog", __name__)
 @tag(["catalog"])
 @validate_response(ContentOut, 200)
 @inject
-async def get_content(
-    content_id: str, get: GetContent = Provide[Container.get_content]
-) -> ContentOut:
+async def get_content(content_id: str, get: GetContent = Provide[Container.get_content]) -> ContentOut:
     """One title, series or episode, with where to watch it."""
     try:
         parsed = UUID(content_id)

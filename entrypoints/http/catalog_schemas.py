@@ -53,8 +53,7 @@ def content_out(item: Content) -> ContentOut:
         genres=list(item.genres),
         synopsis=item.synopsis,
         availability=[
-            AvailabilityOut(platform=a.platform, region=a.region, deep_link=a.deep_link)
-            for a in item.availability
+            AvailabilityOut(platform=a.platform, region=a.region, deep_link=a.deep_link) for a in item.availability
         ],
         series_id=str(item.series_id) if item.series_id else None,
         season_number=item.season_number,

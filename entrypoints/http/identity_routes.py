@@ -65,9 +65,7 @@ async def register(
     account = await register_account(
         RegisterAccountCommand(email=data.email, password=data.password, display_name=data.display_name)
     )
-    return RegisteredOut(user_id=str(account.user_id), email=account.email), 201, {
-        "Location": "/api/v1/me"
-    }
+    return RegisteredOut(user_id=str(account.user_id), email=account.email), 201, {"Location": "/api/v1/me"}
 
 
 @identity.post("/api/v1/auth/login")
@@ -75,13 +73,9 @@ async def register(
 @validate_request(LoginIn)
 @validate_response(TokenPairOut, 200)
 @inject
-async def login(
-    data: LoginIn, log_in: LogIn = Provide[Container.log_in]
-) -> tuple[TokenPairOut, int, dict[str, str]]:
+async def login(data: LoginIn, log_in: LogIn = Provide[Container.log_in]) -> tuple[TokenPairOut, int, dict[str, str]]:
     """Exchange email and password for an access token and a refresh token."""
-    pair = await log_in(
-        LogInCommand(email=data.email, password=data.password, client_ip=request.remote_addr)
-    )
+    pair = await log_in(LogInCommand(email=data.email, password=data.password, client_ip=request.remote_addr))
     return _pair(pair), 200, NO_STORE
 
 
@@ -102,9 +96,7 @@ async def refresh(
 @tag(["identity"])
 @validate_request(RefreshIn)
 @inject
-async def logout(
-    data: RefreshIn, log_out: LogOut = Provide[Container.log_out]
-) -> tuple[str, int]:
+async def logout(data: RefreshIn, log_out: LogOut = Provide[Container.log_out]) -> tuple[str, int]:
     """Revoke the session the refresh token belongs to. Always 204, as RFC 7009 asks."""
     await log_out(LogOutCommand(refresh_token=data.refresh_token))
     return "", 204

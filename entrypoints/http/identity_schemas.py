@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from msgspec import Meta, Struct
 from typing import Annotated
+
+from msgspec import Meta, Struct
 
 
 class RegisterIn(Struct, forbid_unknown_fields=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any
@@ -89,22 +90,20 @@ def problem(
     }
     if detail:
         body["detail"] = detail
-    try:
+    with contextlib.suppress(RuntimeError):  # outside a request there is no instance
         body["instance"] = request.path
-    except RuntimeError:  # no request context
-        pass
     body.update(extensions)
-    response = Response(
-        json.dumps(body), status=body["status"], content_type=PROBLEM_JSON, headers=headers
-    )
+    response = Response(json.dumps(body), status=body["status"], content_type=PROBLEM_JSON, headers=headers)
     if body["status"] == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="media-gateway"'
     return response
 
 
 def _domain_problem(error: DomainError) -> Response:
-    code = error.code if error.code in PROBLEMS else next(
-        (c for kind, c in _DOMAIN_DEFAULTS if isinstance(error, kind)), "internal-error"
+    code = (
+        error.code
+        if error.code in PROBLEMS
+        else next((c for kind, c in _DOMAIN_DEFAULTS if isinstance(error, kind)), "internal-error")
     )
     extensions: dict[str, Any] = {}
     headers: dict[str, str] = {}

@@ -1,0 +1,41 @@
+Feature: Accounts and sessions
+  Viewers create an account, stay signed in on their devices, and are protected
+  when someone else tries to get in.
+
+  Scenario: A new viewer creates an account and signs in
+    When Ana registers with "ana@example.com" and the password "a long passphrase for ana"
+    And Ana signs in with "ana@example.com" and "a long passphrase for ana"
+    Then Ana sees her profile with the email "ana@example.com"
+
+  Scenario: An email address can only be registered once
+    Given Ana has an account
+    When someone registers "ANA@Example.com" again
+    Then they are told the email is already registered
+
+  Scenario: A common password is refused
+    When Bruno registers with the password "password123"
+    Then he is told the password is too common
+
+  Scenario: A failed sign-in does not reveal whether the account exists
+    Given Ana has an account
+    When someone signs in as Ana with a wrong password
+    And someone signs in as "nobody@example.com"
+    Then both are refused with the same answer
+
+  Scenario: Guessing a password is slowed down
+    Given Ana has an account
+    When someone guesses Ana's password wrong 10 times
+    Then even the right password is refused for now
+    And after 15 minutes Ana can sign in again
+
+  Scenario: A stolen refresh token is detected and the session ended
+    Given Ana is signed in on her phone
+    And her phone has refreshed its session
+    When an attacker uses the phone's old refresh token
+    Then the attacker is refused
+    And Ana's phone has to sign in again
+
+  Scenario: Signing out ends the session
+    Given Ana is signed in on her phone
+    When Ana signs out on her phone
+    Then Ana's phone has to sign in again

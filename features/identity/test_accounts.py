@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from features.conftest import Api
+
+scenarios("identity/accounts.feature")
+
+ANA = "ana@example.com"
+ANA_PASSWORD = "a long passphrase for ana"
+
+
+@pytest.fixture
+def answers() -> dict[str, Any]:
+    return {}
+
+
+def register(api: Api, email: str, password: str) -> tuple[int, Any]:
+    return api.call("post", "/api/v1/auth/register", json={"email": email, "password": password})
+
+
+def sign_in(api: Api, email: str, password: str) -> tuple[int, Any]:
+    return api.call("post", "/api/v1/auth/login", json={"email": email, "password": password})
+
+
+@given("Ana has an account")
+def ana_has_an_account(api: Api) -> None:
+    assert register(api, ANA, ANA_PASSWORD)[0] == 201
+
+
+@given("Ana is signed in on her phone", target_fixture="phone")
+def ana_signed_in_on_phone(api: Api) -> dict[str, Any]:
+    ana_has_an_account(api)
+    status, tokens = sign_in(api, ANA, ANA_PASSWORD)
+    assert status == 200
+    return {"tokens": tokens, "old_refresh_token": None}
+
+
+@given("her phone has refreshed its session")
+def phone_refreshed(api: Api, phone: dict[str, Any]) -> None:
+    old = phone["tokens"]["refresh_token"]
+    status, tokens = api.call("post", "/api/v1/auth/refresh", json={"refresh_token": old})
+    assert status == 200
+    phone["old_refresh_token"], phone["tokens"] = old, tokens
+
+
+@when(parsers.parse('Ana registers with "{email}" and the password "{password}"'))
+def ana_registers(api: Api, email: str, password: str) -> None:
+    assert register(api, email, password)[0] == 201
+
+
+@when(parsers.parse('Ana signs in with "{email}" and "{password}"'), target_fixture="phone")
+def ana_signs_in(api: Api, email: str, password: str) -> dict[str, Any]:
+    status, tokens = sign_in(api, email, password)
+    assert status == 200
+    return {"tokens": tokens}
+
+
+@then(parsers.parse('Ana sees her profile with the email "{email}"'))
+def ana_sees_profile(api: Api, phone: dict[str, Any], email: str) -> None:
+    token = phone["tokens"]["access_token"]
+    status, profile = api.call("get", "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert status == 200 and profile["email"] == email
+
+
+@when(parsers.parse('someone registers "{email}" again'))
+def registers_again(api: Api, answers: dict[str, Any], email: str) -> None:
+    answers["register"] = register(api, email, "another long passphrase")
+
+
+@then("they are told the email is already registered")
+def told_already_registered(answers: dict[str, Any]) -> None:
+    status, problem = answers["register"]
+    assert status == 409 and problem["type"] == "/problems/email-already-registered"
+
+
+@when(parsers.parse('Bruno registers with the password "{password}"'))
+def bruno_registers(api: Api, answers: dict[str, Any], password: str) -> None:
+    answers["register"] = register(api, "bruno@example.com", password)
+
+
+@then("he is told the password is too common")
+def told_too_common(answers: dict[str, Any]) -> None:
+    status, problem = answers["register"]
+    assert status == 422 and "too common" in problem["detail"]
+
+
+@when("someone signs in as Ana with a wrong password")
+def wrong_password(api: Api, answers: dict[str, Any]) -> None:
+    answers["wrong"] = sign_in(api, ANA, "not her password at all")
+
+
+@when(parsers.parse('someone signs in as "{email}"'))
+def unknown_account(api: Api, answers: dict[str, Any], email: str) -> None:
+    answers["unknown"] = sign_in(api, email, "not her password at all")
+
+
+@then("both are refused with the same answer")
+def same_answer(answers: dict[str, Any]) -> None:
+    (wrong_status, wrong), (unknown_status, unknown) = answers["wrong"], answers["unknown"]
+    assert wrong_status == unknown_status == 401
+    assert wrong == unknown
+
+
+@when(parsers.parse("someone guesses Ana's password wrong {times:d} times"))
+def guesses(api: Api, times: int) -> None:
+    for _ in range(times):
+        assert sign_in(api, ANA, "a wrong guess here")[0] == 401
+
+
+@then("even the right password is refused for now")
+def right_password_refused(api: Api) -> None:
+    assert sign_in(api, ANA, ANA_PASSWORD)[0] == 429
+
+
+@then("after 15 minutes Ana can sign in again")
+def after_waiting(api: Api) -> None:
+    api.world.clock.advance(timedelta(minutes=15, seconds=1))
+    assert sign_in(api, ANA, ANA_PASSWORD)[0] == 200
+
+
+@when("an attacker uses the phone's old refresh token", target_fixture="attacker")
+def attacker_replays(api: Api, phone: dict[str, Any]) -> tuple[int, Any]:
+    return api.call("post", "/api/v1/auth/refresh", json={"refresh_token": phone["old_refresh_token"]})
+
+
+@then("the attacker is refused")
+def attacker_refused(attacker: tuple[int, Any]) -> None:
+    assert attacker[0] == 401
+
+
+@then("Ana's phone has to sign in again")
+def phone_signed_out(api: Api, phone: dict[str, Any]) -> None:
+    current = phone["tokens"]["refresh_token"]
+    assert api.call("post", "/api/v1/auth/refresh", json={"refresh_token": current})[0] == 401
+
+
+@when("Ana signs out on her phone")
+def signs_out(api: Api, phone: dict[str, Any]) -> None:
+    refresh_token = phone["tokens"]["refresh_token"]
+    assert api.call("post", "/api/v1/auth/logout", json={"refresh_token": refresh_token})[0] == 204

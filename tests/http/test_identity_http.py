@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from datetime import timedelta
+from typing import Any
+
+import jwt
+from quart.typing import TestClientProtocol as Client
+
+from tests.support.apps import FakeWorld
+
+PASSWORD = "correct horse battery"
+
+
+async def register(client: Client, email: str = "ana@example.com", **extra: Any) -> Any:
+    return await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, **extra})
+
+
+async def login(client: Client, email: str = "ana@example.com", password: str = PASSWORD) -> Any:
+    return await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+
+
+async def signed_in(client: Client) -> dict[str, Any]:
+    await register(client)
+    response = await login(client)
+    assert response.status_code == 200
+    return await response.get_json()  # type: ignore[no-any-return]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_registering_answers_201_with_the_normalised_email(client: Client) -> None:
+    response = await register(client, "  Ana@Example.COM ", display_name="Ana")
+    assert response.status_code == 201
+    body = await response.get_json()
+    assert body["email"] == "ana@example.com"
+    assert set(body) == {"user_id", "email"}
+
+
+async def test_a_duplicate_email_is_a_409_problem(client: Client) -> None:
+    await register(client, "ana@example.com")
+    response = await register(client, "ANA@example.com")
+    assert response.status_code == 409
+    assert response.content_type == "application/problem+json"
+    assert (await response.get_json())["type"] == "/problems/email-already-registered"
+
+
+async def test_weak_passwords_are_422_problems_naming_the_field(client: Client) -> None:
+    for password in ["short", "password123", "x" * 129, "ana@example.com"]:
+        response = await client.post("/api/v1/auth/register", json={"email": "ana@example.com", "password": password})
+        assert response.status_code == 422, password
+        body = await response.get_json()
+        assert body["type"] == "/problems/weak-password"
+        assert body["errors"][0]["field"] == "password"
+
+
+async def test_long_passphrases_and_unicode_are_accepted(client: Client) -> None:
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"email": "zoe@example.com", "password": "ünïcødé pässphrase " * 3},
+    )
+    assert response.status_code == 201
+
+
+async def test_login_returns_a_bearer_pair_and_me_returns_the_profile(client: Client) -> None:
+    await register(client, display_name="Ana Lima")
+    response = await login(client)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    tokens = await response.get_json()
+    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 900
+    me = await client.get("/api/v1/me", headers=bearer(tokens["access_token"]))
+    assert me.status_code == 200
+    profile = await me.get_json()
+    assert profile["email"] == "ana@example.com" and profile["display_name"] == "Ana Lima"
+    assert profile["scopes"] == ["read", "write"]
+
+
+async def test_access_tokens_are_eddsa_jwts_verifiable_with_the_published_jwks(
+    client: Client,
+) -> None:
+    tokens = await signed_in(client)
+    keys = (await (await client.get("/.well-known/jwks.json")).get_json())["keys"]
+    header = jwt.get_unverified_header(tokens["access_token"])
+    assert header["alg"] == "EdDSA"
+    key = next(k for k in keys if k["kid"] == header["kid"])
+    public_key = jwt.PyJWK(key).key
+    claims = jwt.decode(tokens["access_token"], public_key, algorithms=["EdDSA"], options={"verify_exp": False})
+    assert {"sub", "iat", "exp", "jti", "scope", "auth_time"} <= set(claims)
+    assert claims["exp"] - claims["iat"] == 900
+    assert "d" not in key  # the private part is never published
+
+
+async def test_wrong_password_and_unknown_email_get_the_same_401(client: Client) -> None:
+    await register(client)
+    wrong = await login(client, password="not the password")
+    unknown = await login(client, email="nobody@example.com")
+    assert wrong.status_code == unknown.status_code == 401
+    wrong_body, unknown_body = await wrong.get_json(), await unknown.get_json()
+    wrong_body.pop("instance"), unknown_body.pop("instance")
+    assert wrong_body == unknown_body
+
+
+async def test_repeated_failed_logins_are_throttled_with_retry_after(client: Client, world: FakeWorld) -> None:
+    await register(client)
+    for _ in range(10):
+        assert (await login(client, password="guessing-wrong")).status_code == 401
+    blocked = await login(client)  # even the right password waits out the window
+    assert blocked.status_code == 429
+    assert 0 < int(blocked.headers["Retry-After"]) <= 900
+    world.clock.advance(timedelta(seconds=901))
+    assert (await login(client)).status_code == 200
+
+
+async def test_a_missing_expired_or_forged_token_is_401(client: Client, world: FakeWorld) -> None:
+    tokens = await signed_in(client)
+    assert (await client.get("/api/v1/me")).status_code == 401
+    header, payload, signature = tokens["access_token"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    claims["sub"] = "00000000-0000-0000-0000-000000000000"
+    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    forged = await client.get("/api/v1/me", headers=bearer(f"{header}.{forged_payload}.{signature}"))
+    assert forged.status_code == 401
+    none_alg = jwt.encode(claims, key=None, algorithm="none")
+    assert (await client.get("/api/v1/me", headers=bearer(none_alg))).status_code == 401
+    world.clock.advance(timedelta(minutes=16))
+    expired = await client.get("/api/v1/me", headers=bearer(tokens["access_token"]))
+    assert expired.status_code == 401
+    assert "expired" in (await expired.get_json())["detail"]
+    assert expired.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+async def test_refresh_rotates_and_reuse_revokes_the_whole_family(client: Client) -> None:
+    first = await signed_in(client)
+    rotated = await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert rotated.status_code == 200
+    second = await rotated.get_json()
+    assert second["refresh_token"] != first["refresh_token"]
+
+    replay = await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert replay.status_code == 401
+    # The thief replayed an old token: the legitimate newer token is revoked with it.
+    after = await client.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]})
+    assert after.status_code == 401
+
+
+async def test_concurrent_refreshes_with_one_token_yield_one_success(client: Client) -> None:
+    tokens = await signed_in(client)
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}) for _ in range(4))
+    )
+    assert sorted(r.status_code for r in responses) == [200, 401, 401, 401]
+
+
+async def test_logout_revokes_the_session(client: Client) -> None:
+    tokens = await signed_in(client)
+    out = await client.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+    assert out.status_code == 204
+    again = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert again.status_code == 401
+    unknown = await client.post("/api/v1/auth/logout", json={"refresh_token": "never-issued"})
+    assert unknown.status_code == 204
+
+
+async def test_patch_me_changes_the_display_name(client: Client) -> None:
+    tokens = await signed_in(client)
+    response = await client.patch(
+        "/api/v1/me", json={"display_name": "  Ana   Maria "}, headers=bearer(tokens["access_token"])
+    )
+    assert response.status_code == 200
+    assert (await response.get_json())["display_name"] == "Ana Maria"

@@ -1,0 +1,72 @@
+"""Apps for HTTP and BDD tests: the real composition root, with fakes swapped in where asked."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import attrs
+from dependency_injector import providers
+from quart import Quart
+from quart.typing import TestClientProtocol
+
+from adapters.catalog.in_memory_catalog import InMemoryCatalog
+from adapters.identity.argon2_password_hasher import fast_test_hasher
+from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
+from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
+from adapters.shared.manual_clock import ManualClock
+from entrypoints.config import Settings
+from entrypoints.container import Container
+from entrypoints.http.app import create_app
+
+# Never connected to: the fakes below stand in for everything that would use them.
+UNUSED_DATABASE = "postgresql://unused@127.0.0.1:1/unused"
+UNUSED_REDIS = "redis://127.0.0.1:1/0"
+
+
+@attrs.define
+class FakeWorld:
+    clock: ManualClock
+    identity: InMemoryIdentityStore
+    catalog: InMemoryCatalog
+    container: Container
+
+
+def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
+    settings = attrs.evolve(
+        Settings(data_dir=data_dir, database_url=UNUSED_DATABASE, redis_url=UNUSED_REDIS), **overrides
+    )
+    container = Container(settings=settings)
+    clock = ManualClock()
+    identity = InMemoryIdentityStore()
+    catalog = InMemoryCatalog()
+    container.clock.override(providers.Object(clock))
+    container.identity_uow.override(providers.Object(identity))
+    container.password_hasher.override(providers.Object(fast_test_hasher()))
+    container.login_throttle.override(
+        providers.Object(
+            InMemoryLoginThrottle(
+                clock,
+                account_limit=settings.login_failures_per_account,
+                ip_limit=settings.login_failures_per_ip,
+                window_seconds=settings.login_failure_window_seconds,
+            )
+        )
+    )
+    container.content_repository.override(providers.Object(catalog))
+    container.content_search.override(providers.Object(catalog))
+    return FakeWorld(clock=clock, identity=identity, catalog=catalog, container=container)
+
+
+def real_container(data_dir: Path, database_url: str, redis_url: str) -> Container:
+    container = Container(settings=Settings(data_dir=data_dir, database_url=database_url, redis_url=redis_url))
+    container.password_hasher.override(providers.Object(fast_test_hasher()))
+    return container
+
+
+@asynccontextmanager
+async def running(container: Container) -> AsyncIterator[tuple[Quart, TestClientProtocol]]:
+    app = create_app(container)
+    async with app.test_app() as test_app:
+        yield app, test_app.test_client()
