@@ -10,6 +10,9 @@ from typing import Any
 from quart import Quart, Response, request
 from quart_schema import RequestSchemaValidationError
 from quart_schema.validation import QuerystringValidationError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from domain.catalog.errors import InvalidSearch
@@ -144,6 +147,17 @@ def register_problem_handlers(app: Quart) -> None:
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods or [])
         return response
+
+    async def dependency_down(error: Exception) -> Response:
+        log.error("dependency unavailable", extra={"error_type": type(error).__name__})
+        return problem(
+            "service-unavailable",
+            "A service we depend on is not answering; try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+
+    for kind in (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, ConnectionError):
+        app.register_error_handler(kind, dependency_down)
 
     @app.errorhandler(Exception)
     async def unexpected(error: Exception) -> Response:

@@ -83,3 +83,16 @@ async def test_the_openapi_document_describes_the_api(client: Client) -> None:
     ]:
         assert path in paths, path
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_an_unreachable_database_is_a_503_problem_not_a_500(tmp_path: object) -> None:
+    from tests.support.apps import real_container
+
+    container = real_container(tmp_path, "postgresql://nobody@127.0.0.1:1/none", "redis://127.0.0.1:1/0")  # type: ignore[arg-type]
+    async with running(container) as (_, client):
+        response = await client.get("/api/v1/search", query_string={"q": "dune"})
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "5"
+        ready = await client.get("/health/ready")
+        assert ready.status_code == 503
+        assert (await ready.get_json())["checks"] == {"postgres": "down", "redis": "down"}

@@ -1,0 +1,101 @@
+"""The HTTP API on the real adapters: PostgreSQL and Redis (embedded, or MG_TEST_* servers)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from quart.typing import TestClientProtocol as Client
+from redis.asyncio import Redis
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.postgres.tables import refresh_sessions, users
+from tests.support.apps import real_container, running
+from tests.support.catalog_fixtures import small_catalog
+
+pytestmark = pytest.mark.integration
+PASSWORD = "a long passphrase for ana"
+
+
+@pytest.fixture
+async def client(
+    engine: AsyncEngine, redis: Redis, postgres_url: str, redis_url: str, tmp_path: Path
+) -> AsyncIterator[Client]:
+    container = real_container(tmp_path, postgres_url, redis_url)
+    async with running(container) as (_, test_client):
+        await container.import_catalog()(small_catalog())
+        yield test_client
+
+
+async def sign_in(client: Client) -> dict[str, str]:
+    registered = await client.post("/api/v1/auth/register", json={"email": "ana@example.com", "password": PASSWORD})
+    assert registered.status_code == 201
+    response = await client.post("/api/v1/auth/login", json={"email": "ana@example.com", "password": PASSWORD})
+    assert response.status_code == 200
+    return await response.get_json()  # type: ignore[no-any-return]
+
+
+async def test_register_sign_in_and_read_the_profile(client: Client) -> None:
+    tokens = await sign_in(client)
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert me.status_code == 200 and (await me.get_json())["email"] == "ana@example.com"
+
+
+async def test_only_digests_and_argon2_hashes_reach_the_database(client: Client, engine: AsyncEngine) -> None:
+    tokens = await sign_in(client)
+    async with engine.connect() as conn:
+        user = (await conn.execute(select(users))).mappings().one()
+        session = (await conn.execute(select(refresh_sessions))).mappings().one()
+    assert user["password_hash"].startswith("$argon2id$") and PASSWORD not in user["password_hash"]
+    assert session["token_digest"] != tokens["refresh_token"] and len(session["token_digest"]) == 64
+
+
+async def test_concurrent_refreshes_yield_one_success_and_revoke_on_reuse(client: Client) -> None:
+    tokens = await sign_in(client)
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}) for _ in range(5))
+    )
+    assert sorted(r.status_code for r in responses) == [200, 401, 401, 401, 401]
+    winner = await next(r for r in responses if r.status_code == 200).get_json()
+    # The losers presented a rotated token: reuse detection revoked the family, winner included.
+    after = await client.post("/api/v1/auth/refresh", json={"refresh_token": winner["refresh_token"]})
+    assert after.status_code == 401
+
+
+async def test_failed_logins_are_counted_in_redis(client: Client, redis: Redis) -> None:
+    await sign_in(client)
+    for _ in range(10):
+        wrong = await client.post("/api/v1/auth/login", json={"email": "ana@example.com", "password": "wrong guess!"})
+        assert wrong.status_code == 401
+    blocked = await client.post("/api/v1/auth/login", json={"email": "ana@example.com", "password": PASSWORD})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    keys = [key async for key in redis.scan_iter(match="mg:login-failures:*")]
+    assert keys and not any(b"ana@example.com" in key for key in keys)
+
+
+async def test_search_ranks_filters_and_tolerates_typos_on_postgres(client: Client) -> None:
+    response = await client.get("/api/v1/search", query_string={"q": "matrx"})
+    assert (await response.get_json())["items"][0]["title"] == "The Matrix"
+    filtered = await client.get("/api/v1/search", query_string={"q": "dune", "platform": "netflix"})
+    assert [i["title"] for i in (await filtered.get_json())["items"]] == ["Dune"]
+
+
+async def test_ready_reports_both_dependencies(client: Client) -> None:
+    response = await client.get("/health/ready")
+    assert response.status_code == 200
+    assert (await response.get_json())["checks"] == {"postgres": "ok", "redis": "ok"}
+
+
+async def test_no_password_or_token_reaches_the_logs(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    tokens = await sign_in(client)
+    await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    await client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "/api/v1/auth/login" in logged  # the access log did run
+    for secret in (PASSWORD, tokens["refresh_token"], tokens["access_token"]):
+        assert secret not in logged

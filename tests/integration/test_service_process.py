@@ -1,0 +1,176 @@
+"""The real service, as a user runs it: `media-gateway seed-demo` then `serve`, over real HTTP.
+
+With no MG_TEST_* URLs the service starts its own embedded PostgreSQL and Redis under a fresh
+data directory (the default a fresh clone gets); otherwise it is pointed at those servers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from tests.support.servers import fresh_database_url
+
+pytestmark = pytest.mark.integration
+CLI = [sys.executable, "-m", "entrypoints.cli.main"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def service_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MG_")}
+    env.update(MG_DATA_DIR=str(tmp_path / "var"), MG_LOG_LEVEL="WARNING")
+    if os.environ.get("MG_TEST_DATABASE_URL"):
+        env["MG_DATABASE_URL"] = fresh_database_url(os.environ["MG_TEST_DATABASE_URL"])
+    if os.environ.get("MG_TEST_REDIS_URL"):
+        env["MG_REDIS_URL"] = os.environ["MG_TEST_REDIS_URL"]
+    return env
+
+
+def call(base: str, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:
+    request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body else None)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited with {process.returncode}")
+        try:
+            if call(base, "GET", "/health/ready")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("serve did not become ready within 60 s")
+
+
+def embedded_postgres_running(data_dir: Path) -> bool:
+    pgdata = str((data_dir / "postgres").resolve())
+    return any(
+        p.info["name"] == "postgres" and pgdata in " ".join(p.info["cmdline"] or [])
+        for p in psutil.process_iter(["name", "cmdline"])
+    )
+
+
+@pytest.fixture
+def serve(service_env: dict[str, str]) -> Iterator[Any]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start() -> tuple[str, subprocess.Popen[bytes]]:
+        port = free_port()
+        process = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=service_env)
+        started.append(process)
+        base = f"http://127.0.0.1:{port}"
+        wait_ready(base, process)
+        return base, process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+
+
+def test_seeded_service_answers_searches_and_sign_ins_and_keeps_data_across_restarts(
+    service_env: dict[str, str], serve: Any
+) -> None:
+    seeded = subprocess.run([*CLI, "seed-demo"], env=service_env, capture_output=True, text=True, timeout=120)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "demo catalog" in seeded.stdout
+
+    base, process = serve()
+    status, page = call(base, "GET", "/api/v1/search?q=dune")
+    assert status == 200 and page["items"][0]["title"] == "Dune" and page["total"] >= 2
+    status, _ = call(
+        base, "POST", "/api/v1/auth/register", {"email": "ana@example.com", "password": "a long passphrase"}
+    )
+    assert status == 201
+    status, tokens = call(
+        base, "POST", "/api/v1/auth/login", {"email": "ana@example.com", "password": "a long passphrase"}
+    )
+    assert status == 200
+    stop(process)
+
+    data_dir = Path(service_env["MG_DATA_DIR"])
+    if "MG_DATABASE_URL" not in service_env:
+        assert not embedded_postgres_running(data_dir), "stopping the service must stop embedded PostgreSQL"
+        assert (data_dir / "redis" / "appendonly.aof").exists() or (data_dir / "redis" / "appendonlydir").exists()
+    key = data_dir / "secrets" / "jwt-signing-key.pem"
+    assert key.stat().st_mode & 0o777 == 0o600
+
+    base, process = serve()
+    # Same data and same signing key after a restart: the old access token still verifies.
+    status, profile = call(base, "GET", "/api/v1/me", token=tokens["access_token"])
+    assert status == 200 and profile["email"] == "ana@example.com"
+    status, _ = call(
+        base, "POST", "/api/v1/auth/login", {"email": "demo@example.com", "password": "popcorn-on-the-sofa"}
+    )
+    assert status == 200
+    stop(process)
+
+
+def test_migrate_is_idempotent_and_check_reports_the_servers(service_env: dict[str, str]) -> None:
+    for _ in range(2):
+        migrated = subprocess.run([*CLI, "migrate"], env=service_env, capture_output=True, text=True, timeout=120)
+        assert migrated.returncode == 0, migrated.stderr
+    checked = subprocess.run([*CLI, "check"], env=service_env, capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stderr
+    answers = {line.split("  ")[0]: line.split()[-1] for line in checked.stdout.splitlines()}
+    assert answers["postgres answers"] == "yes" and answers["redis answers"] == "yes"
+    assert "popcorn" not in checked.stdout + checked.stderr
+
+
+def test_the_worker_runs_housekeeping_and_stops_cleanly_on_sigterm(service_env: dict[str, str]) -> None:
+    env = {**service_env, "MG_LOG_LEVEL": "INFO"}
+    worker = subprocess.Popen([*CLI, "worker"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert worker.stderr is not None
+        deadline = time.monotonic() + 60
+        lines = []
+        while time.monotonic() < deadline:
+            line = worker.stderr.readline()
+            lines.append(line)
+            if "housekeeping done" in line:
+                break
+        else:
+            raise AssertionError("no housekeeping round:\n" + "".join(lines))
+        entry = json.loads(line)
+        assert entry["expired_sessions_purged"] == 0
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
