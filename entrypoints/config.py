@@ -34,6 +34,8 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     jwt_private_key: str | None = attrs.field(default=None, repr=False)
+    mfa_encryption_key: str | None = attrs.field(default=None, repr=False)
+    mfa_encryption_previous_keys: str | None = attrs.field(default=None, repr=False)
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
     login_failures_per_account: int = 10
@@ -52,6 +54,8 @@ class Settings:
             http_host=env.get("MG_HTTP_HOST") or "127.0.0.1",
             http_port=_int(env, "MG_HTTP_PORT", 8080),
             jwt_private_key=env.get("MG_JWT_PRIVATE_KEY") or None,
+            mfa_encryption_key=env.get("MG_MFA_ENCRYPTION_KEY") or None,
+            mfa_encryption_previous_keys=env.get("MG_MFA_ENCRYPTION_PREVIOUS_KEYS") or None,
             access_token_ttl_seconds=_int(env, "MG_ACCESS_TOKEN_TTL_SECONDS", 900),
             refresh_token_ttl_days=_int(env, "MG_REFRESH_TOKEN_TTL_DAYS", 30),
             login_failures_per_account=_int(env, "MG_LOGIN_FAILURES_PER_ACCOUNT", 10),
@@ -68,6 +72,10 @@ class Settings:
     @property
     def signing_key_path(self) -> Path:
         return self.data_dir / "secrets" / "jwt-signing-key.pem"
+
+    @property
+    def mfa_key_path(self) -> Path:
+        return self.data_dir / "secrets" / "mfa-encryption-key"
 
 
 def with_servers(settings: Settings) -> Settings:

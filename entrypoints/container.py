@@ -9,10 +9,14 @@ from redis.asyncio import Redis
 
 from adapters.catalog.postgres_content_repository import PostgresContentRepository
 from adapters.catalog.postgres_content_search import PostgresContentSearch
-from adapters.identity.argon2_password_hasher import Argon2PasswordHasher
+from adapters.identity.aes_gcm_secret_box import load_or_create_secret_box
+from adapters.identity.argon2_password_hasher import Argon2PasswordHasher, backup_code_hasher
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from adapters.identity.postgres_identity_unit_of_work import PostgresIdentityUnitOfWorkFactory
+from adapters.identity.pyotp_totp import PyOtpTotp
+from adapters.identity.redis_limits import RedisApiKeyRateLimiter, RedisApiKeyUsageRecorder, RedisFactorAttemptGuard
 from adapters.identity.redis_login_throttle import RedisLoginThrottle
+from adapters.identity.segno_qr_renderer import SegnoQrRenderer
 from adapters.identity.signing_keys import load_or_create_signing_key
 from adapters.identity.zxcvbn_common_passwords import common_passwords
 from adapters.postgres.database import create_engine
@@ -20,10 +24,17 @@ from adapters.shared.system import SystemClock, UrandomSecretGenerator, Uuid4Gen
 from application.catalog.get_content import GetContent
 from application.catalog.import_catalog import ImportCatalog
 from application.catalog.search_catalog import SearchCatalog
+from application.identity.api_keys import CreateApiKey, ListApiKeys, ReportLeakedApiKeys, RevokeApiKey
 from application.identity.authenticate import Authenticate
+from application.identity.complete_mfa_challenge import CompleteMfaChallenge
+from application.identity.confirm_mfa import ConfirmMfa
+from application.identity.enroll_mfa import EnrollMfa
+from application.identity.factor_checker import FactorChecker
 from application.identity.get_profile import GetProfile
+from application.identity.list_security_events import ListSecurityEvents
 from application.identity.log_in import LogIn
 from application.identity.log_out import LogOut
+from application.identity.mfa_settings import DisableMfa, GetMfaStatus, RegenerateBackupCodes
 from application.identity.purge_expired_sessions import PurgeExpiredSessions
 from application.identity.refresh_tokens import RefreshTokens
 from application.identity.register_account import RegisterAccount
@@ -88,12 +99,74 @@ class Container(containers.DeclarativeContainer):
         sessions=session_issuer,
         clock=clock,
         ids=ids,
+        secrets=secrets,
     )
     refresh_tokens = providers.Singleton(RefreshTokens, uow=identity_uow, sessions=session_issuer, clock=clock)
     log_out = providers.Singleton(LogOut, uow=identity_uow, clock=clock)
     get_profile = providers.Singleton(GetProfile, uow=identity_uow)
     update_profile = providers.Singleton(UpdateProfile, uow=identity_uow)
-    authenticate = providers.Singleton(Authenticate, access_tokens)
+    api_key_rate_limiter = providers.Singleton(RedisApiKeyRateLimiter, redis)
+    api_key_usage = providers.Singleton(RedisApiKeyUsageRecorder, redis)
+    invalid_api_key_throttle = providers.Singleton(
+        RedisLoginThrottle, redis, account_limit=20, ip_limit=20, window_seconds=60
+    )
+    authenticate = providers.Singleton(
+        Authenticate,
+        access_tokens=access_tokens,
+        uow=identity_uow,
+        rate_limiter=api_key_rate_limiter,
+        usage=api_key_usage,
+        invalid_key_throttle=invalid_api_key_throttle,
+        clock=clock,
+    )
+    create_api_key = providers.Singleton(CreateApiKey, uow=identity_uow, secrets=secrets, ids=ids, clock=clock)
+    list_api_keys = providers.Singleton(ListApiKeys, uow=identity_uow)
+    revoke_api_key = providers.Singleton(RevokeApiKey, uow=identity_uow, ids=ids, clock=clock)
+    report_leaked_api_keys = providers.Singleton(ReportLeakedApiKeys, uow=identity_uow, ids=ids, clock=clock)
+    list_security_events = providers.Singleton(ListSecurityEvents, uow=identity_uow)
+
+    # multi-factor authentication
+    totp = providers.Singleton(PyOtpTotp)
+    qr_renderer = providers.Singleton(SegnoQrRenderer)
+    secret_box = providers.Singleton(
+        load_or_create_secret_box,
+        settings.provided.mfa_encryption_key,
+        settings.provided.mfa_encryption_previous_keys,
+        settings.provided.mfa_key_path,
+    )
+    backup_code_hasher = providers.Singleton(backup_code_hasher)
+    factor_attempt_guard = providers.Singleton(RedisFactorAttemptGuard, redis)
+    factor_checker = providers.Singleton(
+        FactorChecker,
+        uow=identity_uow,
+        totp=totp,
+        secret_box=secret_box,
+        backup_hasher=backup_code_hasher,
+        guard=factor_attempt_guard,
+        clock=clock,
+        ids=ids,
+    )
+    enroll_mfa = providers.Singleton(
+        EnrollMfa, uow=identity_uow, totp=totp, qr=qr_renderer, secret_box=secret_box, clock=clock, ids=ids
+    )
+    confirm_mfa = providers.Singleton(
+        ConfirmMfa, checker=factor_checker, backup_hasher=backup_code_hasher, secrets=secrets, ids=ids, clock=clock
+    )
+    complete_mfa_challenge = providers.Singleton(
+        CompleteMfaChallenge, uow=identity_uow, checker=factor_checker, sessions=session_issuer, clock=clock, ids=ids
+    )
+    get_mfa_status = providers.Singleton(GetMfaStatus, uow=identity_uow)
+    regenerate_backup_codes = providers.Singleton(
+        RegenerateBackupCodes,
+        checker=factor_checker,
+        backup_hasher=backup_code_hasher,
+        secrets=secrets,
+        ids=ids,
+        clock=clock,
+    )
+    disable_mfa = providers.Singleton(
+        DisableMfa, checker=factor_checker, password_hasher=password_hasher, ids=ids, clock=clock
+    )
     purge_expired_sessions = providers.Singleton(PurgeExpiredSessions, uow=identity_uow, clock=clock)
 
     # catalog

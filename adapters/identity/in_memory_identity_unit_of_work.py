@@ -9,9 +9,20 @@ from uuid import UUID
 
 import attrs
 
+from adapters.identity.in_memory_security_repositories import (
+    InMemoryApiKeyRepository,
+    InMemoryBackupCodeRepository,
+    InMemoryMfaChallengeRepository,
+    InMemoryMfaFactorRepository,
+    InMemorySecurityEventRepository,
+)
+from application.identity.ports import MfaChallenge
+from domain.identity.api_key import ApiKey
 from domain.identity.email import EmailAddress
 from domain.identity.errors import EmailAlreadyRegistered
+from domain.identity.mfa import BackupCode, TotpFactor
 from domain.identity.refresh_session import RefreshSession
+from domain.identity.security_event import SecurityEvent
 from domain.identity.user import User
 
 
@@ -19,6 +30,11 @@ from domain.identity.user import User
 class IdentityState:
     users: dict[UUID, User] = attrs.Factory(dict)
     sessions: dict[UUID, RefreshSession] = attrs.Factory(dict)
+    factors: dict[UUID, TotpFactor] = attrs.Factory(dict)
+    backup_codes: dict[UUID, BackupCode] = attrs.Factory(dict)
+    challenges: dict[str, MfaChallenge] = attrs.Factory(dict)
+    events: list[SecurityEvent] = attrs.Factory(list)
+    api_keys: dict[UUID, ApiKey] = attrs.Factory(dict)
 
 
 class InMemoryUserRepository:
@@ -80,6 +96,11 @@ class InMemoryIdentityUnitOfWork:
 
     users: InMemoryUserRepository
     refresh_sessions: InMemoryRefreshSessionRepository
+    mfa_factors: InMemoryMfaFactorRepository
+    backup_codes: InMemoryBackupCodeRepository
+    mfa_challenges: InMemoryMfaChallengeRepository
+    security_events: InMemorySecurityEventRepository
+    api_keys: InMemoryApiKeyRepository
 
     def __init__(self, store: InMemoryIdentityStore) -> None:
         self._store = store
@@ -90,6 +111,11 @@ class InMemoryIdentityUnitOfWork:
         self._working = copy.deepcopy(self._store.state)
         self.users = InMemoryUserRepository(self._working)
         self.refresh_sessions = InMemoryRefreshSessionRepository(self._working)
+        self.mfa_factors = InMemoryMfaFactorRepository(self._working)
+        self.backup_codes = InMemoryBackupCodeRepository(self._working)
+        self.mfa_challenges = InMemoryMfaChallengeRepository(self._working)
+        self.security_events = InMemorySecurityEventRepository(self._working)
+        self.api_keys = InMemoryApiKeyRepository(self._working)
         return self
 
     async def __aexit__(

@@ -10,6 +10,15 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from adapters.identity.postgres_api_key_and_event_repositories import (
+    PostgresApiKeyRepository,
+    PostgresSecurityEventRepository,
+)
+from adapters.identity.postgres_mfa_repositories import (
+    PostgresBackupCodeRepository,
+    PostgresMfaChallengeRepository,
+    PostgresMfaFactorRepository,
+)
 from adapters.postgres.tables import refresh_sessions, users
 from domain.identity.email import EmailAddress
 from domain.identity.errors import EmailAlreadyRegistered
@@ -24,6 +33,7 @@ def _user(row: RowMapping) -> User:
         display_name=row["display_name"],
         password_hash=row["password_hash"],
         created_at=row["created_at"],
+        scopes=frozenset(row["scopes"]),
     )
 
 
@@ -41,6 +51,7 @@ class PostgresUserRepository:
                         display_name=user.display_name,
                         password_hash=user.password_hash,
                         created_at=user.created_at,
+                        scopes=sorted(user.scopes),
                     )
                 )
         except IntegrityError as error:
@@ -116,6 +127,11 @@ class PostgresRefreshSessionRepository:
 class PostgresIdentityUnitOfWork:
     users: PostgresUserRepository
     refresh_sessions: PostgresRefreshSessionRepository
+    mfa_factors: PostgresMfaFactorRepository
+    backup_codes: PostgresBackupCodeRepository
+    mfa_challenges: PostgresMfaChallengeRepository
+    security_events: PostgresSecurityEventRepository
+    api_keys: PostgresApiKeyRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -127,6 +143,11 @@ class PostgresIdentityUnitOfWork:
         self._transaction = await self._conn.begin()
         self.users = PostgresUserRepository(self._conn)
         self.refresh_sessions = PostgresRefreshSessionRepository(self._conn)
+        self.mfa_factors = PostgresMfaFactorRepository(self._conn)
+        self.backup_codes = PostgresBackupCodeRepository(self._conn)
+        self.mfa_challenges = PostgresMfaChallengeRepository(self._conn)
+        self.security_events = PostgresSecurityEventRepository(self._conn)
+        self.api_keys = PostgresApiKeyRepository(self._conn)
         return self
 
     async def __aexit__(

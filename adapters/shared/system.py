@@ -18,3 +18,6 @@ class Uuid4Generator:
 class UrandomSecretGenerator:
     def token(self, nbytes: int) -> str:
         return secrets.token_urlsafe(nbytes)
+
+    def random_bytes(self, nbytes: int) -> bytes:
+        return secrets.token_bytes(nbytes)

@@ -1,19 +1,82 @@
 from __future__ import annotations
 
+import hashlib
+
 from attrs import frozen
 
-from application.identity.ports import AccessTokenClaims, AccessTokenIssuer
-from domain.identity.errors import InvalidAccessToken
+from application.identity.ports import (
+    AccessTokenIssuer,
+    ApiKeyRateLimiter,
+    ApiKeyUsageRecorder,
+    IdentityUnitOfWorkFactory,
+    LoginThrottle,
+    RateLimitDecision,
+)
+from application.identity.principal import Principal
+from application.shared.ports import Clock
+from domain.identity.api_key import API_KEY_PREFIX, expand_scopes, is_well_formed
+from domain.identity.errors import InvalidAccessToken, InvalidApiKey
+from domain.shared.errors import RateLimited, TooManyAttempts
+
+_INVALID_KEY = "The API key is not valid."
+
+
+def api_key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@frozen
+class Authenticated:
+    principal: Principal
+    rate_limit: RateLimitDecision | None = None
 
 
 @frozen
 class Authenticate:
-    """Resolve the bearer credential of a request into verified claims."""
+    """Resolve a request's credential — an access token or an API key — into a Principal."""
 
     access_tokens: AccessTokenIssuer
+    uow: IdentityUnitOfWorkFactory
+    rate_limiter: ApiKeyRateLimiter
+    usage: ApiKeyUsageRecorder
+    invalid_key_throttle: LoginThrottle
+    clock: Clock
 
-    def __call__(self, authorization: str | None) -> AccessTokenClaims:
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise InvalidAccessToken("Send a Bearer access token in the Authorization header.")
-        return self.access_tokens.verify(token.strip())
+    async def __call__(
+        self, authorization: str | None, api_key_header: str | None = None, ip: str | None = None
+    ) -> Authenticated:
+        scheme, _, credential = (authorization or "").partition(" ")
+        credential = credential.strip()
+        if api_key_header:
+            return await self._api_key(api_key_header.strip(), ip)
+        if scheme.lower() != "bearer" or not credential:
+            raise InvalidAccessToken("Send a Bearer access token or an API key.")
+        if credential.startswith(API_KEY_PREFIX):
+            return await self._api_key(credential, ip)
+        claims = self.access_tokens.verify(credential)
+        return Authenticated(Principal(user_id=claims.subject, scopes=claims.scopes, auth_time=claims.auth_time))
+
+    async def _api_key(self, key: str, ip: str | None) -> Authenticated:
+        throttle_key = f"invalid-api-key-ip:{ip or 'unknown'}"
+        wait = await self.invalid_key_throttle.retry_after(throttle_key, None)
+        if wait is not None:
+            raise TooManyAttempts("Too many invalid API keys from this address.", retry_after_seconds=wait)
+        now = self.clock.now()
+        api_key = None
+        if is_well_formed(key):
+            async with self.uow() as uow:
+                api_key = await uow.api_keys.get_by_digest(api_key_digest(key))
+        if api_key is None or not api_key.is_usable(now):
+            await self.invalid_key_throttle.record_failure(throttle_key, None)
+            raise InvalidApiKey(_INVALID_KEY)
+        decision = await self.rate_limiter.hit(api_key.id, api_key.rate_limit_per_minute)
+        if not decision.allowed:
+            raise RateLimited(
+                "This API key is over its rate limit.", retry_after_seconds=decision.reset_seconds, decision=decision
+            )
+        if await self.usage.should_record(api_key.id):
+            async with self.uow() as uow:
+                await uow.api_keys.record_use(api_key.id, now, ip)
+                await uow.commit()
+        principal = Principal(user_id=api_key.user_id, scopes=expand_scopes(api_key.scopes), api_key_id=api_key.id)
+        return Authenticated(principal, rate_limit=decision)

@@ -4,20 +4,30 @@ import hashlib
 
 from attrs import frozen
 
-from application.identity.ports import IdentityUnitOfWorkFactory, LoginThrottle, PasswordHasher
-from application.identity.tokens import SessionIssuer, TokenPair
-from application.shared.ports import Clock, IdGenerator
+from application.identity.ports import IdentityUnitOfWorkFactory, LoginThrottle, MfaChallenge, PasswordHasher
+from application.identity.tokens import SessionIssuer, TokenPair, digest_token
+from application.shared.ports import Clock, IdGenerator, SecretGenerator
 from domain.identity.email import EmailAddress, InvalidEmail
 from domain.identity.errors import InvalidCredentials
+from domain.identity.mfa import MFA_CHALLENGE_TTL, FactorStatus
 from domain.identity.password_policy import normalise_password
 from domain.shared.errors import TooManyAttempts
 
 _INVALID = "The email or password is incorrect."
+MFA_TOKEN_BYTES = 32
 
 
 def account_key(email: str) -> str:
     """The throttle's key for an account: a digest, so Redis never holds the address itself."""
     return hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+@frozen
+class MfaRequired:
+    """The password was right; a second factor must follow at /auth/mfa/challenge."""
+
+    mfa_token: str
+    expires_in: int
 
 
 @frozen
@@ -35,8 +45,9 @@ class LogIn:
     sessions: SessionIssuer
     clock: Clock
     ids: IdGenerator
+    secrets: SecretGenerator
 
-    async def __call__(self, command: LogInCommand) -> TokenPair:
+    async def __call__(self, command: LogInCommand) -> TokenPair | MfaRequired:
         try:
             email = EmailAddress.parse(command.email)
         except InvalidEmail:
@@ -61,6 +72,20 @@ class LogIn:
         await self.throttle.clear_account(account)
         now = self.clock.now()
         async with self.uow() as uow:
-            pair = await self.sessions.issue(uow, user_id=user.id, family_id=self.ids.new_id(), auth_time=now, now=now)
+            if await uow.mfa_factors.get(user.id, FactorStatus.ACTIVE.value) is not None:
+                mfa_token = self.secrets.token(MFA_TOKEN_BYTES)
+                await uow.mfa_challenges.add(
+                    MfaChallenge(
+                        token_digest=digest_token(mfa_token),
+                        user_id=user.id,
+                        created_at=now,
+                        expires_at=now + MFA_CHALLENGE_TTL,
+                    )
+                )
+                await uow.commit()
+                return MfaRequired(mfa_token=mfa_token, expires_in=int(MFA_CHALLENGE_TTL.total_seconds()))
+            pair = await self.sessions.issue(
+                uow, user_id=user.id, scopes=user.scopes, family_id=self.ids.new_id(), auth_time=now, now=now
+            )
             await uow.commit()
         return pair

@@ -7,8 +7,11 @@ from uuid import UUID
 
 from attrs import frozen
 
+from domain.identity.api_key import ApiKey
 from domain.identity.email import EmailAddress
+from domain.identity.mfa import BackupCode, TotpFactor
 from domain.identity.refresh_session import RefreshSession
+from domain.identity.security_event import SecurityEvent
 from domain.identity.user import User
 
 
@@ -37,11 +40,90 @@ class RefreshSessionRepository(Protocol):
         """Delete sessions that expired before ``before``; return how many."""
 
 
+class MfaFactorRepository(Protocol):
+    async def get(self, user_id: UUID, status: str) -> TotpFactor | None:
+        """The user's factor in ``status`` ('pending' or 'active'), if any."""
+
+    async def add(self, factor: TotpFactor) -> None: ...
+
+    async def delete(self, factor_id: UUID) -> None: ...
+
+    async def save_state(self, factor: TotpFactor) -> None:
+        """Persist status, confirmation time, failure count and lock of an existing factor."""
+
+    async def advance_step(self, factor_id: UUID, step: int) -> bool:
+        """Record ``step`` as the last accepted one if it is later than the stored one (compare-and-set)."""
+
+
+class BackupCodeRepository(Protocol):
+    async def replace_all(self, user_id: UUID, codes: list[BackupCode]) -> None: ...
+
+    async def unused(self, user_id: UUID) -> list[BackupCode]: ...
+
+    async def consume(self, code_id: UUID, now: datetime) -> bool:
+        """Mark an unused code used; False if it was used already (compare-and-set)."""
+
+    async def delete_all(self, user_id: UUID) -> None: ...
+
+
+@frozen
+class MfaChallenge:
+    token_digest: str
+    user_id: UUID
+    created_at: datetime
+    expires_at: datetime
+    consumed_at: datetime | None = None
+
+
+class MfaChallengeRepository(Protocol):
+    async def add(self, challenge: MfaChallenge) -> None: ...
+
+    async def get_live(self, token_digest: str, now: datetime) -> MfaChallenge | None:
+        """The challenge if it exists, is unexpired and unconsumed."""
+
+    async def consume(self, token_digest: str, now: datetime) -> bool:
+        """Mark a live challenge consumed; False if it was consumed already (compare-and-set)."""
+
+
+@frozen
+class SecurityEventPage:
+    items: tuple[SecurityEvent, ...]
+    total: int
+
+
+class SecurityEventRepository(Protocol):
+    async def add(self, event: SecurityEvent) -> None: ...
+
+    async def list_for_user(self, user_id: UUID, limit: int, offset: int) -> SecurityEventPage:
+        """Newest first."""
+
+
+class ApiKeyRepository(Protocol):
+    async def add(self, key: ApiKey) -> None: ...
+
+    async def get_by_digest(self, digest: str) -> ApiKey | None: ...
+
+    async def get(self, key_id: UUID) -> ApiKey | None: ...
+
+    async def list_for_user(self, user_id: UUID) -> list[ApiKey]:
+        """Newest first."""
+
+    async def revoke(self, key_id: UUID, now: datetime) -> bool:
+        """Revoke an unrevoked key; False if already revoked or unknown."""
+
+    async def record_use(self, key_id: UUID, at: datetime, ip: str | None) -> None: ...
+
+
 class IdentityUnitOfWork(Protocol):
     """A transaction over the identity repositories; rolled back unless ``commit`` is called."""
 
     users: UserRepository
     refresh_sessions: RefreshSessionRepository
+    mfa_factors: MfaFactorRepository
+    backup_codes: BackupCodeRepository
+    mfa_challenges: MfaChallengeRepository
+    security_events: SecurityEventRepository
+    api_keys: ApiKeyRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -103,3 +185,53 @@ class LoginThrottle(Protocol):
     async def record_failure(self, account: str, ip: str | None) -> None: ...
 
     async def clear_account(self, account: str) -> None: ...
+
+
+class TotpAlgorithm(Protocol):
+    """RFC 6238 TOTP with SHA-1, 6 digits, 30-second steps."""
+
+    def new_secret(self) -> str:
+        """A fresh 160-bit secret in base32."""
+
+    def code_at_step(self, secret: str, step: int) -> str: ...
+
+    def provisioning_uri(self, secret: str, account: str, issuer: str) -> str: ...
+
+
+class QrRenderer(Protocol):
+    def png_data_uri(self, text: str) -> str: ...
+
+    def svg(self, text: str) -> str: ...
+
+
+class SecretBox(Protocol):
+    """Authenticated encryption of small secrets; ``associated_data`` binds a ciphertext to its owner."""
+
+    def seal(self, plaintext: bytes, associated_data: bytes) -> tuple[str, bytes]:
+        """Encrypt with the current key; return (key id, ciphertext)."""
+
+    def open(self, key_id: str, sealed: bytes, associated_data: bytes) -> bytes: ...
+
+
+class FactorAttemptGuard(Protocol):
+    """Limits attempts at a second factor per account and per client IP, across processes."""
+
+    async def attempt(self, user_id: UUID, ip: str | None) -> None:
+        """Count one attempt; raise TooManyAttempts if the account or the IP is over its limit."""
+
+
+class ApiKeyRateLimiter(Protocol):
+    async def hit(self, key_id: UUID, limit_per_minute: int) -> RateLimitDecision: ...
+
+
+@frozen
+class RateLimitDecision:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+
+class ApiKeyUsageRecorder(Protocol):
+    async def should_record(self, key_id: UUID) -> bool:
+        """True at most once per key per minute, across processes: coalesces last-used writes."""

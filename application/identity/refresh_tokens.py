@@ -33,9 +33,13 @@ class RefreshTokens:
                 await uow.refresh_sessions.revoke_family(current.family_id, now)
                 await uow.commit()
                 raise InvalidRefreshToken(_INVALID)
+            user = await uow.users.get(current.user_id)
+            if user is None:
+                raise InvalidRefreshToken(_INVALID)
             pair = await self.sessions.issue(
                 uow,
-                user_id=current.user_id,
+                user_id=user.id,
+                scopes=user.scopes,
                 family_id=current.family_id,
                 auth_time=current.auth_time,
                 now=now,

@@ -12,7 +12,6 @@ from application.identity.ports import AccessTokenIssuer, IdentityUnitOfWork
 from application.shared.ports import IdGenerator, SecretGenerator
 from domain.identity.refresh_session import RefreshSession
 
-USER_SCOPES = frozenset({"read", "write"})
 REFRESH_TOKEN_BYTES = 32
 
 
@@ -42,6 +41,7 @@ class SessionIssuer:
         uow: IdentityUnitOfWork,
         *,
         user_id: UUID,
+        scopes: frozenset[str],
         family_id: UUID,
         auth_time: datetime,
         now: datetime,
@@ -58,7 +58,7 @@ class SessionIssuer:
                 auth_time=auth_time,
             )
         )
-        access = self.access_tokens.issue(user_id, USER_SCOPES, auth_time, family_id)
+        access = self.access_tokens.issue(user_id, scopes, auth_time, family_id)
         return TokenPair(
             access_token=access.token,
             refresh_token=refresh_token,

@@ -14,4 +14,7 @@ class IdGenerator(Protocol):
 
 
 class SecretGenerator(Protocol):
-    def token(self, nbytes: int) -> str: ...
+    def token(self, nbytes: int) -> str:
+        """A URL-safe text token carrying ``nbytes`` random bytes."""
+
+    def random_bytes(self, nbytes: int) -> bytes: ...

@@ -17,3 +17,7 @@ class InvalidRefreshToken(Unauthenticated):
 
 class InvalidAccessToken(Unauthenticated):
     code = "invalid-access-token"
+
+
+class InvalidApiKey(Unauthenticated):
+    code = "invalid-api-key"

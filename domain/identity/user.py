@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from attrs import define
+from attrs import define, field
 
 from domain.identity.email import EmailAddress
 from domain.shared.errors import InvalidInput
 
 MAX_DISPLAY_NAME_LENGTH = 100
+DEFAULT_USER_SCOPES = frozenset({"read", "write"})
 
 
 def clean_display_name(raw: str | None, email: EmailAddress) -> str:
@@ -30,3 +31,4 @@ class User:
     display_name: str
     password_hash: str
     created_at: datetime
+    scopes: frozenset[str] = field(default=DEFAULT_USER_SCOPES)

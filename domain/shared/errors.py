@@ -45,3 +45,11 @@ class TooManyAttempts(DomainError):
 
 class Forbidden(DomainError):
     code = "forbidden"
+
+
+class RateLimited(TooManyAttempts):
+    code = "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int, decision: object = None) -> None:
+        super().__init__(detail, retry_after_seconds=retry_after_seconds)
+        self.decision = decision

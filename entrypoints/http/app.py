@@ -10,7 +10,7 @@ from quart import Quart, Response, g, request
 from quart_schema import QuartSchema
 
 from entrypoints.container import Container
-from entrypoints.http import catalog_routes, health_routes, identity_routes
+from entrypoints.http import api_key_routes, catalog_routes, health_routes, identity_routes, mfa_routes
 from entrypoints.http.problems import register_problem_handlers
 from entrypoints.logging_setup import request_id
 
@@ -35,8 +35,10 @@ def create_app(container: Container) -> Quart:
     app.register_blueprint(identity_routes.identity)
     app.register_blueprint(catalog_routes.catalog)
     app.register_blueprint(health_routes.health)
+    app.register_blueprint(mfa_routes.mfa)
+    app.register_blueprint(api_key_routes.api_keys)
     # Wire after the views exist: wiring earlier leaves unresolved Provide markers behind.
-    container.wire(modules=[identity_routes, catalog_routes, health_routes])
+    container.wire(modules=[identity_routes, catalog_routes, health_routes, mfa_routes, api_key_routes])
     app.extensions["container"] = container
 
     @app.before_request
@@ -49,6 +51,11 @@ def create_app(container: Container) -> Quart:
 
     @app.after_request
     async def finish_request(response: Response) -> Response:
+        limit = getattr(g, "rate_limit", None)
+        if limit is not None:
+            response.headers["RateLimit-Limit"] = str(limit.limit)
+            response.headers["RateLimit-Remaining"] = str(limit.remaining)
+            response.headers["RateLimit-Reset"] = str(limit.reset_seconds)
         rid = getattr(g, "request_id", None)
         if rid:
             response.headers["X-Request-ID"] = rid

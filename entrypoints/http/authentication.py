@@ -1,15 +1,24 @@
 from __future__ import annotations
 
-from quart import request
+from quart import g, request
 
 from application.identity.authenticate import Authenticate
-from application.identity.ports import AccessTokenClaims
-from domain.shared.errors import Forbidden
+from application.identity.principal import Principal
+from domain.shared.errors import RateLimited
 
 
-def require_scope(authenticate: Authenticate, scope: str) -> AccessTokenClaims:
-    """The verified claims of the request's bearer token, which must carry ``scope``."""
-    claims = authenticate(request.headers.get("Authorization"))
-    if scope not in claims.scopes:
-        raise Forbidden(f"This credential lacks the '{scope}' scope.")
-    return claims
+async def authenticated(authenticate: Authenticate, scope: str) -> Principal:
+    """The request's principal (access token or API key), which must carry ``scope``.
+
+    API-key rate-limit state is left on ``g`` for the RateLimit-* response headers.
+    """
+    try:
+        result = await authenticate(
+            request.headers.get("Authorization"), request.headers.get("X-API-Key"), request.remote_addr
+        )
+    except RateLimited as limited:
+        g.rate_limit = limited.decision
+        raise
+    g.rate_limit = result.rate_limit
+    result.principal.require_scope(scope)
+    return result.principal

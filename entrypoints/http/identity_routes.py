@@ -9,18 +9,19 @@ from quart_schema import tag, validate_request, validate_response
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from application.identity.authenticate import Authenticate
 from application.identity.get_profile import GetProfile
-from application.identity.log_in import LogIn, LogInCommand
+from application.identity.log_in import LogIn, LogInCommand, MfaRequired
 from application.identity.log_out import LogOut, LogOutCommand
-from application.identity.ports import AccessTokenClaims
+from application.identity.principal import Principal
 from application.identity.refresh_tokens import RefreshTokens, RefreshTokensCommand
 from application.identity.register_account import RegisterAccount, RegisterAccountCommand
 from application.identity.tokens import TokenPair
 from application.identity.update_profile import UpdateProfile, UpdateProfileCommand
 from domain.identity.user import User
 from entrypoints.container import Container
-from entrypoints.http.authentication import require_scope
+from entrypoints.http.authentication import authenticated
 from entrypoints.http.identity_schemas import (
     LoginIn,
+    MfaRequiredOut,
     ProfileOut,
     ProfilePatchIn,
     RefreshIn,
@@ -43,7 +44,7 @@ def _pair(pair: TokenPair) -> TokenPairOut:
     )
 
 
-def _profile(user: User, claims: AccessTokenClaims) -> ProfileOut:
+def _profile(user: User, claims: Principal) -> ProfileOut:
     return ProfileOut(
         user_id=str(user.id),
         email=user.email.value,
@@ -71,12 +72,16 @@ async def register(
 @identity.post("/api/v1/auth/login")
 @tag(["identity"])
 @validate_request(LoginIn)
-@validate_response(TokenPairOut, 200)
 @inject
-async def login(data: LoginIn, log_in: LogIn = Provide[Container.log_in]) -> tuple[TokenPairOut, int, dict[str, str]]:
-    """Exchange email and password for an access token and a refresh token."""
-    pair = await log_in(LogInCommand(email=data.email, password=data.password, client_ip=request.remote_addr))
-    return _pair(pair), 200, NO_STORE
+async def login(
+    data: LoginIn, log_in: LogIn = Provide[Container.log_in]
+) -> tuple[TokenPairOut | MfaRequiredOut, int, dict[str, str]]:
+    """Exchange email and password for tokens (`TokenPairOut`), or, with two-factor on, for
+    `{mfa_required: true, mfa_token, expires_in}` to complete at `/api/v1/auth/mfa/challenge`."""
+    result = await log_in(LogInCommand(email=data.email, password=data.password, client_ip=request.remote_addr))
+    if isinstance(result, MfaRequired):
+        return MfaRequiredOut(mfa_token=result.mfa_token, expires_in=result.expires_in), 200, NO_STORE
+    return _pair(result), 200, NO_STORE
 
 
 @identity.post("/api/v1/auth/refresh")
@@ -111,8 +116,8 @@ async def me(
     get_profile: GetProfile = Provide[Container.get_profile],
 ) -> ProfileOut:
     """The signed-in user's profile. Needs the `read` scope."""
-    claims = require_scope(authenticate, "read")
-    return _profile(await get_profile(claims.subject), claims)
+    claims = await authenticated(authenticate, "read")
+    return _profile(await get_profile(claims.user_id), claims)
 
 
 @identity.patch("/api/v1/me")
@@ -126,8 +131,8 @@ async def update_me(
     update_profile: UpdateProfile = Provide[Container.update_profile],
 ) -> ProfileOut:
     """Change the display name. Needs the `write` scope."""
-    claims = require_scope(authenticate, "write")
-    user = await update_profile(UpdateProfileCommand(user_id=claims.subject, display_name=data.display_name))
+    claims = await authenticated(authenticate, "write")
+    user = await update_profile(UpdateProfileCommand(user_id=claims.user_id, display_name=data.display_name))
     return _profile(user, claims)
 
 

@@ -43,3 +43,9 @@ class ProfileOut(Struct):
 
 class ProfilePatchIn(Struct, forbid_unknown_fields=True):
     display_name: Annotated[str, Meta(max_length=200)]
+
+
+class MfaRequiredOut(Struct):
+    mfa_token: str
+    expires_in: int
+    mfa_required: bool = True

@@ -52,6 +52,18 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "payload-too-large": (413, "Request body too large"),
     "unsupported-media-type": (415, "Unsupported media type"),
     "too-many-attempts": (429, "Too many attempts"),
+    "rate-limited": (429, "Rate limit exceeded"),
+    "factor-locked": (429, "Two-factor authentication is locked"),
+    "invalid-mfa-code": (401, "Invalid two-factor code"),
+    "invalid-mfa-token": (401, "Invalid or expired sign-in step"),
+    "reauthentication-required": (401, "Recent sign-in required"),
+    "mfa-already-enabled": (409, "Two-factor authentication is already enabled"),
+    "mfa-not-enabled": (409, "Two-factor authentication is not enabled"),
+    "no-pending-enrollment": (409, "No pending two-factor enrollment"),
+    "invalid-api-key": (401, "Invalid API key"),
+    "invalid-api-key-request": (422, "The API key request is not valid"),
+    "scope-not-held": (403, "Scope not held"),
+    "api-key-not-found": (404, "API key not found"),
     "internal-error": (500, "Internal server error"),
     "service-unavailable": (503, "A dependency is unavailable"),
 }
@@ -112,6 +124,9 @@ def _domain_problem(error: DomainError) -> Response:
     headers: dict[str, str] = {}
     if isinstance(error, InvalidInput) and error.field:
         extensions["errors"] = [{"field": error.field, "message": error.detail}]
+    drift = getattr(error, "clock_drift_seconds", None)
+    if drift is not None:
+        extensions["clock_drift_seconds"] = drift
     if isinstance(error, TooManyAttempts):
         headers["Retry-After"] = str(error.retry_after_seconds)
         extensions["retry_after_seconds"] = error.retry_after_seconds

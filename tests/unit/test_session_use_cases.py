@@ -33,7 +33,7 @@ class Identity:
         hasher = fast_test_hasher()
         throttle = InMemoryLoginThrottle(self.clock, account_limit=3, ip_limit=10, window_seconds=600)
         self.register = RegisterAccount(self.store, hasher, PasswordPolicy(frozenset()), self.clock, ids)
-        self.log_in = LogIn(self.store, hasher, throttle, sessions, self.clock, ids)
+        self.log_in = LogIn(self.store, hasher, throttle, sessions, self.clock, ids, UrandomSecretGenerator())
         self.refresh = RefreshTokens(self.store, sessions, self.clock)
         self.purge = PurgeExpiredSessions(self.store, self.clock)
 

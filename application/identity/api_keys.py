@@ -1,0 +1,181 @@
+"""Creating, listing, revoking and reporting leaked API keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from uuid import UUID
+
+from attrs import frozen
+
+from application.identity.authenticate import api_key_digest
+from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.principal import Principal
+from application.shared.ports import Clock, IdGenerator, SecretGenerator
+from domain.identity.api_key import (
+    API_KEY_PREFIX,
+    DEFAULT_EXPIRY,
+    DEFAULT_RATE_LIMIT_PER_MINUTE,
+    MAX_EXPIRY_DAYS,
+    MAX_KEY_NAME_LENGTH,
+    MAX_RATE_LIMIT_PER_MINUTE,
+    RANDOM_BYTES,
+    ApiKey,
+    InvalidApiKeyRequest,
+    encode_api_key,
+    is_well_formed,
+    validate_requested_scopes,
+)
+from domain.identity.errors import InvalidAccessToken
+from domain.identity.security_event import SecurityEvent, SecurityEventKind
+from domain.shared.errors import NotFound
+
+MAX_LEAKED_KEYS_PER_REPORT = 100
+
+
+class ApiKeyNotFound(NotFound):
+    code = "api-key-not-found"
+
+
+@frozen
+class CreateApiKeyCommand:
+    principal: Principal
+    name: str
+    scopes: list[str]
+    expires_in_days: int | None = None
+    rate_limit_per_minute: int | None = None
+    ip: str | None = None
+
+
+@frozen
+class CreatedApiKey:
+    key: str
+    api_key: ApiKey
+
+
+@frozen
+class CreateApiKey:
+    uow: IdentityUnitOfWorkFactory
+    secrets: SecretGenerator
+    ids: IdGenerator
+    clock: Clock
+
+    async def __call__(self, command: CreateApiKeyCommand) -> CreatedApiKey:
+        command.principal.require_session()
+        name = " ".join(command.name.split())
+        if not name or len(name) > MAX_KEY_NAME_LENGTH:
+            raise InvalidApiKeyRequest(f"Name the key (1–{MAX_KEY_NAME_LENGTH} characters).", field="name")
+        days = command.expires_in_days
+        if days is not None and not 1 <= days <= MAX_EXPIRY_DAYS:
+            raise InvalidApiKeyRequest(
+                f"'expires_in_days' must be between 1 and {MAX_EXPIRY_DAYS}.", field="expires_in_days"
+            )
+        limit = command.rate_limit_per_minute or DEFAULT_RATE_LIMIT_PER_MINUTE
+        if not 1 <= limit <= MAX_RATE_LIMIT_PER_MINUTE:
+            raise InvalidApiKeyRequest(
+                f"'rate_limit_per_minute' must be between 1 and {MAX_RATE_LIMIT_PER_MINUTE}.",
+                field="rate_limit_per_minute",
+            )
+        now = self.clock.now()
+        async with self.uow() as uow:
+            user = await uow.users.get(command.principal.user_id)
+            if user is None:
+                raise InvalidAccessToken("The account behind this token no longer exists.")
+            scopes = validate_requested_scopes(command.scopes, user.scopes)
+            key = encode_api_key(self.secrets.random_bytes(RANDOM_BYTES))
+            body = key[len(API_KEY_PREFIX) :]
+            api_key = ApiKey(
+                id=self.ids.new_id(),
+                user_id=user.id,
+                name=name,
+                digest=api_key_digest(key),
+                prefix=body[:4],
+                last_four=key[-4:],
+                scopes=scopes,
+                rate_limit_per_minute=limit,
+                created_at=now,
+                expires_at=now + (timedelta(days=days) if days else DEFAULT_EXPIRY),
+            )
+            await uow.api_keys.add(api_key)
+            await uow.security_events.add(
+                SecurityEvent(
+                    id=self.ids.new_id(),
+                    user_id=user.id,
+                    kind=SecurityEventKind.API_KEY_CREATED,
+                    occurred_at=now,
+                    ip=command.ip,
+                    details={"api_key_id": str(api_key.id), "name": name},
+                )
+            )
+            await uow.commit()
+        return CreatedApiKey(key=key, api_key=api_key)
+
+
+@frozen
+class ListApiKeys:
+    uow: IdentityUnitOfWorkFactory
+
+    async def __call__(self, principal: Principal) -> list[ApiKey]:
+        principal.require_session()
+        async with self.uow() as uow:
+            return await uow.api_keys.list_for_user(principal.user_id)
+
+
+@frozen
+class RevokeApiKey:
+    uow: IdentityUnitOfWorkFactory
+    ids: IdGenerator
+    clock: Clock
+
+    async def __call__(self, principal: Principal, key_id: UUID, ip: str | None = None) -> None:
+        principal.require_session()
+        now = self.clock.now()
+        async with self.uow() as uow:
+            key = await uow.api_keys.get(key_id)
+            if key is None or key.user_id != principal.user_id:
+                raise ApiKeyNotFound("No such API key.")
+            if await uow.api_keys.revoke(key_id, now):
+                await uow.security_events.add(
+                    SecurityEvent(
+                        id=self.ids.new_id(),
+                        user_id=key.user_id,
+                        kind=SecurityEventKind.API_KEY_REVOKED,
+                        occurred_at=now,
+                        ip=ip,
+                        details={"api_key_id": str(key.id), "name": key.name},
+                    )
+                )
+                await uow.commit()
+
+
+@frozen
+class ReportLeakedApiKeys:
+    """A secret-scanning partner reports keys it found in public; every valid one is revoked."""
+
+    uow: IdentityUnitOfWorkFactory
+    ids: IdGenerator
+    clock: Clock
+
+    async def __call__(self, keys: Sequence[str], reporter_ip: str | None = None) -> int:
+        revoked = 0
+        now = self.clock.now()
+        for raw in list(dict.fromkeys(keys))[:MAX_LEAKED_KEYS_PER_REPORT]:
+            if not is_well_formed(raw.strip()):
+                continue
+            async with self.uow() as uow:
+                key = await uow.api_keys.get_by_digest(api_key_digest(raw.strip()))
+                if key is None or not await uow.api_keys.revoke(key.id, now):
+                    continue
+                await uow.security_events.add(
+                    SecurityEvent(
+                        id=self.ids.new_id(),
+                        user_id=key.user_id,
+                        kind=SecurityEventKind.API_KEY_LEAKED,
+                        occurred_at=now,
+                        ip=reporter_ip,
+                        details={"api_key_id": str(key.id), "name": key.name},
+                    )
+                )
+                await uow.commit()
+                revoked += 1
+        return revoked

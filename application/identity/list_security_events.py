@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from attrs import frozen
+
+from application.identity.ports import IdentityUnitOfWorkFactory, SecurityEventPage
+from application.identity.principal import Principal
+from domain.shared.errors import InvalidInput
+
+MAX_PAGE_SIZE = 100
+
+
+@frozen
+class ListSecurityEvents:
+    uow: IdentityUnitOfWorkFactory
+
+    async def __call__(self, principal: Principal, page: int, page_size: int) -> SecurityEventPage:
+        principal.require_scope("read")
+        if page < 1:
+            raise InvalidInput("'page' must be 1 or more.", field="page")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise InvalidInput(f"'page_size' must be between 1 and {MAX_PAGE_SIZE}.", field="page_size")
+        async with self.uow() as uow:
+            return await uow.security_events.list_for_user(principal.user_id, page_size, (page - 1) * page_size)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from attrs import field, frozen
+
+
+class SecurityEventKind(Enum):
+    MFA_ENROLLED = "mfa_enrolled"
+    MFA_DISABLED = "mfa_disabled"
+    BACKUP_CODE_USED = "backup_code_used"
+    BACKUP_CODES_REGENERATED = "backup_codes_regenerated"
+    MFA_REPLAY_REJECTED = "mfa_replay_rejected"
+    MFA_FACTOR_LOCKED = "mfa_factor_locked"
+    API_KEY_CREATED = "api_key_created"
+    API_KEY_REVOKED = "api_key_revoked"
+    API_KEY_LEAKED = "api_key_leaked"
+
+
+@frozen
+class SecurityEvent:
+    id: UUID
+    user_id: UUID
+    kind: SecurityEventKind
+    occurred_at: datetime
+    ip: str | None = None
+    details: dict[str, Any] = field(factory=dict)

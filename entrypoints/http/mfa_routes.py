@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from dependency_injector.wiring import Provide, inject
+from quart import Blueprint, request
+from quart_schema import tag, validate_querystring, validate_request, validate_response
+
+from application.identity.authenticate import Authenticate
+from application.identity.complete_mfa_challenge import CompleteMfaChallenge, CompleteMfaChallengeCommand
+from application.identity.confirm_mfa import ConfirmMfa, ConfirmMfaCommand
+from application.identity.enroll_mfa import EnrollMfa
+from application.identity.list_security_events import ListSecurityEvents
+from application.identity.mfa_settings import DisableMfa, FactorCommand, GetMfaStatus, RegenerateBackupCodes
+from entrypoints.container import Container
+from entrypoints.http.authentication import authenticated
+from entrypoints.http.mfa_schemas import (
+    BackupCodesOut,
+    ChallengeIn,
+    ChallengeOut,
+    CodeIn,
+    DisableIn,
+    EnrollmentOut,
+    MfaStatusOut,
+    SecurityEventOut,
+    SecurityEventsArgs,
+    SecurityEventsOut,
+)
+
+mfa = Blueprint("mfa", __name__)
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@mfa.post("/api/v1/auth/mfa/enroll")
+@tag(["mfa"])
+@validate_response(EnrollmentOut, 201)
+@inject
+async def enroll(
+    authenticate: Authenticate = Provide[Container.authenticate],
+    enroll_mfa: EnrollMfa = Provide[Container.enroll_mfa],
+) -> tuple[EnrollmentOut, int, dict[str, str]]:
+    """Start TOTP enrollment: scan `qr_png` (or type `secret`) into an authenticator app, then
+    confirm with `/verify` within 10 minutes. Needs a sign-in from the last 10 minutes."""
+    principal = await authenticated(authenticate, "write")
+    pending = await enroll_mfa(principal)
+    body = EnrollmentOut(
+        secret=pending.secret,
+        otpauth_uri=pending.otpauth_uri,
+        qr_png=pending.qr_png,
+        qr_svg=pending.qr_svg,
+        expires_at=pending.expires_at.isoformat(),
+    )
+    return body, 201, NO_STORE
+
+
+@mfa.post("/api/v1/auth/mfa/verify")
+@tag(["mfa"])
+@validate_request(CodeIn)
+@validate_response(BackupCodesOut, 200)
+@inject
+async def verify(
+    data: CodeIn,
+    authenticate: Authenticate = Provide[Container.authenticate],
+    confirm_mfa: ConfirmMfa = Provide[Container.confirm_mfa],
+) -> tuple[BackupCodesOut, int, dict[str, str]]:
+    """Confirm enrollment with a current code. Two-factor is then on; the 10 backup codes are shown only now."""
+    principal = await authenticated(authenticate, "write")
+    codes = await confirm_mfa(ConfirmMfaCommand(principal=principal, code=data.code, ip=request.remote_addr))
+    return BackupCodesOut(backup_codes=codes), 200, NO_STORE
+
+
+@mfa.post("/api/v1/auth/mfa/challenge")
+@tag(["mfa"])
+@validate_request(ChallengeIn)
+@validate_response(ChallengeOut, 200)
+@inject
+async def challenge(
+    data: ChallengeIn,
+    complete: CompleteMfaChallenge = Provide[Container.complete_mfa_challenge],
+) -> tuple[ChallengeOut, int, dict[str, str]]:
+    """Finish signing in: the `mfa_token` from login plus a TOTP code or a backup code."""
+    result = await complete(
+        CompleteMfaChallengeCommand(mfa_token=data.mfa_token, code=data.code, ip=request.remote_addr)
+    )
+    tokens = result.tokens
+    body = ChallengeOut(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        token_type=tokens.token_type,
+        expires_in=tokens.expires_in,
+        refresh_expires_in=tokens.refresh_expires_in,
+        backup_codes_remaining=result.backup_codes_remaining,
+        warning=result.warning,
+    )
+    return body, 200, NO_STORE
+
+
+@mfa.get("/api/v1/auth/mfa")
+@tag(["mfa"])
+@validate_response(MfaStatusOut, 200)
+@inject
+async def status(
+    authenticate: Authenticate = Provide[Container.authenticate],
+    get_status: GetMfaStatus = Provide[Container.get_mfa_status],
+) -> MfaStatusOut:
+    """Whether two-factor is on, since when, and how many backup codes remain."""
+    principal = await authenticated(authenticate, "read")
+    current = await get_status(principal)
+    return MfaStatusOut(
+        enabled=current.enabled,
+        backup_codes_remaining=current.backup_codes_remaining,
+        enrolled_at=current.enrolled_at.isoformat() if current.enrolled_at else None,
+        warning=current.warning,
+    )
+
+
+@mfa.post("/api/v1/auth/mfa/backup-codes")
+@tag(["mfa"])
+@validate_request(CodeIn)
+@validate_response(BackupCodesOut, 200)
+@inject
+async def regenerate(
+    data: CodeIn,
+    authenticate: Authenticate = Provide[Container.authenticate],
+    regenerate_codes: RegenerateBackupCodes = Provide[Container.regenerate_backup_codes],
+) -> tuple[BackupCodesOut, int, dict[str, str]]:
+    """Ten new backup codes; the old ones stop working. Needs a current code and a recent sign-in."""
+    principal = await authenticated(authenticate, "write")
+    codes = await regenerate_codes(FactorCommand(principal=principal, code=data.code, ip=request.remote_addr))
+    return BackupCodesOut(backup_codes=codes), 200, NO_STORE
+
+
+@mfa.delete("/api/v1/auth/mfa")
+@tag(["mfa"])
+@validate_request(DisableIn)
+@inject
+async def disable(
+    data: DisableIn,
+    authenticate: Authenticate = Provide[Container.authenticate],
+    disable_mfa: DisableMfa = Provide[Container.disable_mfa],
+) -> tuple[str, int]:
+    """Turn two-factor off. Needs a current code, the password and a recent sign-in."""
+    principal = await authenticated(authenticate, "write")
+    await disable_mfa(
+        FactorCommand(principal=principal, code=data.code, password=data.password, ip=request.remote_addr)
+    )
+    return "", 204
+
+
+@mfa.get("/api/v1/me/security-events")
+@tag(["identity"])
+@validate_querystring(SecurityEventsArgs)
+@validate_response(SecurityEventsOut, 200)
+@inject
+async def security_events(
+    query_args: SecurityEventsArgs,
+    authenticate: Authenticate = Provide[Container.authenticate],
+    list_events: ListSecurityEvents = Provide[Container.list_security_events],
+) -> SecurityEventsOut:
+    """What happened to the account's security, newest first."""
+    principal = await authenticated(authenticate, "read")
+    page = await list_events(principal, query_args.page, query_args.page_size)
+    return SecurityEventsOut(
+        items=[
+            SecurityEventOut(
+                id=str(e.id), kind=e.kind.value, occurred_at=e.occurred_at.isoformat(), ip=e.ip, details=e.details
+            )
+            for e in page.items
+        ],
+        page=query_args.page,
+        page_size=query_args.page_size,
+        total=page.total,
+    )

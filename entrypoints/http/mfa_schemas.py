@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from msgspec import Meta, Struct
+
+Code = Annotated[str, Meta(min_length=1, max_length=32)]
+
+
+class EnrollmentOut(Struct):
+    secret: str
+    otpauth_uri: str
+    qr_png: str
+    qr_svg: str
+    expires_at: str
+
+
+class CodeIn(Struct, forbid_unknown_fields=True):
+    code: Code
+
+
+class DisableIn(Struct, forbid_unknown_fields=True):
+    code: Code
+    password: Annotated[str, Meta(max_length=1024)]
+
+
+class ChallengeIn(Struct, forbid_unknown_fields=True):
+    mfa_token: Annotated[str, Meta(min_length=1, max_length=512)]
+    code: Code
+
+
+class BackupCodesOut(Struct):
+    backup_codes: list[str]
+
+
+class ChallengeOut(Struct):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+    refresh_expires_in: int
+    backup_codes_remaining: int | None = None
+    warning: str | None = None
+
+
+class MfaStatusOut(Struct):
+    enabled: bool
+    backup_codes_remaining: int
+    enrolled_at: str | None
+    warning: str | None = None
+
+
+class SecurityEventOut(Struct):
+    id: str
+    kind: str
+    occurred_at: str
+    ip: str | None
+    details: dict[str, str | int | bool | None]
+
+
+class SecurityEventsArgs(Struct):
+    page: int = 1
+    page_size: int = 20
+
+
+class SecurityEventsOut(Struct):
+    items: list[SecurityEventOut]
+    page: int
+    page_size: int
+    total: int
