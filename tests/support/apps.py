@@ -14,6 +14,11 @@ from quart.typing import TestClientProtocol
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
+from adapters.identity.in_memory_limits import (
+    InMemoryApiKeyRateLimiter,
+    InMemoryApiKeyUsageRecorder,
+    InMemoryFactorAttemptGuard,
+)
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
 from adapters.shared.manual_clock import ManualClock
 from entrypoints.config import Settings
@@ -54,6 +59,13 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
             )
         )
     )
+    container.backup_code_hasher.override(providers.Object(fast_test_hasher()))
+    container.factor_attempt_guard.override(providers.Object(InMemoryFactorAttemptGuard(clock)))
+    container.api_key_rate_limiter.override(providers.Object(InMemoryApiKeyRateLimiter(clock)))
+    container.api_key_usage.override(providers.Object(InMemoryApiKeyUsageRecorder(clock)))
+    container.invalid_api_key_throttle.override(
+        providers.Object(InMemoryLoginThrottle(clock, account_limit=20, ip_limit=20, window_seconds=60))
+    )
     container.content_repository.override(providers.Object(catalog))
     container.content_search.override(providers.Object(catalog))
     return FakeWorld(clock=clock, identity=identity, catalog=catalog, container=container)
@@ -62,6 +74,7 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
 def real_container(data_dir: Path, database_url: str, redis_url: str) -> Container:
     container = Container(settings=Settings(data_dir=data_dir, database_url=database_url, redis_url=redis_url))
     container.password_hasher.override(providers.Object(fast_test_hasher()))
+    container.backup_code_hasher.override(providers.Object(fast_test_hasher()))
     return container
 
 
