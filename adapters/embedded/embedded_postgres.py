@@ -1,16 +1,34 @@
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
 import warnings
 from pathlib import Path
 
+import psutil
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "media_gateway"
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """The wheel stops the server when the last process holding it exits, counting holders in
+    ``.handle_pids.json``. A holder killed with SIGKILL never removes itself, and the server would
+    then never be stopped; drop pids that no longer exist."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    try:
+        pids = json.loads(handles.read_text())
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
 
 
 def start_embedded_postgres(data_dir: Path) -> str:
@@ -27,6 +45,8 @@ def start_embedded_postgres(data_dir: Path) -> str:
 
     pgdata = (data_dir / "postgres").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with embedded_postgres.PostgresServer._lock:
+        _forget_dead_handles(pgdata)
     server = embedded_postgres.get_server(pgdata)
     url = make_url(server.get_uri(DATABASE_NAME)).set(drivername="postgresql+asyncpg")
     log.info("embedded postgres ready", extra={"pgdata": str(pgdata)})

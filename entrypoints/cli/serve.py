@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import sys
 
 import uvicorn
 
@@ -26,4 +28,8 @@ def serve(settings: Settings, *, host: str | None, port: int | None) -> None:
         lifespan="on",
     )
     log.info("serving", extra={"host": config.host, "port": config.port})
+    # uvicorn re-raises the signal that stopped it once it has shut down. Under the default
+    # SIGTERM disposition that kills the process before atexit runs, and the embedded PostgreSQL
+    # and Redis would be left running; exiting normally stops them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.Server(config).run()
