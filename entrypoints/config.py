@@ -26,6 +26,19 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -
     return value
 
 
+def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number between 0 and 1, got {raw!r}") from None
+    if not 0 < value <= 1:
+        raise ConfigurationError(f"{name} must be between 0 (exclusive) and 1, got {value}")
+    return value
+
+
 @attrs.frozen
 class Settings:
     data_dir: Path = Path("var")
@@ -42,6 +55,8 @@ class Settings:
     login_failures_per_ip: int = 100
     login_failure_window_seconds: int = 900
     max_body_bytes: int = 1024 * 1024
+    completion_threshold: float = 0.95
+    stale_progress_days: int = 30
     log_level: str = "INFO"
 
     @classmethod
@@ -62,6 +77,8 @@ class Settings:
             login_failures_per_ip=_int(env, "MG_LOGIN_FAILURES_PER_IP", 100),
             login_failure_window_seconds=_int(env, "MG_LOGIN_FAILURE_WINDOW_SECONDS", 900),
             max_body_bytes=_int(env, "MG_MAX_BODY_BYTES", 1024 * 1024),
+            completion_threshold=_fraction(env, "MG_COMPLETION_THRESHOLD", 0.95),
+            stale_progress_days=_int(env, "MG_STALE_PROGRESS_DAYS", 30),
             log_level=(env.get("MG_LOG_LEVEL") or "INFO").upper(),
         )
 

@@ -19,6 +19,12 @@ from adapters.identity.redis_login_throttle import RedisLoginThrottle
 from adapters.identity.segno_qr_renderer import SegnoQrRenderer
 from adapters.identity.signing_keys import load_or_create_signing_key
 from adapters.identity.zxcvbn_common_passwords import common_passwords
+from adapters.playback.postgres_playback import (
+    PostgresContinueWatching,
+    PostgresNextEpisodeFinder,
+    PostgresPlaybackUnitOfWorkFactory,
+)
+from adapters.playback.sync_brokers import RedisSyncBroker
 from adapters.postgres.database import create_engine
 from adapters.shared.system import SystemClock, UrandomSecretGenerator, Uuid4Generator
 from application.catalog.get_content import GetContent
@@ -40,6 +46,13 @@ from application.identity.refresh_tokens import RefreshTokens
 from application.identity.register_account import RegisterAccount
 from application.identity.tokens import SessionIssuer
 from application.identity.update_profile import UpdateProfile
+from application.playback.continue_watching import (
+    DismissFromContinueWatching,
+    GetResumePoint,
+    ListContinueWatching,
+    RemoveStaleProgress,
+)
+from application.playback.record_progress import RecordProgress
 from domain.identity.password_policy import PasswordPolicy
 from entrypoints.config import Settings
 
@@ -169,9 +182,36 @@ class Container(containers.DeclarativeContainer):
     )
     purge_expired_sessions = providers.Singleton(PurgeExpiredSessions, uow=identity_uow, clock=clock)
 
+    # playback
+    playback_uow = providers.Singleton(PostgresPlaybackUnitOfWorkFactory, engine)
+    continue_watching_query = providers.Singleton(PostgresContinueWatching, engine)
+    next_episode_finder = providers.Singleton(PostgresNextEpisodeFinder, engine)
+    sync_broker = providers.Singleton(RedisSyncBroker, redis)
+
     # catalog
     content_repository = providers.Singleton(PostgresContentRepository, engine)
     content_search = providers.Singleton(PostgresContentSearch, engine)
     get_content = providers.Singleton(GetContent, content_repository)
     search_catalog = providers.Singleton(SearchCatalog, content_search)
     import_catalog = providers.Singleton(ImportCatalog, content_repository)
+
+    record_progress = providers.Singleton(
+        RecordProgress,
+        uow=playback_uow,
+        contents=content_repository,
+        next_episodes=next_episode_finder,
+        broker=sync_broker,
+        clock=clock,
+        completion_threshold=settings.provided.completion_threshold,
+    )
+    list_continue_watching = providers.Singleton(ListContinueWatching, continue_watching_query)
+    get_resume_point = providers.Singleton(GetResumePoint, continue_watching_query)
+    dismiss_from_continue_watching = providers.Singleton(
+        DismissFromContinueWatching, uow=playback_uow, broker=sync_broker, clock=clock
+    )
+    remove_stale_progress = providers.Singleton(
+        RemoveStaleProgress,
+        uow=playback_uow,
+        clock=clock,
+        stale_after=providers.Factory(timedelta, days=settings.provided.stale_progress_days),
+    )

@@ -27,7 +27,10 @@ async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTER
         while not stop.is_set():
             try:
                 purged = await container.purge_expired_sessions()()
-                log.info("housekeeping done", extra={"expired_sessions_purged": purged})
+                stale = await container.remove_stale_progress()()
+                log.info(
+                    "housekeeping done", extra={"expired_sessions_purged": purged, "stale_progress_removed": stale}
+                )
             except Exception:
                 log.exception("housekeeping failed; retrying next round")
             with contextlib.suppress(TimeoutError):

@@ -41,6 +41,9 @@ class InMemoryCatalog:
     async def count(self) -> int:
         return len(self._items)
 
+    def items(self) -> list[Content]:
+        return list(self._items.values())
+
     def _score(self, query: SearchQuery, item: Content) -> float | None:
         title = item.title.lower()
         wanted = _words(query.text) or query.text.lower().split()

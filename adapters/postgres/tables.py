@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -136,4 +138,44 @@ api_keys = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Column("last_used_at", DateTime(timezone=True)),
     Column("last_used_ip", Text),
+)
+
+watch_progress = Table(
+    "watch_progress",
+    metadata,
+    Column("user_id", UUID(as_uuid=True), primary_key=True),
+    Column("content_id", UUID(as_uuid=True), primary_key=True),
+    Column("position_seconds", Float, nullable=False),
+    Column("duration_seconds", Float, nullable=False),
+    Column("device_id", Text, nullable=False),
+    Column("session_id", Text, nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+    Column("server_order", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("completed", Boolean, nullable=False),
+    Column("dismissed", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+playback_sessions = Table(
+    "playback_sessions",
+    metadata,
+    Column("user_id", UUID(as_uuid=True), primary_key=True),
+    Column("content_id", UUID(as_uuid=True), primary_key=True),
+    Column("session_id", Text, primary_key=True),
+    Column("high_water", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+watch_events = Table(
+    "watch_events",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("content_id", UUID(as_uuid=True), nullable=False),
+    Column("position_seconds", Float, nullable=False),
+    Column("progress_percent", Float, nullable=False),
+    Column("completed", Boolean, nullable=False),
+    Column("device_id", Text, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
 )

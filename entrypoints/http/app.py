@@ -10,7 +10,14 @@ from quart import Quart, Response, g, request
 from quart_schema import QuartSchema
 
 from entrypoints.container import Container
-from entrypoints.http import api_key_routes, catalog_routes, health_routes, identity_routes, mfa_routes
+from entrypoints.http import (
+    api_key_routes,
+    catalog_routes,
+    health_routes,
+    identity_routes,
+    mfa_routes,
+    playback_routes,
+)
 from entrypoints.http.problems import register_problem_handlers
 from entrypoints.logging_setup import request_id
 
@@ -37,8 +44,11 @@ def create_app(container: Container) -> Quart:
     app.register_blueprint(health_routes.health)
     app.register_blueprint(mfa_routes.mfa)
     app.register_blueprint(api_key_routes.api_keys)
+    app.register_blueprint(playback_routes.playback)
     # Wire after the views exist: wiring earlier leaves unresolved Provide markers behind.
-    container.wire(modules=[identity_routes, catalog_routes, health_routes, mfa_routes, api_key_routes])
+    container.wire(
+        modules=[identity_routes, catalog_routes, health_routes, mfa_routes, api_key_routes, playback_routes]
+    )
     app.extensions["container"] = container
 
     @app.before_request

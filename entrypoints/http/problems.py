@@ -64,6 +64,9 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-api-key-request": (422, "The API key request is not valid"),
     "scope-not-held": (403, "Scope not held"),
     "api-key-not-found": (404, "API key not found"),
+    "invalid-progress": (422, "The progress update is not valid"),
+    "stale-progress": (409, "A later update was already recorded"),
+    "progress-not-found": (404, "No progress recorded"),
     "internal-error": (500, "Internal server error"),
     "service-unavailable": (503, "A dependency is unavailable"),
 }
@@ -124,6 +127,16 @@ def _domain_problem(error: DomainError) -> Response:
     headers: dict[str, str] = {}
     if isinstance(error, InvalidInput) and error.field:
         extensions["errors"] = [{"field": error.field, "message": error.detail}]
+    winner = getattr(error, "winner", None)
+    if winner is not None:
+        extensions["current"] = {
+            "content_id": str(winner.content_id),
+            "position_seconds": winner.position_seconds,
+            "progress_percent": winner.progress_percent,
+            "completed": winner.completed,
+            "updated_at": winner.updated_at.isoformat(),
+            "device_id": winner.device_id,
+        }
     drift = getattr(error, "clock_drift_seconds", None)
     if drift is not None:
         extensions["clock_drift_seconds"] = drift

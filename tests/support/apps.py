@@ -20,6 +20,8 @@ from adapters.identity.in_memory_limits import (
     InMemoryFactorAttemptGuard,
 )
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
+from adapters.playback.in_memory_playback import InMemoryPlayback
+from adapters.playback.sync_brokers import InMemorySyncBroker
 from adapters.shared.manual_clock import ManualClock
 from entrypoints.config import Settings
 from entrypoints.container import Container
@@ -36,6 +38,7 @@ class FakeWorld:
     identity: InMemoryIdentityStore
     catalog: InMemoryCatalog
     container: Container
+    playback: InMemoryPlayback
 
 
 def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
@@ -68,7 +71,12 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
     )
     container.content_repository.override(providers.Object(catalog))
     container.content_search.override(providers.Object(catalog))
-    return FakeWorld(clock=clock, identity=identity, catalog=catalog, container=container)
+    playback = InMemoryPlayback(catalog)
+    container.playback_uow.override(providers.Object(playback))
+    container.continue_watching_query.override(providers.Object(playback))
+    container.next_episode_finder.override(providers.Object(playback))
+    container.sync_broker.override(providers.Object(InMemorySyncBroker()))
+    return FakeWorld(clock=clock, identity=identity, catalog=catalog, container=container, playback=playback)
 
 
 def real_container(data_dir: Path, database_url: str, redis_url: str) -> Container:

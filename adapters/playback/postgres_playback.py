@@ -1,0 +1,268 @@
+"""Continue Watching on PostgreSQL: the unit of work for writes, and the list query for reads."""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+from sqlalchemy import and_, delete, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from adapters.catalog.postgres_content_repository import content_from_row, load_availability
+from adapters.postgres.tables import content, playback_sessions, watch_events, watch_progress
+from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, WatchEvent
+from domain.catalog.content import Content, ContentKind
+from domain.playback.progress import MIN_RESUME_SECONDS, Reason, WatchProgress
+
+_PROGRESS_COLUMNS = [c.name for c in watch_progress.c]
+
+
+def progress_from_row(row: RowMapping) -> WatchProgress:
+    values = {name: row[name] for name in _PROGRESS_COLUMNS}
+    values["reason"] = Reason(values["reason"])
+    return WatchProgress(**values)
+
+
+def _lock_keys(user_id: UUID, content_id: UUID) -> tuple[int, int]:
+    """Two signed 32-bit keys for pg_advisory_xact_lock; a collision only serialises two writers."""
+    return (
+        zlib.crc32(user_id.bytes) - 2**31,
+        zlib.crc32(content_id.bytes) - 2**31,
+    )
+
+
+class PostgresProgressRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def lock(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
+        # An advisory lock also covers the first write, when there is no row to lock yet.
+        first, second = _lock_keys(user_id, content_id)
+        await self._conn.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:a AS integer), CAST(:b AS integer))"), {"a": first, "b": second}
+        )
+        result = await self._conn.execute(
+            select(watch_progress).where(watch_progress.c.user_id == user_id, watch_progress.c.content_id == content_id)
+        )
+        row = result.mappings().first()
+        return progress_from_row(row) if row else None
+
+    async def session_high_water(self, user_id: UUID, content_id: UUID, session_id: str) -> int | None:
+        return await self._conn.scalar(  # type: ignore[no-any-return]
+            select(playback_sessions.c.high_water).where(
+                playback_sessions.c.user_id == user_id,
+                playback_sessions.c.content_id == content_id,
+                playback_sessions.c.session_id == session_id,
+            )
+        )
+
+    async def save(self, progress: WatchProgress) -> None:
+        values: dict[str, Any] = {name: getattr(progress, name) for name in _PROGRESS_COLUMNS}
+        values["reason"] = progress.reason.value
+        statement = pg_insert(watch_progress).values(**values)
+        await self._conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[watch_progress.c.user_id, watch_progress.c.content_id],
+                set_={name: statement.excluded[name] for name in _PROGRESS_COLUMNS[2:]},
+            )
+        )
+        if progress.session_id:
+            session = pg_insert(playback_sessions).values(
+                user_id=progress.user_id,
+                content_id=progress.content_id,
+                session_id=progress.session_id,
+                high_water=progress.sequence,
+                updated_at=progress.updated_at,
+            )
+            await self._conn.execute(
+                session.on_conflict_do_update(
+                    index_elements=[
+                        playback_sessions.c.user_id,
+                        playback_sessions.c.content_id,
+                        playback_sessions.c.session_id,
+                    ],
+                    set_={
+                        "high_water": func.greatest(playback_sessions.c.high_water, session.excluded.high_water),
+                        "updated_at": session.excluded.updated_at,
+                    },
+                )
+            )
+
+    async def next_server_order(self) -> int:
+        return int(await self._conn.scalar(text("SELECT nextval('watch_progress_order')")) or 0)
+
+    async def append_history(self, event: WatchEvent) -> None:
+        await self._conn.execute(
+            insert(watch_events).values(
+                user_id=event.user_id,
+                content_id=event.content_id,
+                position_seconds=event.position_seconds,
+                progress_percent=event.progress_percent,
+                completed=event.completed,
+                device_id=event.device_id,
+                occurred_at=event.occurred_at,
+            )
+        )
+
+    async def remove_stale(self, before: datetime) -> int:
+        result = await self._conn.execute(delete(watch_progress).where(watch_progress.c.updated_at < before))
+        return int(result.rowcount)
+
+
+class PostgresPlaybackUnitOfWork:
+    progress: PostgresProgressRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+        self._transaction: AsyncTransaction | None = None
+
+    async def __aenter__(self) -> Self:
+        self._conn = await self._engine.connect()
+        self._transaction = await self._conn.begin()
+        self.progress = PostgresProgressRepository(self._conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None and self._transaction is not None
+        try:
+            if self._transaction.is_active:
+                await self._transaction.rollback()
+        finally:
+            await self._conn.close()
+
+    async def commit(self) -> None:
+        assert self._transaction is not None
+        await self._transaction.commit()
+
+
+class PostgresPlaybackUnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    def __call__(self) -> PostgresPlaybackUnitOfWork:
+        return PostgresPlaybackUnitOfWork(self._engine)
+
+
+def encode_cursor(updated_at: datetime, content_id: UUID) -> str:
+    return base64.urlsafe_b64encode(f"{updated_at.isoformat()}|{content_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, content_id = raw.partition("|")
+        return datetime.fromisoformat(stamp), UUID(content_id)
+    except ValueError:
+        return None
+
+
+_CONTENT_COLUMNS = [c.label(f"c_{c.name}") for c in content.c if c.name != "search_vector"]
+
+
+class PostgresContinueWatching:
+    """The list: one entry per series (its latest episode), newest first, keyset-paginated."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def page(self, user_id: UUID, limit: int, cursor: str | None) -> ContinueWatchingPage:
+        from domain.shared.errors import InvalidInput
+
+        after = decode_cursor(cursor) if cursor else None
+        if cursor and after is None:
+            raise InvalidInput("The cursor is not valid; start again without it.", field="cursor")
+        series_key = func.coalesce(content.c.series_id, content.c.id).label("series_key")
+        listed = (
+            select(watch_progress, series_key, *_CONTENT_COLUMNS)
+            .join(content, content.c.id == watch_progress.c.content_id)
+            .where(
+                watch_progress.c.user_id == user_id,
+                watch_progress.c.completed.is_(False),
+                watch_progress.c.dismissed.is_(False),
+                (watch_progress.c.position_seconds >= MIN_RESUME_SECONDS)
+                | (watch_progress.c.reason == Reason.NEXT_EPISODE.value),
+            )
+            .distinct(series_key)
+            .order_by(series_key, watch_progress.c.updated_at.desc(), watch_progress.c.content_id)
+            .subquery()
+        )
+        query = select(listed).order_by(listed.c.updated_at.desc(), listed.c.content_id).limit(limit + 1)
+        if after is not None:
+            stamp, content_id = after
+            query = query.where(
+                (listed.c.updated_at < stamp) | and_(listed.c.updated_at == stamp, listed.c.content_id > content_id)
+            )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+            page_rows = rows[:limit]
+            availability = await load_availability(conn, [row["content_id"] for row in page_rows])
+        items = tuple(
+            ContinueWatchingEntry(
+                progress=progress_from_row(row),
+                content=content_from_row(
+                    {name[2:]: row[name] for name in row if name.startswith("c_")},  # type: ignore[arg-type]
+                    availability[row["content_id"]],
+                ),
+            )
+            for row in page_rows
+        )
+        next_cursor = None
+        if len(rows) > limit:
+            last = page_rows[-1]
+            next_cursor = encode_cursor(last["updated_at"], last["content_id"])
+        return ContinueWatchingPage(items=items, next_cursor=next_cursor)
+
+    async def current(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
+        async with self._engine.connect() as conn:
+            result = await conn.execute(
+                select(watch_progress).where(
+                    watch_progress.c.user_id == user_id, watch_progress.c.content_id == content_id
+                )
+            )
+            row = result.mappings().first()
+        return progress_from_row(row) if row else None
+
+    async def history(self, user_id: UUID) -> list[WatchEvent]:
+        async with self._engine.connect() as conn:
+            result = await conn.execute(
+                select(watch_events).where(watch_events.c.user_id == user_id).order_by(watch_events.c.id)
+            )
+            return [WatchEvent(**{k: v for k, v in row.items() if k != "id"}) for row in result.mappings()]
+
+
+class PostgresNextEpisodeFinder:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def next_episode(self, episode: Content) -> Content | None:
+        if episode.kind is not ContentKind.EPISODE or episode.series_id is None:
+            return None
+        season, number = episode.season_number or 0, episode.episode_number or 0
+        query = (
+            select(*[c for c in content.c if c.name != "search_vector"])
+            .where(
+                content.c.series_id == episode.series_id,
+                (content.c.season_number > season)
+                | and_(content.c.season_number == season, content.c.episode_number > number),
+            )
+            .order_by(content.c.season_number, content.c.episode_number)
+            .limit(1)
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).mappings().first()
+            if row is None:
+                return None
+            availability = await load_availability(conn, [row["id"]])
+        return content_from_row(row, availability[row["id"]])

@@ -1,0 +1,87 @@
+"""Fan-out of progress changes to a user's devices: Redis pub/sub across processes, or in memory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from datetime import datetime
+from uuid import UUID
+
+from redis.asyncio import Redis
+
+from application.playback.ports import SyncEvent
+
+
+def _encode(event: SyncEvent) -> str:
+    return json.dumps(
+        {
+            "kind": event.kind,
+            "user_id": str(event.user_id),
+            "content_id": str(event.content_id),
+            "device_id": event.device_id,
+            "position_seconds": event.position_seconds,
+            "progress_percent": event.progress_percent,
+            "completed": event.completed,
+            "server_order": event.server_order,
+            "occurred_at": event.occurred_at.isoformat(),
+        }
+    )
+
+
+def _decode(raw: bytes | str) -> SyncEvent:
+    data = json.loads(raw)
+    return SyncEvent(
+        kind=data["kind"],
+        user_id=UUID(data["user_id"]),
+        content_id=UUID(data["content_id"]),
+        device_id=data["device_id"],
+        position_seconds=data["position_seconds"],
+        progress_percent=data["progress_percent"],
+        completed=data["completed"],
+        server_order=data["server_order"],
+        occurred_at=datetime.fromisoformat(data["occurred_at"]),
+    )
+
+
+def channel(user_id: UUID) -> str:
+    return f"mg:sync:user:{user_id}"
+
+
+class RedisSyncBroker:
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def publish(self, event: SyncEvent) -> None:
+        await self._redis.publish(channel(event.user_id), _encode(event))
+
+    async def subscribe(self, user_id: UUID) -> AsyncIterator[SyncEvent]:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(channel(user_id))
+        try:
+            while True:
+                message = await pubsub.get_message(timeout=1.0)
+                if message is not None and message["type"] == "message":
+                    yield _decode(message["data"])
+        finally:
+            await pubsub.unsubscribe()
+            await pubsub.aclose()
+
+
+class InMemorySyncBroker:
+    def __init__(self) -> None:
+        self._queues: dict[UUID, set[asyncio.Queue[SyncEvent]]] = defaultdict(set)
+
+    async def publish(self, event: SyncEvent) -> None:
+        for queue in list(self._queues[event.user_id]):
+            queue.put_nowait(event)
+
+    async def subscribe(self, user_id: UUID) -> AsyncIterator[SyncEvent]:
+        queue: asyncio.Queue[SyncEvent] = asyncio.Queue()
+        self._queues[user_id].add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._queues[user_id].discard(queue)

@@ -1,0 +1,180 @@
+"""Continue Watching: where each viewer is in each title, and how updates from devices merge.
+
+Merge rules:
+- Within one playback session, a lower ``sequence`` never overwrites a higher one; the same
+  sequence delivered again is a duplicate and changes nothing (idempotent).
+- Anything else is accepted in the order the server receives it (the server assigns
+  ``server_order``), so every device converges on the last write. A new session may therefore
+  move the position backwards (rewatching, seeking back).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import Enum
+from uuid import UUID
+
+from attrs import evolve, frozen
+
+from domain.shared.errors import Conflict, InvalidInput
+
+COMPLETION_THRESHOLD = 0.95
+MIN_RESUME_SECONDS = 30
+STALE_AFTER = timedelta(days=30)
+MAX_DEVICE_ID_LENGTH = 128
+
+
+class Reason(Enum):
+    RESUME = "resume"
+    NEXT_EPISODE = "next_episode"
+
+
+class InvalidProgress(InvalidInput):
+    code = "invalid-progress"
+
+
+class StaleProgress(Conflict):
+    code = "stale-progress"
+
+    def __init__(self, detail: str, *, winner: WatchProgress) -> None:
+        super().__init__(detail)
+        self.winner = winner
+
+
+@frozen
+class ProgressUpdate:
+    user_id: UUID
+    content_id: UUID
+    position_seconds: float
+    duration_seconds: float
+    device_id: str
+    session_id: str
+    sequence: int
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        user_id: UUID,
+        content_id: UUID,
+        position_seconds: float,
+        duration_seconds: float,
+        device_id: str,
+        session_id: str,
+        sequence: int,
+    ) -> ProgressUpdate:
+        device = device_id.strip()
+        session = session_id.strip()
+        if not device or len(device) > MAX_DEVICE_ID_LENGTH:
+            raise InvalidProgress("'device_id' must be 1–128 characters.", field="device_id")
+        if not session or len(session) > MAX_DEVICE_ID_LENGTH:
+            raise InvalidProgress("'session_id' must be 1–128 characters.", field="session_id")
+        if sequence < 0:
+            raise InvalidProgress("'sequence' must be 0 or more.", field="sequence")
+        if duration_seconds <= 0:
+            raise InvalidProgress("'duration_seconds' must be positive.", field="duration_seconds")
+        if position_seconds < 0:
+            raise InvalidProgress("'position_seconds' must not be negative.", field="position_seconds")
+        if position_seconds > duration_seconds:
+            raise InvalidProgress(
+                f"'position_seconds' ({position_seconds:g}) is beyond the duration ({duration_seconds:g}).",
+                field="position_seconds",
+            )
+        return cls(
+            user_id=user_id,
+            content_id=content_id,
+            position_seconds=position_seconds,
+            duration_seconds=duration_seconds,
+            device_id=device,
+            session_id=session,
+            sequence=sequence,
+        )
+
+
+@frozen
+class WatchProgress:
+    """The current state of one viewer in one title, as every device should see it."""
+
+    user_id: UUID
+    content_id: UUID
+    position_seconds: float
+    duration_seconds: float
+    device_id: str
+    session_id: str
+    sequence: int
+    server_order: int
+    updated_at: datetime
+    completed: bool = False
+    dismissed: bool = False
+    reason: Reason = Reason.RESUME
+
+    @property
+    def progress_percent(self) -> float:
+        return round(min(100.0, 100.0 * self.position_seconds / self.duration_seconds), 2)
+
+    @property
+    def in_continue_watching(self) -> bool:
+        if self.completed or self.dismissed:
+            return False
+        return self.reason is Reason.NEXT_EPISODE or self.position_seconds >= MIN_RESUME_SECONDS
+
+
+class Outcome(Enum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+
+
+def is_complete(position_seconds: float, duration_seconds: float, threshold: float = COMPLETION_THRESHOLD) -> bool:
+    return position_seconds >= threshold * duration_seconds
+
+
+def merge(
+    current: WatchProgress | None,
+    session_high_water: int | None,
+    update: ProgressUpdate,
+    *,
+    server_order: int,
+    now: datetime,
+    threshold: float = COMPLETION_THRESHOLD,
+) -> tuple[Outcome, WatchProgress]:
+    """Apply ``update`` to ``current``; ``session_high_water`` is the highest sequence this
+    update's session has delivered before (None for a new session)."""
+    if session_high_water is not None and current is not None:
+        if update.sequence < session_high_water:
+            raise StaleProgress("A later update from this playback session was already recorded.", winner=current)
+        if update.sequence == session_high_water:
+            return Outcome.DUPLICATE, current
+    accepted = WatchProgress(
+        user_id=update.user_id,
+        content_id=update.content_id,
+        position_seconds=update.position_seconds,
+        duration_seconds=update.duration_seconds,
+        device_id=update.device_id,
+        session_id=update.session_id,
+        sequence=update.sequence,
+        server_order=server_order,
+        updated_at=now,
+        completed=is_complete(update.position_seconds, update.duration_seconds, threshold),
+    )
+    return Outcome.ACCEPTED, accepted
+
+
+def next_episode_entry(
+    user_id: UUID, episode_id: UUID, duration_seconds: float, server_order: int, now: datetime
+) -> WatchProgress:
+    return WatchProgress(
+        user_id=user_id,
+        content_id=episode_id,
+        position_seconds=0,
+        duration_seconds=duration_seconds,
+        device_id="",
+        session_id="",
+        sequence=0,
+        server_order=server_order,
+        updated_at=now,
+        reason=Reason.NEXT_EPISODE,
+    )
+
+
+def dismissed(progress: WatchProgress) -> WatchProgress:
+    return evolve(progress, dismissed=True)

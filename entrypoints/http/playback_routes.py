@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+from uuid import UUID
+
+from dependency_injector.wiring import Provide, inject
+from msgspec import Meta, Struct
+from quart import Blueprint, Response
+from quart_schema import tag, validate_querystring, validate_request, validate_response
+
+from application.identity.authenticate import Authenticate
+from application.playback.continue_watching import (
+    DismissFromContinueWatching,
+    GetResumePoint,
+    ListContinueWatching,
+    ProgressNotFound,
+)
+from application.playback.ports import ContinueWatchingEntry, SyncBroker, SyncEvent
+from application.playback.record_progress import RecordProgress, RecordProgressCommand
+from domain.playback.progress import WatchProgress
+from entrypoints.container import Container
+from entrypoints.http.authentication import authenticated
+from entrypoints.http.catalog_schemas import AvailabilityOut
+
+playback = Blueprint("playback", __name__)
+HEARTBEAT_SECONDS = 15.0
+
+Identifier = Annotated[str, Meta(min_length=1, max_length=128)]
+
+
+class ProgressIn(Struct, forbid_unknown_fields=True):
+    content_id: str
+    position_seconds: float
+    device_id: Identifier
+    session_id: Identifier
+    sequence: Annotated[int, Meta(ge=0)]
+    duration_seconds: Annotated[float, Meta(gt=0)] | None = None
+
+
+class ProgressOut(Struct):
+    content_id: str
+    position_seconds: float
+    duration_seconds: float
+    progress_percent: float
+    completed: bool
+    updated_at: str
+    device_id: str
+
+
+class ContinueWatchingItemOut(Struct):
+    id: str
+    title: str
+    kind: str
+    runtime_seconds: int | None
+    release_year: int
+    genres: list[str]
+    availability: list[AvailabilityOut]
+    series_id: str | None
+    season_number: int | None
+    episode_number: int | None
+    position_seconds: float
+    progress_percent: float
+    last_watched_at: str
+    device_id: str | None
+    reason: str
+
+
+class ContinueWatchingOut(Struct):
+    items: list[ContinueWatchingItemOut]
+    next_cursor: str | None
+
+
+class ContinueWatchingArgs(Struct):
+    limit: int = 20
+    cursor: str | None = None
+
+
+class SyncArgs(Struct):
+    device_id: str | None = None
+
+
+def progress_out(progress: WatchProgress) -> ProgressOut:
+    return ProgressOut(
+        content_id=str(progress.content_id),
+        position_seconds=progress.position_seconds,
+        duration_seconds=progress.duration_seconds,
+        progress_percent=progress.progress_percent,
+        completed=progress.completed,
+        updated_at=progress.updated_at.isoformat(),
+        device_id=progress.device_id,
+    )
+
+
+def _item(entry: ContinueWatchingEntry) -> ContinueWatchingItemOut:
+    item, progress = entry.content, entry.progress
+    return ContinueWatchingItemOut(
+        id=str(item.id),
+        title=item.title,
+        kind=item.kind.value,
+        runtime_seconds=item.runtime_seconds,
+        release_year=item.release_year,
+        genres=list(item.genres),
+        availability=[AvailabilityOut(a.platform, a.region, a.deep_link) for a in item.availability],
+        series_id=str(item.series_id) if item.series_id else None,
+        season_number=item.season_number,
+        episode_number=item.episode_number,
+        position_seconds=progress.position_seconds,
+        progress_percent=progress.progress_percent,
+        last_watched_at=progress.updated_at.isoformat(),
+        device_id=progress.device_id or None,
+        reason=progress.reason.value,
+    )
+
+
+def _content_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        from domain.catalog.errors import ContentNotFound
+
+        raise ContentNotFound(f"No content with id {raw!r}.") from None
+
+
+@playback.post("/api/v1/playback/progress")
+@tag(["playback"])
+@validate_request(ProgressIn)
+@validate_response(ProgressOut, 200)
+@inject
+async def record(
+    data: ProgressIn,
+    authenticate: Authenticate = Provide[Container.authenticate],
+    record_progress: RecordProgress = Provide[Container.record_progress],
+) -> ProgressOut:
+    """Record where a device is. `sequence` increases within a playback `session_id`; a lower one
+    than already recorded answers 409 with the winning state, a repeated one changes nothing."""
+    principal = await authenticated(authenticate, "write")
+    state = await record_progress(
+        RecordProgressCommand(
+            user_id=principal.user_id,
+            content_id=_content_id(data.content_id),
+            position_seconds=data.position_seconds,
+            device_id=data.device_id,
+            session_id=data.session_id,
+            sequence=data.sequence,
+            duration_seconds=data.duration_seconds,
+        )
+    )
+    return progress_out(state)
+
+
+@playback.get("/api/v1/playback/continue-watching")
+@tag(["playback"])
+@validate_querystring(ContinueWatchingArgs)
+@validate_response(ContinueWatchingOut, 200)
+@inject
+async def continue_watching(
+    query_args: ContinueWatchingArgs,
+    authenticate: Authenticate = Provide[Container.authenticate],
+    list_items: ListContinueWatching = Provide[Container.list_continue_watching],
+) -> ContinueWatchingOut:
+    """Titles to pick up again, newest first: one entry per series, next episodes included."""
+    principal = await authenticated(authenticate, "read")
+    page = await list_items(principal.user_id, query_args.limit, query_args.cursor)
+    return ContinueWatchingOut(items=[_item(e) for e in page.items], next_cursor=page.next_cursor)
+
+
+@playback.delete("/api/v1/playback/continue-watching/<content_id>")
+@tag(["playback"])
+@inject
+async def dismiss(
+    content_id: str,
+    authenticate: Authenticate = Provide[Container.authenticate],
+    dismiss_item: DismissFromContinueWatching = Provide[Container.dismiss_from_continue_watching],
+) -> tuple[str, int]:
+    """Hide a title from Continue Watching until new progress arrives for it."""
+    principal = await authenticated(authenticate, "write")
+    try:
+        parsed = UUID(content_id)
+    except ValueError:
+        raise ProgressNotFound("This title is not in Continue Watching.") from None
+    await dismiss_item(principal.user_id, parsed)
+    return "", 204
+
+
+@playback.get("/api/v1/playback/progress/<content_id>")
+@tag(["playback"])
+@validate_response(ProgressOut, 200)
+@inject
+async def resume_point(
+    content_id: str,
+    authenticate: Authenticate = Provide[Container.authenticate],
+    get_resume_point: GetResumePoint = Provide[Container.get_resume_point],
+) -> ProgressOut:
+    """Where to start playing on this device: the latest recorded state from any device."""
+    principal = await authenticated(authenticate, "read")
+    return progress_out(await get_resume_point(principal.user_id, _content_id(content_id)))
+
+
+def _sse(event: SyncEvent) -> bytes:
+    data = {
+        "content_id": str(event.content_id),
+        "device_id": event.device_id,
+        "position_seconds": event.position_seconds,
+        "progress_percent": event.progress_percent,
+        "completed": event.completed,
+        "occurred_at": event.occurred_at.isoformat(),
+    }
+    return f"id: {event.server_order}\nevent: {event.kind}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+@playback.get("/api/v1/sync/events")
+@tag(["playback"])
+@validate_querystring(SyncArgs)
+@inject
+async def sync_events(
+    query_args: SyncArgs,
+    authenticate: Authenticate = Provide[Container.authenticate],
+    broker: SyncBroker = Provide[Container.sync_broker],
+) -> Response:
+    """Server-Sent Events: `progress`, `completed`, `next_episode` and `dismissed` changes made on
+    the user's other devices (pass your own `device_id` to skip your own), from every server process."""
+    principal = await authenticated(authenticate, "read")
+    own_device = query_args.device_id
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield b": connected\n\n"
+        events = broker.subscribe(principal.user_id)
+        pending: asyncio.Task[SyncEvent] | None = None
+        try:
+            while True:
+                pending = pending or asyncio.ensure_future(anext(events))
+                done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT_SECONDS)
+                if not done:
+                    yield b": keep-alive\n\n"
+                    continue
+                event = pending.result()
+                pending = None
+                if own_device is None or event.device_id != own_device:
+                    yield _sse(event)
+        finally:
+            if pending is not None:
+                pending.cancel()
+            await events.aclose()  # type: ignore[attr-defined]
+
+    response = Response(stream(), content_type="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    response.timeout = None
+    return response
