@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.database import create_engine, ensure_database, migrate
-from tests.support.servers import fresh_database_url, postgres_server_url, redis_server_url
+from tests.support.servers import drop_database, fresh_database_url, postgres_server_url, redis_server_url
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -25,23 +24,7 @@ def scratch_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_url(scratch_dir: Path) -> Iterator[str]:
     url = fresh_database_url(postgres_server_url(scratch_dir))
     yield url
-    # Dropped by the next run's cleanup if this one is interrupted; see _drop_database.
-    _drop_database(url)
-
-
-def _drop_database(url: str) -> None:
-    import asyncio
-
-    async def drop() -> None:
-        parsed = make_url(url)
-        admin = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        try:
-            async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        finally:
-            await admin.dispose()
-
-    asyncio.run(drop())
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from typing import Any
 import psutil
 import pytest
 
-from tests.support.servers import fresh_database_url
+from tests.support.servers import drop_database, fresh_database_url
 
 pytestmark = pytest.mark.integration
 CLI = [sys.executable, "-m", "entrypoints.cli.main"]
@@ -35,14 +35,16 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def service_env(tmp_path: Path) -> dict[str, str]:
+def service_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MG_")}
     env.update(MG_DATA_DIR=str(tmp_path / "var"), MG_LOG_LEVEL="WARNING")
     if os.environ.get("MG_TEST_DATABASE_URL"):
         env["MG_DATABASE_URL"] = fresh_database_url(os.environ["MG_TEST_DATABASE_URL"])
     if os.environ.get("MG_TEST_REDIS_URL"):
         env["MG_REDIS_URL"] = os.environ["MG_TEST_REDIS_URL"]
-    return env
+    yield env
+    if "MG_DATABASE_URL" in env:
+        drop_database(env["MG_DATABASE_URL"])
 
 
 def call(base: str, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None) -> Any:

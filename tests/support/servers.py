@@ -32,3 +32,22 @@ def fresh_database_url(server_url: str) -> str:
     url = make_url(server_url)
     name = f"{url.database or 'mg'}_mgtest_{uuid.uuid4().hex[:10]}"
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Drop a database made by ``fresh_database_url`` (from synchronous code)."""
+    import asyncio
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def drop() -> None:
+        parsed = make_url(async_url(url))
+        admin = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        finally:
+            await admin.dispose()
+
+    asyncio.run(drop())
