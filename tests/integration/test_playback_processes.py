@@ -1,0 +1,134 @@
+"""Continue Watching across real server processes: live sync between processes through Redis,
+and acknowledged progress surviving a SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.test_service_process import CLI, call, free_port, wait_ready
+from tests.support.servers import drop_database, fresh_database_url
+
+pytestmark = pytest.mark.integration
+PASSWORD = "a long passphrase for ana"
+
+
+@pytest.fixture
+def shared_env(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[dict[str, str]]:
+    """Two processes need the same servers: the suite's PostgreSQL (a fresh database) and Redis."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MG_")}
+    database = fresh_database_url(postgres_url)
+    env.update(
+        MG_DATA_DIR=str(tmp_path / "var"), MG_LOG_LEVEL="WARNING", MG_DATABASE_URL=database, MG_REDIS_URL=redis_url
+    )
+    seeded = subprocess.run([*CLI, "seed-demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert seeded.returncode == 0, seeded.stderr
+    yield env
+    drop_database(database)
+
+
+@pytest.fixture
+def start(shared_env: dict[str, str]) -> Iterator[Any]:
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def launch() -> tuple[str, subprocess.Popen[bytes]]:
+        port = free_port()
+        process = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=shared_env)
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        wait_ready(base, process)
+        return base, process
+
+    yield launch
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+def sign_in(base: str) -> str:
+    call(base, "POST", "/api/v1/auth/register", {"email": "ana@example.com", "password": PASSWORD})
+    status, tokens = call(base, "POST", "/api/v1/auth/login", {"email": "ana@example.com", "password": PASSWORD})
+    assert status == 200
+    return str(tokens["access_token"])
+
+
+def dune_id(base: str) -> str:
+    status, page = call(base, "GET", "/api/v1/search?q=dune")
+    assert status == 200
+    return str(page["items"][0]["id"])
+
+
+def progress(base: str, token: str, content_id: str, position: float, device: str, sequence: int) -> Any:
+    body = {
+        "content_id": content_id,
+        "position_seconds": position,
+        "device_id": device,
+        "session_id": f"{device}-session",
+        "sequence": sequence,
+    }
+    return call(base, "POST", "/api/v1/playback/progress", body, token=token)
+
+
+def test_a_change_made_through_one_process_reaches_a_device_listening_on_another(start: Any) -> None:
+    tv_server, _ = start()
+    phone_server, _ = start()
+    token = sign_in(tv_server)
+    content_id = dune_id(tv_server)
+
+    received: list[tuple[str, dict[str, Any]]] = []
+    connected = threading.Event()
+
+    def listen() -> None:
+        request = urllib.request.Request(f"{phone_server}/api/v1/sync/events?device_id=phone")
+        request.add_header("Authorization", f"Bearer {token}")
+        with urllib.request.urlopen(request, timeout=15) as stream:
+            event = None
+            for raw in stream:
+                line = raw.decode().rstrip("\n")
+                if line == ": connected":
+                    connected.set()
+                elif line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: ") and event:
+                    received.append((event, json.loads(line[6:])))
+                    return
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    assert connected.wait(10), "the SSE stream did not open"
+    time.sleep(0.3)  # let the subscription reach Redis before publishing
+    status, _ = progress(tv_server, token, content_id, 2400, "tv", 1)
+    assert status == 200
+    listener.join(10)
+    assert received and received[0][0] == "progress"
+    assert received[0][1]["content_id"] == content_id and received[0][1]["position_seconds"] == 2400
+    assert received[0][1]["device_id"] == "tv"
+
+
+def test_every_acknowledged_update_survives_a_sigkill(start: Any) -> None:
+    base, process = start()
+    token = sign_in(base)
+    content_id = dune_id(base)
+    acknowledged = None
+    for sequence in range(1, 31):
+        status, state = progress(base, token, content_id, 60 + sequence * 7, "tv", sequence)
+        assert status == 200
+        acknowledged = state
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+    restarted, _ = start()
+    status, resume = call(restarted, "GET", f"/api/v1/playback/progress/{content_id}", token=token)
+    assert status == 200 and acknowledged is not None
+    assert resume["position_seconds"] == acknowledged["position_seconds"] == 60 + 30 * 7
