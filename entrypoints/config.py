@@ -54,6 +54,8 @@ class Settings:
     login_failures_per_account: int = 10
     login_failures_per_ip: int = 100
     login_failure_window_seconds: int = 900
+    mfa_attempts_per_account: int = 5
+    mfa_attempts_per_ip: int = 5
     max_body_bytes: int = 1024 * 1024
     completion_threshold: float = 0.95
     stale_progress_days: int = 30
@@ -76,6 +78,8 @@ class Settings:
             login_failures_per_account=_int(env, "MG_LOGIN_FAILURES_PER_ACCOUNT", 10),
             login_failures_per_ip=_int(env, "MG_LOGIN_FAILURES_PER_IP", 100),
             login_failure_window_seconds=_int(env, "MG_LOGIN_FAILURE_WINDOW_SECONDS", 900),
+            mfa_attempts_per_account=_int(env, "MG_MFA_ATTEMPTS_PER_ACCOUNT", 5),
+            mfa_attempts_per_ip=_int(env, "MG_MFA_ATTEMPTS_PER_IP", 5),
             max_body_bytes=_int(env, "MG_MAX_BODY_BYTES", 1024 * 1024),
             completion_threshold=_fraction(env, "MG_COMPLETION_THRESHOLD", 0.95),
             stale_progress_days=_int(env, "MG_STALE_PROGRESS_DAYS", 30),

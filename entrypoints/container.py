@@ -148,7 +148,12 @@ class Container(containers.DeclarativeContainer):
         settings.provided.mfa_key_path,
     )
     backup_code_hasher = providers.Singleton(backup_code_hasher)
-    factor_attempt_guard = providers.Singleton(RedisFactorAttemptGuard, redis)
+    factor_attempt_guard = providers.Singleton(
+        RedisFactorAttemptGuard,
+        redis,
+        per_account=settings.provided.mfa_attempts_per_account,
+        per_ip=settings.provided.mfa_attempts_per_ip,
+    )
     factor_checker = providers.Singleton(
         FactorChecker,
         uow=identity_uow,

@@ -1,0 +1,116 @@
+"""Issue 2 and 3 figures: search, login, /me (JWT and API key) beside the floor; TOTP challenges."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+
+import aiohttp
+import pyotp
+
+from benchmarks.load import Request, Result, run
+
+QUERIES = ["dune", "matrix", "the silent", "matrx", "crown", "planet earth", "midnight in lisbon"]
+FLOOR = Request("GET", "/health/live")
+
+
+async def _json(session: aiohttp.ClientSession, method: str, path: str, **kwargs: object) -> dict[str, object]:
+    async with session.request(method, path, **kwargs) as response:  # type: ignore[arg-type]
+        body = await response.json()
+        if response.status >= 300:
+            raise RuntimeError(f"{method} {path} -> {response.status}: {body}")
+        return body  # type: ignore[no-any-return]
+
+
+async def accounts(base: str, count: int) -> list[tuple[str, str]]:
+    async with aiohttp.ClientSession(base) as session:
+        made = []
+        for n in range(count):
+            email, password = f"bench{n}@example.com", f"bench-password-{n}-long"
+            await _json(session, "POST", "/api/v1/auth/register", json={"email": email, "password": password})
+            made.append((email, password))
+        return made
+
+
+async def token_for(base: str, email: str, password: str) -> str:
+    async with aiohttp.ClientSession(base) as session:
+        tokens = await _json(session, "POST", "/api/v1/auth/login", json={"email": email, "password": password})
+        return str(tokens["access_token"])
+
+
+async def identity_suite(base: str, duration: float, concurrency: int) -> list[tuple[Result, Result]]:
+    users = await accounts(base, 20)
+    token = await token_for(base, *users[0])
+    async with aiohttp.ClientSession(base) as session:
+        created = await _json(
+            session,
+            "POST",
+            "/api/v1/auth/api-keys",
+            json={"name": "bench", "scopes": ["read"], "rate_limit_per_minute": 10_000},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    key = str(created["key"])
+    rotation = itertools.cycle(users)
+    queries = itertools.cycle(QUERIES)
+    pairs = []
+    for name, make, workers in [
+        ("GET /api/v1/search", lambda _: Request("GET", f"/api/v1/search?q={next(queries)}"), concurrency),
+        (
+            "POST /api/v1/auth/login",
+            lambda _: (lambda u: Request("POST", "/api/v1/auth/login", json={"email": u[0], "password": u[1]}))(
+                next(rotation)
+            ),
+            min(concurrency, 8),
+        ),
+        (
+            "GET /api/v1/me (JWT)",
+            lambda _: Request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {token}"}),
+            concurrency,
+        ),
+        ("GET /api/v1/me (API key)", lambda _: Request("GET", "/api/v1/me", headers={"X-API-Key": key}), concurrency),
+    ]:
+        floor = await run(base, "floor GET /health/live", lambda _: FLOOR, duration=duration, concurrency=workers)
+        measured = await run(base, name, make, duration=duration, concurrency=workers)
+        pairs.append((floor, measured))
+    return pairs
+
+
+async def totp_challenge_throughput(base: str, users: int = 150, concurrency: int = 16) -> Result:
+    """Successful second-factor sign-ins per second: each user completes one challenge with a fresh code."""
+    made = await accounts(base, 0)  # no-op; kept for symmetry
+    del made
+    prepared: list[tuple[str, pyotp.TOTP]] = []
+    async with aiohttp.ClientSession(base) as session:
+        for n in range(users):
+            email, password = f"totp{n}@example.com", f"totp-password-{n}-long"
+            await _json(session, "POST", "/api/v1/auth/register", json={"email": email, "password": password})
+            tokens = await _json(session, "POST", "/api/v1/auth/login", json={"email": email, "password": password})
+            auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+            enrolled = await _json(session, "POST", "/api/v1/auth/mfa/enroll", headers=auth)
+            totp = pyotp.TOTP(str(enrolled["secret"]))
+            await _json(session, "POST", "/api/v1/auth/mfa/verify", json={"code": totp.now()}, headers=auth)
+            login = await _json(session, "POST", "/api/v1/auth/login", json={"email": email, "password": password})
+            prepared.append((str(login["mfa_token"]), totp))
+        # The enrollment used this step's code; the next step's code is inside the ±1 window.
+        latencies: list[float] = []
+        errors = 0
+        queue = list(prepared)
+
+        async def worker() -> None:
+            nonlocal errors
+            while queue:
+                mfa_token, totp = queue.pop()
+                code = totp.at(time.time() + 30)
+                started = time.perf_counter()
+                async with session.post(
+                    "/api/v1/auth/mfa/challenge", json={"mfa_token": mfa_token, "code": code}
+                ) as response:
+                    await response.read()
+                    errors += response.status != 200
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return Result("POST /api/v1/auth/mfa/challenge (success)", len(latencies), errors, elapsed, latencies)

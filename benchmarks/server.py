@@ -1,0 +1,52 @@
+"""Start a seeded service for a benchmark run, on embedded servers under a fresh data directory
+(or on MG_DATABASE_URL / MG_REDIS_URL if set), and stop it afterwards whatever happens."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+
+CLI = [sys.executable, "-m", "entrypoints.cli.main"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def seeded_service(extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+    with tempfile.TemporaryDirectory(prefix="mg-bench-") as data_dir:
+        env = {**os.environ, "MG_DATA_DIR": data_dir, "MG_LOG_LEVEL": "WARNING", **(extra_env or {})}
+        subprocess.run([*CLI, "seed-demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+        port = _free_port()
+        process = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/health/ready", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the service did not become ready")
+                time.sleep(0.2)
+            yield base, env
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
