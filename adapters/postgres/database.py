@@ -56,3 +56,10 @@ async def migrate(engine: AsyncEngine) -> None:
     """Apply every pending migration; safe to run repeatedly and from several processes at once."""
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
+
+
+async def analyze(engine: AsyncEngine) -> None:
+    """Refresh planner statistics after a bulk load, so search plans use the right indexes."""
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("ANALYZE"))

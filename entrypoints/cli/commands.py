@@ -3,7 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from adapters.catalog.jsonl_catalog_file import DEMO_CATALOG, read_catalog
-from adapters.postgres.database import describe
+from adapters.postgres.database import analyze, describe
 from adapters.postgres.health import postgres_answers
 from adapters.redis.health import redis_answers
 from application.identity.register_account import RegisterAccountCommand
@@ -27,6 +27,7 @@ async def seed_demo_command(settings: Settings) -> None:
     container = build_container(settings)
     try:
         written = await container.import_catalog()(read_catalog(DEMO_CATALOG))
+        await analyze(container.engine())
         total = await container.content_repository().count()
         print(f"demo catalog: {written} items loaded, {total} in the catalog")
         try:
