@@ -67,7 +67,9 @@ async def seed_viewers(env: dict[str, str]) -> None:
             ),
             {"items": ITEMS_PER_USER},
         )
-        await conn.execute(text("ANALYZE watch_progress"))
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("ANALYZE"))
     await engine.dispose()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import zlib
 from datetime import datetime
 from types import TracebackType
@@ -17,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from adapters.catalog.postgres_content_repository import content_from_row, load_availability
 from adapters.postgres.tables import content, playback_sessions, watch_events, watch_progress
 from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, WatchEvent
-from domain.catalog.content import Content, ContentKind
+from domain.catalog.content import Availability, Content, ContentKind
 from domain.playback.progress import MIN_RESUME_SECONDS, Reason, WatchProgress
+from domain.shared.errors import InvalidInput
 
 _PROGRESS_COLUMNS = [c.name for c in watch_progress.c]
 
@@ -168,7 +170,51 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID] | None:
         return None
 
 
-_CONTENT_COLUMNS = [c.label(f"c_{c.name}") for c in content.c if c.name != "search_vector"]
+# One round trip: the listed entries (one per series, newest first) with their content and
+# where to watch it, aggregated as JSON. Written as SQL so asyncpg can keep it prepared.
+_PAGE = text(
+    """
+    SELECT p.*, c.title, c.kind, c.series_id, c.season_number, c.episode_number, c.runtime_seconds,
+           c.release_year, c.genres, c.synopsis,
+           (SELECT coalesce(json_agg(json_build_object(
+                       'platform', a.platform, 'region', a.region, 'deep_link', a.deep_link)
+                       ORDER BY a.platform, a.region), '[]')
+            FROM content_availability a WHERE a.content_id = p.content_id) AS availability
+    FROM (
+        SELECT DISTINCT ON (coalesce(c.series_id, c.id)) wp.*
+        FROM watch_progress wp JOIN content c ON c.id = wp.content_id
+        WHERE wp.user_id = :user_id AND NOT wp.completed AND NOT wp.dismissed
+          AND (wp.position_seconds >= :min_seconds OR wp.reason = 'next_episode')
+        ORDER BY coalesce(c.series_id, c.id), wp.updated_at DESC, wp.content_id
+    ) AS p
+    JOIN content c ON c.id = p.content_id
+    WHERE CAST(:after_time AS timestamptz) IS NULL
+       OR p.updated_at < CAST(:after_time AS timestamptz)
+       OR (p.updated_at = CAST(:after_time AS timestamptz) AND p.content_id > CAST(:after_id AS uuid))
+    ORDER BY p.updated_at DESC, p.content_id
+    LIMIT :limit
+    """
+)
+
+
+def _entry(row: RowMapping) -> ContinueWatchingEntry:
+    availability = row["availability"]
+    if isinstance(availability, str):
+        availability = json.loads(availability)
+    item = Content(
+        id=row["content_id"],
+        title=row["title"],
+        kind=ContentKind(row["kind"]),
+        release_year=row["release_year"],
+        genres=tuple(row["genres"]),
+        synopsis=row["synopsis"],
+        availability=tuple(Availability(**a) for a in availability),
+        runtime_seconds=row["runtime_seconds"],
+        series_id=row["series_id"],
+        season_number=row["season_number"],
+        episode_number=row["episode_number"],
+    )
+    return ContinueWatchingEntry(progress=progress_from_row(row), content=item)
 
 
 class PostgresContinueWatching:
@@ -178,50 +224,23 @@ class PostgresContinueWatching:
         self._engine = engine
 
     async def page(self, user_id: UUID, limit: int, cursor: str | None) -> ContinueWatchingPage:
-        from domain.shared.errors import InvalidInput
-
         after = decode_cursor(cursor) if cursor else None
         if cursor and after is None:
             raise InvalidInput("The cursor is not valid; start again without it.", field="cursor")
-        series_key = func.coalesce(content.c.series_id, content.c.id).label("series_key")
-        listed = (
-            select(watch_progress, series_key, *_CONTENT_COLUMNS)
-            .join(content, content.c.id == watch_progress.c.content_id)
-            .where(
-                watch_progress.c.user_id == user_id,
-                watch_progress.c.completed.is_(False),
-                watch_progress.c.dismissed.is_(False),
-                (watch_progress.c.position_seconds >= MIN_RESUME_SECONDS)
-                | (watch_progress.c.reason == Reason.NEXT_EPISODE.value),
-            )
-            .distinct(series_key)
-            .order_by(series_key, watch_progress.c.updated_at.desc(), watch_progress.c.content_id)
-            .subquery()
-        )
-        query = select(listed).order_by(listed.c.updated_at.desc(), listed.c.content_id).limit(limit + 1)
-        if after is not None:
-            stamp, content_id = after
-            query = query.where(
-                (listed.c.updated_at < stamp) | and_(listed.c.updated_at == stamp, listed.c.content_id > content_id)
-            )
+        params = {
+            "user_id": user_id,
+            "min_seconds": MIN_RESUME_SECONDS,
+            "after_time": after[0] if after else None,
+            "after_id": after[1] if after else None,
+            "limit": limit + 1,
+        }
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-            page_rows = rows[:limit]
-            availability = await load_availability(conn, [row["content_id"] for row in page_rows])
-        items = tuple(
-            ContinueWatchingEntry(
-                progress=progress_from_row(row),
-                content=content_from_row(
-                    {name[2:]: row[name] for name in row if name.startswith("c_")},  # type: ignore[arg-type]
-                    availability[row["content_id"]],
-                ),
-            )
-            for row in page_rows
-        )
+            rows = (await conn.execute(_PAGE, params)).mappings().all()
+        items = tuple(_entry(row) for row in rows[:limit])
         next_cursor = None
         if len(rows) > limit:
-            last = page_rows[-1]
-            next_cursor = encode_cursor(last["updated_at"], last["content_id"])
+            last = items[-1].progress
+            next_cursor = encode_cursor(last.updated_at, last.content_id)
         return ContinueWatchingPage(items=items, next_cursor=next_cursor)
 
     async def current(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -241,8 +242,12 @@ async def sync_events(
                 if own_device is None or event.device_id != own_device:
                     yield _sse(event)
         finally:
+            # The client went away. Stop the pending read before closing the subscription:
+            # an async generator cannot be closed while another task is inside it.
             if pending is not None:
                 pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await pending
             await events.aclose()  # type: ignore[attr-defined]
 
     response = Response(stream(), content_type="text/event-stream")
