@@ -106,7 +106,7 @@ async def playback_suite(
         token = rng.choice(tokens)
         body = {
             "content_id": rng.choice(titles),
-            "position_seconds": rng.randint(30, 1500),
+            "position_seconds": rng.randint(30, 1200),
             "device_id": "bench-tv",
             "session_id": "bench-session",
             "sequence": next(sequences),

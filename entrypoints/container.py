@@ -25,7 +25,7 @@ from adapters.playback.postgres_playback import (
     PostgresPlaybackUnitOfWorkFactory,
 )
 from adapters.playback.sync_brokers import RedisSyncBroker
-from adapters.postgres.database import create_engine
+from adapters.postgres.database import create_engine, read_only
 from adapters.shared.system import SystemClock, UrandomSecretGenerator, Uuid4Generator
 from application.catalog.get_content import GetContent
 from application.catalog.import_catalog import ImportCatalog
@@ -65,6 +65,7 @@ class Container(containers.DeclarativeContainer):
     secrets = providers.Singleton(UrandomSecretGenerator)
 
     engine = providers.Singleton(create_engine, settings.provided.database_url)
+    reads = providers.Singleton(read_only, engine)
     redis = providers.Singleton(Redis.from_url, settings.provided.redis_url)
 
     # identity
@@ -189,13 +190,13 @@ class Container(containers.DeclarativeContainer):
 
     # playback
     playback_uow = providers.Singleton(PostgresPlaybackUnitOfWorkFactory, engine)
-    continue_watching_query = providers.Singleton(PostgresContinueWatching, engine)
+    continue_watching_query = providers.Singleton(PostgresContinueWatching, reads)
     next_episode_finder = providers.Singleton(PostgresNextEpisodeFinder, engine)
     sync_broker = providers.Singleton(RedisSyncBroker, redis)
 
     # catalog
     content_repository = providers.Singleton(PostgresContentRepository, engine)
-    content_search = providers.Singleton(PostgresContentSearch, engine)
+    content_search = providers.Singleton(PostgresContentSearch, reads)
     get_content = providers.Singleton(GetContent, content_repository)
     search_catalog = providers.Singleton(SearchCatalog, content_search)
     import_catalog = providers.Singleton(ImportCatalog, content_repository)

@@ -10,13 +10,12 @@ from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
-from sqlalchemy import and_, delete, func, insert, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import and_, delete, select, text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from adapters.catalog.postgres_content_repository import content_from_row, load_availability
-from adapters.postgres.tables import content, playback_sessions, watch_events, watch_progress
+from adapters.postgres.tables import content, watch_events, watch_progress
 from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, WatchEvent
 from domain.catalog.content import Availability, Content, ContentKind
 from domain.playback.progress import MIN_RESUME_SECONDS, Reason, WatchProgress
@@ -31,6 +30,10 @@ def progress_from_row(row: RowMapping) -> WatchProgress:
     return WatchProgress(**values)
 
 
+# lock() also turns off synchronous_commit for its transaction: the write is in PostgreSQL once
+# the commit returns, so killing this process loses nothing acknowledged; only a crash of
+# PostgreSQL itself within ~3 x wal_writer_delay could. Progress arrives every few seconds per
+# viewer, and an fsync per update would cap throughput at the disk's flush rate.
 def _lock_keys(user_id: UUID, content_id: UUID) -> tuple[int, int]:
     """Two signed 32-bit keys for pg_advisory_xact_lock; a collision only serialises two writers."""
     return (
@@ -39,77 +42,82 @@ def _lock_keys(user_id: UUID, content_id: UUID) -> tuple[int, int]:
     )
 
 
+# The write path is plain SQL: asyncpg keeps each statement prepared, and SQLAlchemy has nothing
+# to compile per request.
+_LOCK = text(
+    "SELECT set_config('synchronous_commit', 'off', true), "
+    "pg_advisory_xact_lock(CAST(:a AS integer), CAST(:b AS integer))"
+)
+_CURRENT = text("SELECT * FROM watch_progress WHERE user_id = :user_id AND content_id = :content_id")
+_HIGH_WATER = text(
+    "SELECT high_water FROM playback_sessions "
+    "WHERE user_id = :user_id AND content_id = :content_id AND session_id = :session_id"
+)
+_NEXT_ORDER = text("SELECT nextval('watch_progress_order')")
+_SAVE = text(
+    """
+    WITH saved AS (
+        INSERT INTO watch_progress (user_id, content_id, position_seconds, duration_seconds, device_id,
+            session_id, sequence, server_order, updated_at, completed, dismissed, reason)
+        VALUES (:user_id, :content_id, :position_seconds, :duration_seconds, :device_id, :session_id,
+            :sequence, :server_order, :updated_at, :completed, :dismissed, :reason)
+        ON CONFLICT (user_id, content_id) DO UPDATE SET
+            position_seconds = EXCLUDED.position_seconds, duration_seconds = EXCLUDED.duration_seconds,
+            device_id = EXCLUDED.device_id, session_id = EXCLUDED.session_id, sequence = EXCLUDED.sequence,
+            server_order = EXCLUDED.server_order, updated_at = EXCLUDED.updated_at,
+            completed = EXCLUDED.completed, dismissed = EXCLUDED.dismissed, reason = EXCLUDED.reason
+        RETURNING user_id, content_id
+    )
+    INSERT INTO playback_sessions (user_id, content_id, session_id, high_water, updated_at)
+    SELECT user_id, content_id, :session_id, :sequence, :updated_at FROM saved WHERE :session_id <> ''
+    ON CONFLICT (user_id, content_id, session_id) DO UPDATE SET
+        high_water = greatest(playback_sessions.high_water, EXCLUDED.high_water),
+        updated_at = EXCLUDED.updated_at
+    """
+)
+_HISTORY = text(
+    "INSERT INTO watch_events (user_id, content_id, position_seconds, progress_percent, completed, device_id, "
+    "occurred_at) VALUES (:user_id, :content_id, :position_seconds, :progress_percent, :completed, :device_id, "
+    ":occurred_at)"
+)
+
+
 class PostgresProgressRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def lock(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
-        # An advisory lock also covers the first write, when there is no row to lock yet.
+        # An advisory lock also covers the first write, when there is no row to lock yet. The
+        # read must be a separate statement, so that its snapshot is taken after the lock is held.
         first, second = _lock_keys(user_id, content_id)
-        await self._conn.execute(
-            text("SELECT pg_advisory_xact_lock(CAST(:a AS integer), CAST(:b AS integer))"), {"a": first, "b": second}
-        )
-        result = await self._conn.execute(
-            select(watch_progress).where(watch_progress.c.user_id == user_id, watch_progress.c.content_id == content_id)
-        )
-        row = result.mappings().first()
+        await self._conn.execute(_LOCK, {"a": first, "b": second})
+        row = (await self._conn.execute(_CURRENT, {"user_id": user_id, "content_id": content_id})).mappings().first()
         return progress_from_row(row) if row else None
 
     async def session_high_water(self, user_id: UUID, content_id: UUID, session_id: str) -> int | None:
-        return await self._conn.scalar(  # type: ignore[no-any-return]
-            select(playback_sessions.c.high_water).where(
-                playback_sessions.c.user_id == user_id,
-                playback_sessions.c.content_id == content_id,
-                playback_sessions.c.session_id == session_id,
-            )
-        )
+        params = {"user_id": user_id, "content_id": content_id, "session_id": session_id}
+        return await self._conn.scalar(_HIGH_WATER, params)  # type: ignore[no-any-return]
 
     async def save(self, progress: WatchProgress) -> None:
         values: dict[str, Any] = {name: getattr(progress, name) for name in _PROGRESS_COLUMNS}
         values["reason"] = progress.reason.value
-        statement = pg_insert(watch_progress).values(**values)
-        await self._conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[watch_progress.c.user_id, watch_progress.c.content_id],
-                set_={name: statement.excluded[name] for name in _PROGRESS_COLUMNS[2:]},
-            )
-        )
-        if progress.session_id:
-            session = pg_insert(playback_sessions).values(
-                user_id=progress.user_id,
-                content_id=progress.content_id,
-                session_id=progress.session_id,
-                high_water=progress.sequence,
-                updated_at=progress.updated_at,
-            )
-            await self._conn.execute(
-                session.on_conflict_do_update(
-                    index_elements=[
-                        playback_sessions.c.user_id,
-                        playback_sessions.c.content_id,
-                        playback_sessions.c.session_id,
-                    ],
-                    set_={
-                        "high_water": func.greatest(playback_sessions.c.high_water, session.excluded.high_water),
-                        "updated_at": session.excluded.updated_at,
-                    },
-                )
-            )
+        await self._conn.execute(_SAVE, values)
 
     async def next_server_order(self) -> int:
-        return int(await self._conn.scalar(text("SELECT nextval('watch_progress_order')")) or 0)
+        return int(await self._conn.scalar(_NEXT_ORDER) or 0)
 
     async def append_history(self, event: WatchEvent) -> None:
         await self._conn.execute(
-            insert(watch_events).values(
-                user_id=event.user_id,
-                content_id=event.content_id,
-                position_seconds=event.position_seconds,
-                progress_percent=event.progress_percent,
-                completed=event.completed,
-                device_id=event.device_id,
-                occurred_at=event.occurred_at,
-            )
+            _HISTORY,
+            {
+                "user_id": event.user_id,
+                "content_id": event.content_id,
+                "position_seconds": event.position_seconds,
+                "progress_percent": event.progress_percent,
+                "completed": event.completed,
+                "device_id": event.device_id,
+                "occurred_at": event.occurred_at,
+            },
         )
 
     async def remove_stale(self, before: datetime) -> int:
