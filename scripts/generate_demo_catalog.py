@@ -81,7 +81,7 @@ NOUNS = [
     "Harbor", "Kingdom", "Signal", "Garden", "Frontier", "River", "Empire", "Witness", "Orchard", "Station",
     "Horizon", "Voyage", "Lantern", "Citadel", "Tide", "Mountain", "Island", "Compass", "Archive", "Crown",
     "Shadow", "Summer", "Winter", "Storm", "Road", "Promise", "Border", "Canyon", "Desert", "Forest",
-    "Valley", "Mirror", "Letter", "Orchestra", "Carnival", "Lighthouse", "Market", "Bridge", "Dune",
+    "Valley", "Mirror", "Letter", "Orchestra", "Carnival", "Lighthouse", "Market", "Bridge", "Oasis",
     "Engine", "Meridian", "Atlas", "Comet", "Harvest", "Parade", "Labyrinth", "Monsoon", "Pilgrim",
     "Sparrow", "Wolf", "Satellite", "Cathedral", "Vineyard", "Glacier", "Ember", "Requiem",
 ]  # fmt: skip
@@ -150,7 +150,7 @@ FAMILIAR_MOVIES = [
     "Mission: Improbable", "Pulp Friction", "Some Like It Cold", "Close Encounters of the Fourth Kind",
     "Escape from Kyoto", "The Empire Strikes Twice", "Blade Dancer 2049", "2001: A Harbor Odyssey",
     "Lawrence of Patagonia", "Singin' in the Snow", "The Usual Strangers", "Léon: The Gardener",
-    "Amélie's Garden", "Spirited Away Again", "Moonrise Orchard", "Fargo Nights", "Heat Wave",
+    "Amélie's Garden", "Spirited Away Again", "Moonrise Orchard", "Fargo Nights", "Heat Wave", "Dune Runners",
 ]  # fmt: skip
 FAMILIAR_SERIES = [
     "Game of Crowns", "The Wired Block", "Peaky Flinders", "Twin Pines", "Succession Planning",
@@ -359,8 +359,10 @@ def stable_id(stable_key: str) -> str:
 
 
 def token_int(stable_key: str, purpose: str) -> int:
-    """A 122-bit number derived from the key; deterministic and independent of the RNG."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"media-gateway-demo/{stable_key}#{purpose}").int
+    """A 244-bit number derived from the key; deterministic and independent of the RNG."""
+    high = uuid.uuid5(uuid.NAMESPACE_URL, f"media-gateway-demo/{stable_key}#{purpose}").int
+    low = uuid.uuid5(uuid.NAMESPACE_URL, f"media-gateway-demo/{stable_key}#{purpose}/2").int
+    return (high << 122) | low
 
 
 def token_uuid(stable_key: str, purpose: str) -> str:
@@ -429,7 +431,7 @@ def episode_runtime(rng: random.Random, genres: Sequence[str]) -> int:
 def make_title(rng: random.Random) -> str:
     pattern = rng.choices([p for p, _ in TITLE_PATTERNS], weights=[w for _, w in TITLE_PATTERNS])[0]
     abstract, abstract2 = rng.sample(ABSTRACTS, 2)
-    return pattern.format(
+    title = pattern.format(
         adj=rng.choice(ADJECTIVES),
         noun=rng.choice(NOUNS),
         plural=rng.choice(PLURALS),
@@ -441,6 +443,7 @@ def make_title(rng: random.Random) -> str:
         year=rng.choice(YEARS_IN_TITLES),
         digit=rng.randint(3, 12),
     )
+    return f"An {title[2:]}" if title.startswith("A ") and title[2] in "AEIOU" else title
 
 
 def claim(title: str, taken: set[str]) -> bool:
@@ -472,7 +475,9 @@ def bounded(rng: random.Random, build: Any, low: int = 60, high: int = 250) -> s
 def title_synopsis(rng: random.Random, genres: Sequence[str], year: int, seasons: int | None = None) -> str:
     def build(r: random.Random) -> str:
         if genres[0] == "documentary":
-            first = r.choice(DOC_HOOKS).format(subject=r.choice(DOC_SUBJECTS), n=r.randint(2, 9), place=r.choice(PLACES))
+            first = r.choice(DOC_HOOKS).format(
+                subject=r.choice(DOC_SUBJECTS), n=r.randint(2, 9), place=r.choice(PLACES)
+            )
             tail = r.choice(DOC_TAILS)
         else:
             first = r.choice(HOOKS).format(
@@ -581,7 +586,7 @@ def pick_offers(rng: random.Random, platforms: Sequence[str] | None = None) -> l
 
 def record(
     *,
-    id: str,  # noqa: A002 - mirrors the JSON key
+    item_id: str,
     title: str,
     kind: str,
     runtime_seconds: int | None,
@@ -594,7 +599,7 @@ def record(
     episode_number: int | None = None,
 ) -> dict[str, Any]:
     return {
-        "id": id,
+        "id": item_id,
         "title": title,
         "kind": kind,
         "series_id": series_id,
@@ -610,8 +615,7 @@ def record(
 
 def build_movies(rng: random.Random, taken: set[str]) -> list[dict[str, Any]]:
     specs: list[tuple[str, list[str], int, int, str | None, list[str] | None]] = [
-        (s.title, s.genres, s.year, (s.runtime_minutes or 120) * 60, s.synopsis, s.platforms)
-        for s in SPOTLIGHT_MOVIES
+        (s.title, s.genres, s.year, (s.runtime_minutes or 120) * 60, s.synopsis, s.platforms) for s in SPOTLIGHT_MOVIES
     ]
     for title in unique_titles(rng, MOVIE_COUNT - len(specs), FAMILIAR_MOVIES, taken):
         genres = pick_genres(rng)
@@ -625,7 +629,9 @@ def build_movies(rng: random.Random, taken: set[str]) -> list[dict[str, Any]]:
             continue
         sequel = f"{title} {rng.choice(ROMAN)}" if rng.random() < 0.4 else f"{title}: Part Two"
         if claim(sequel, taken):
-            sequels.append((sequel, genres, min(LAST_YEAR, year + rng.randint(2, 5)), movie_runtime(rng, genres), None, None))
+            sequels.append(
+                (sequel, genres, min(LAST_YEAR, year + rng.randint(2, 5)), movie_runtime(rng, genres), None, None)
+            )
     specs = specs[: MOVIE_COUNT - len(sequels)] + sequels
     rng.shuffle(specs)
 
@@ -635,7 +641,7 @@ def build_movies(rng: random.Random, taken: set[str]) -> list[dict[str, Any]]:
         offers = pick_offers(rng, platforms)
         movies.append(
             record(
-                id=stable_id(key),
+                item_id=stable_id(key),
                 title=title,
                 kind="movie",
                 runtime_seconds=runtime,
@@ -684,7 +690,7 @@ def build_series(rng: random.Random, taken: set[str]) -> list[dict[str, Any]]:
         runtime = episode_runtime(rng, genres)
         lines.append(
             record(
-                id=series_id,
+                item_id=series_id,
                 title=title,
                 kind="series",
                 runtime_seconds=None,
@@ -701,7 +707,7 @@ def build_series(rng: random.Random, taken: set[str]) -> list[dict[str, Any]]:
                 episode_key = f"{key}/s{season:02d}e{number:02d}"
                 lines.append(
                     record(
-                        id=stable_id(episode_key),
+                        item_id=stable_id(episode_key),
                         title=episode_title,
                         kind="episode",
                         series_id=series_id,
