@@ -76,10 +76,41 @@ async def identity_suite(base: str, duration: float, concurrency: int) -> list[t
     return pairs
 
 
+async def api_key_overhead(base: str, duration: float) -> list[Result]:
+    """One request at a time, so the numbers are service time rather than queueing: the same
+    `read` endpoint with an API key, with a JWT, and the floor."""
+    users = await accounts(base, 1)
+    email, password = users[0][0].replace("@", "+latency@"), users[0][1]
+    async with aiohttp.ClientSession(base) as session:
+        await _json(session, "POST", "/api/v1/auth/register", json={"email": email, "password": password})
+    token = await token_for(base, email, password)
+    async with aiohttp.ClientSession(base) as session:
+        created = await _json(
+            session,
+            "POST",
+            "/api/v1/auth/api-keys",
+            json={"name": "latency", "scopes": ["read"], "rate_limit_per_minute": 10_000},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    results = []
+    for name, request in [
+        ("floor GET /health/live (1 at a time)", FLOOR),
+        (
+            "GET /api/v1/me with JWT (1 at a time)",
+            Request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {token}"}),
+        ),
+        (
+            "GET /api/v1/me with API key (1 at a time)",
+            Request("GET", "/api/v1/me", headers={"X-API-Key": str(created["key"])}),
+        ),
+        ("GET /api/v1/search (1 at a time)", Request("GET", "/api/v1/search?q=matrx")),
+    ]:
+        results.append(await run(base, name, lambda _, r=request: r, duration=duration, concurrency=1))
+    return results
+
+
 async def totp_challenge_throughput(base: str, users: int = 150, concurrency: int = 16) -> Result:
     """Successful second-factor sign-ins per second: each user completes one challenge with a fresh code."""
-    made = await accounts(base, 0)  # no-op; kept for symmetry
-    del made
     prepared: list[tuple[str, pyotp.TOTP]] = []
     async with aiohttp.ClientSession(base) as session:
         for n in range(users):

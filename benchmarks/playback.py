@@ -118,13 +118,17 @@ async def playback_suite(
         return Request("GET", "/api/v1/playback/continue-watching?limit=20", headers=headers)
 
     pairs = []
-    for name, make in [
-        ("POST /api/v1/playback/progress", progress),
-        ("GET /api/v1/playback/continue-watching", continue_watching),
-    ]:
-        floor = await run(base, "floor GET /health/live", lambda _: FLOOR, duration=duration, concurrency=concurrency)
-        measured = await run(base, name, make, duration=duration, concurrency=concurrency, ok=(200, 409))
-        pairs.append((floor, measured))
+    for workers in (concurrency, 1):
+        suffix = "" if workers == concurrency else " (1 at a time)"
+        for name, make in [
+            ("POST /api/v1/playback/progress", progress),
+            ("GET /api/v1/playback/continue-watching", continue_watching),
+        ]:
+            floor = await run(
+                base, f"floor GET /health/live{suffix}", lambda _: FLOOR, duration=duration, concurrency=workers
+            )
+            measured = await run(base, name + suffix, make, duration=duration, concurrency=workers, ok=(200, 409))
+            pairs.append((floor, measured))
     return pairs
 
 
