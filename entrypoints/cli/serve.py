@@ -31,5 +31,6 @@ def serve(settings: Settings, *, host: str | None, port: int | None) -> None:
     # uvicorn re-raises the signal that stopped it once it has shut down. Under the default
     # SIGTERM disposition that kills the process before atexit runs, and the embedded PostgreSQL
     # and Redis would be left running; exiting normally stops them.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda *_: sys.exit(0))
     uvicorn.Server(config).run()
