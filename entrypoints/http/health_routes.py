@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.postgres.health import postgres_answers
 from adapters.redis.health import redis_answers
 from entrypoints.container import Container
+from entrypoints.http.problems import PROBLEMS, problem
 
 health = Blueprint("health", __name__)
 
@@ -35,3 +36,13 @@ async def ready(
     checks = {"postgres": "ok" if postgres_ok else "down", "redis": "ok" if redis_ok else "down"}
     healthy = postgres_ok and redis_ok
     return {"status": "ok" if healthy else "unavailable", "checks": checks}, 200 if healthy else 503
+
+
+@health.get("/problems/<code>")
+@tag(["operations"])
+async def problem_type(code: str) -> tuple[dict[str, Any], int]:
+    """What a problem `type` means: every error response's `type` points here."""
+    if code not in PROBLEMS:
+        return problem("not-found", f"No problem type {code!r}."), 404  # type: ignore[return-value]
+    status, title = PROBLEMS[code]
+    return {"type": f"/problems/{code}", "title": title, "status": status}, 200

@@ -96,3 +96,12 @@ async def test_an_unreachable_database_is_a_503_problem_not_a_500(tmp_path: obje
         ready = await client.get("/health/ready")
         assert ready.status_code == 503
         assert (await ready.get_json())["checks"] == {"postgres": "down", "redis": "down"}
+
+
+async def test_problem_types_are_documented_at_their_uri(client: Client) -> None:
+    response = await client.post("/api/v1/auth/login", json={"email": "x@example.com", "password": "wrong one!"})
+    problem_type = (await response.get_json())["type"]
+    described = await client.get(problem_type)
+    assert described.status_code == 200
+    assert (await described.get_json())["status"] == 401
+    assert (await client.get("/problems/no-such-thing")).status_code == 404
