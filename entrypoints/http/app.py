@@ -19,6 +19,7 @@ from entrypoints.http import (
     playback_routes,
 )
 from entrypoints.http.problems import register_problem_handlers
+from entrypoints.http.text_guard import refuse_unstorable_text
 from entrypoints.logging_setup import request_id
 
 access_log = logging.getLogger("media_gateway.access")
@@ -58,6 +59,7 @@ def create_app(container: Container) -> Quart:
         g.request_id = rid
         g.started = time.perf_counter()
         request_id.set(rid)
+        await refuse_unstorable_text()
 
     @app.after_request
     async def finish_request(response: Response) -> Response:

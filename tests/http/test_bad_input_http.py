@@ -105,3 +105,16 @@ async def test_problem_types_are_documented_at_their_uri(client: Client) -> None
     assert described.status_code == 200
     assert (await described.get_json())["status"] == 401
     assert (await client.get("/problems/no-such-thing")).status_code == 404
+
+
+async def test_text_postgres_cannot_store_is_refused_not_a_500(client: Client) -> None:
+    nul = await client.post("/api/v1/auth/register", json={"email": "a\u0000@example.com", "password": "long enough!"})
+    assert nul.status_code == 400 and nul.content_type == PROBLEM
+    surrogate = await client.post(
+        "/api/v1/auth/register",
+        data=b'{"email": "ana@example.com", "password": "long enough \\ud800 pw"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert surrogate.status_code == 400
+    search = await client.get("/api/v1/search", query_string={"q": "du\u0000ne"})
+    assert search.status_code == 400 and search.content_type == PROBLEM
