@@ -1,0 +1,75 @@
+Feature: Two-factor authentication
+  Viewers protect their account with an authenticator app on their phone. A stolen password
+  is no longer enough, a code works only once, and backup codes get them in when the phone is lost.
+
+  Background:
+    Given Ana has an account and is signed in
+
+  Scenario: Turning on two-factor authentication with a QR code
+    When Ana scans the QR code with her authenticator app and confirms with the code it shows
+    Then two-factor authentication is on
+    And she is shown 10 backup codes, once
+
+  Scenario: Signing in asks for a code once two-factor is on
+    Given Ana has turned on two-factor authentication
+    When Ana signs in with her password
+    Then she is asked for a code instead of being signed in
+    And with the next code from her app she is signed in
+
+  Scenario: A code cannot be used twice
+    Given Ana has turned on two-factor authentication
+    And Ana has signed in with a code from her app
+    When someone replays the same code
+    Then the code is refused
+    And Ana's security log shows the rejected replay
+
+  Scenario: The enrollment code cannot be reused to sign in
+    Given Ana has turned on two-factor authentication
+    When someone signs in with the code Ana used to confirm her app
+    Then the code is refused
+
+  Scenario: A phone with a wrong clock gets a hint
+    Given Ana has turned on two-factor authentication
+    When Ana types a code from a phone whose clock is 90 seconds fast
+    Then the code is refused with a hint that her clock is 90 seconds off
+
+  Scenario: Guessing codes is slowed down
+    Given Ana has turned on two-factor authentication
+    When someone guesses 5 wrong codes within a minute
+    Then even the right code has to wait
+
+  Scenario: Ten wrong codes lock two-factor until a backup code is used
+    Given Ana has turned on two-factor authentication
+    When someone guesses 10 wrong codes over two minutes
+    Then codes from her app are refused while two-factor is locked
+    But a backup code still signs her in
+    And codes from her app work again afterwards
+
+  Scenario: A backup code works once, however it is typed
+    Given Ana has turned on two-factor authentication
+    When Ana signs in with a backup code typed in lowercase without the dash
+    Then she is signed in
+    And the same backup code is refused the next time
+
+  Scenario: Running low on backup codes warns
+    Given Ana has turned on two-factor authentication
+    When Ana has used 7 of her backup codes
+    Then she is told only 3 remain
+
+  Scenario: New backup codes replace the old ones
+    Given Ana has turned on two-factor authentication
+    When Ana asks for new backup codes
+    Then her old backup codes no longer work
+    And the new ones do
+
+  Scenario: Turning two-factor off needs a code and the password
+    Given Ana has turned on two-factor authentication
+    When Ana turns two-factor off with a code but the wrong password
+    Then two-factor stays on
+    When Ana turns two-factor off with a code and her password
+    Then signing in needs only her password again
+
+  Scenario: An old sign-in must sign in again before changing two-factor settings
+    Given Ana signed in 11 minutes ago
+    When Ana starts turning on two-factor authentication
+    Then she is asked to sign in again first

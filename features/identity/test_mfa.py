@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pyotp
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from features.conftest import Api
+
+scenarios("identity/mfa.feature")
+
+EMAIL, PASSWORD = "ana@example.com", "a long passphrase for ana"
+
+
+class Ana:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.tokens: dict[str, Any] = {}
+        self.totp: pyotp.TOTP | None = None
+        self.backup_codes: list[str] = []
+        self.enrollment_code = ""
+        self.last: tuple[int, Any] = (0, None)
+        self.used_code = ""
+
+    @property
+    def clock(self) -> Any:
+        return self.api.world.clock
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens['access_token']}"}
+
+    def code(self, steps: int = 0) -> str:
+        assert self.totp is not None
+        return self.totp.at(self.clock.now() + timedelta(seconds=30 * steps))
+
+    def next_code(self) -> str:
+        self.clock.advance(timedelta(seconds=30))
+        return self.code()
+
+    def sign_in_with_password(self) -> tuple[int, Any]:
+        return self.api.call("post", "/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
+
+    def challenge(self, code: str) -> tuple[int, Any]:
+        status, body = self.sign_in_with_password()
+        assert status == 200 and body["mfa_required"] is True
+        self.last = self.api.call(
+            "post", "/api/v1/auth/mfa/challenge", json={"mfa_token": body["mfa_token"], "code": code}
+        )
+        return self.last
+
+    def security_log(self) -> list[str]:
+        status, events = self.api.call("get", "/api/v1/me/security-events", headers=self.headers())
+        assert status == 200
+        return [e["kind"] for e in events["items"]]
+
+
+@pytest.fixture
+def ana(api: Api) -> Ana:
+    return Ana(api)
+
+
+@given("Ana has an account and is signed in")
+def signed_in(api: Api, ana: Ana) -> None:
+    assert api.call("post", "/api/v1/auth/register", json={"email": EMAIL, "password": PASSWORD})[0] == 201
+    status, ana.tokens = ana.sign_in_with_password()
+    assert status == 200
+
+
+@when("Ana scans the QR code with her authenticator app and confirms with the code it shows")
+@given("Ana has turned on two-factor authentication")
+def turn_on(api: Api, ana: Ana) -> None:
+    status, enrollment = api.call("post", "/api/v1/auth/mfa/enroll", headers=ana.headers())
+    assert status == 201 and enrollment["qr_png"].startswith("data:image/png;base64,")
+    ana.totp = pyotp.parse_uri(enrollment["otpauth_uri"])  # what scanning the QR code yields
+    ana.enrollment_code = ana.code()
+    status, body = api.call(
+        "post", "/api/v1/auth/mfa/verify", json={"code": ana.enrollment_code}, headers=ana.headers()
+    )
+    assert status == 200
+    ana.backup_codes = body["backup_codes"]
+
+
+@then("two-factor authentication is on")
+def is_on(api: Api, ana: Ana) -> None:
+    status, body = api.call("get", "/api/v1/auth/mfa", headers=ana.headers())
+    assert status == 200 and body["enabled"] is True
+
+
+@then("she is shown 10 backup codes, once")
+def ten_codes(api: Api, ana: Ana) -> None:
+    assert len(ana.backup_codes) == 10
+    status, body = api.call("get", "/api/v1/auth/mfa", headers=ana.headers())
+    assert status == 200 and body["backup_codes_remaining"] == 10 and "backup_codes" not in body
+
+
+@when("Ana signs in with her password", target_fixture="login")
+def signs_in(ana: Ana) -> tuple[int, Any]:
+    return ana.sign_in_with_password()
+
+
+@then("she is asked for a code instead of being signed in")
+def asked_for_code(login: tuple[int, Any]) -> None:
+    status, body = login
+    assert status == 200 and body["mfa_required"] is True and "access_token" not in body
+
+
+@then("with the next code from her app she is signed in")
+def next_code_signs_in(api: Api, ana: Ana, login: tuple[int, Any]) -> None:
+    status, body = api.call(
+        "post", "/api/v1/auth/mfa/challenge", json={"mfa_token": login[1]["mfa_token"], "code": ana.next_code()}
+    )
+    assert status == 200 and "access_token" in body
+
+
+@given("Ana has signed in with a code from her app")
+def signed_in_with_code(ana: Ana) -> None:
+    ana.used_code = ana.next_code()
+    assert ana.challenge(ana.used_code)[0] == 200
+
+
+@when("someone replays the same code")
+def replay(ana: Ana) -> None:
+    ana.challenge(ana.used_code)
+
+
+@when("someone signs in with the code Ana used to confirm her app")
+def enrollment_code(ana: Ana) -> None:
+    ana.challenge(ana.enrollment_code)
+
+
+@then("the code is refused")
+def refused(ana: Ana) -> None:
+    status, body = ana.last
+    assert status == 401 and body["type"] == "/problems/invalid-mfa-code"
+
+
+@then("Ana's security log shows the rejected replay")
+def log_shows_replay(ana: Ana) -> None:
+    assert "mfa_replay_rejected" in ana.security_log()
+
+
+@when("Ana types a code from a phone whose clock is 90 seconds fast")
+def fast_clock(ana: Ana) -> None:
+    ana.clock.advance(timedelta(seconds=30))
+    ana.challenge(ana.code(steps=3))
+
+
+@then(parsers.parse("the code is refused with a hint that her clock is {seconds:d} seconds off"))
+def drift_hint(ana: Ana, seconds: int) -> None:
+    status, body = ana.last
+    assert status == 401 and body["clock_drift_seconds"] == seconds
+
+
+@when(parsers.parse("someone guesses {count:d} wrong codes within a minute"))
+def guesses(ana: Ana, count: int) -> None:
+    ana.clock.advance(timedelta(seconds=61))
+    for _ in range(count):
+        assert ana.challenge("000000")[0] == 401
+
+
+@then("even the right code has to wait")
+def must_wait(ana: Ana) -> None:
+    status, body = ana.challenge(ana.next_code())
+    assert status == 429 and body["retry_after_seconds"] > 0
+
+
+@when("someone guesses 10 wrong codes over two minutes")
+def lock_out(ana: Ana) -> None:
+    for _ in range(2):
+        ana.clock.advance(timedelta(seconds=61))
+        for _ in range(5):
+            ana.challenge("000000")
+    ana.clock.advance(timedelta(seconds=61))
+
+
+@then("codes from her app are refused while two-factor is locked")
+def locked(ana: Ana) -> None:
+    status, body = ana.challenge(ana.code())
+    assert status == 429 and body["type"] == "/problems/factor-locked"
+
+
+@then("a backup code still signs her in")
+def backup_unlocks(ana: Ana) -> None:
+    assert ana.challenge(ana.backup_codes[0])[0] == 200
+
+
+@then("codes from her app work again afterwards")
+def unlocked(ana: Ana) -> None:
+    assert ana.challenge(ana.next_code())[0] == 200
+
+
+@when("Ana signs in with a backup code typed in lowercase without the dash")
+def lowercase_backup(ana: Ana) -> None:
+    ana.used_code = ana.backup_codes[4].lower().replace("-", "")
+    ana.challenge(ana.used_code)
+
+
+@then("she is signed in")
+def is_signed_in(ana: Ana) -> None:
+    status, body = ana.last
+    assert status == 200 and "access_token" in body and body["backup_codes_remaining"] == 9
+
+
+@then("the same backup code is refused the next time")
+def backup_once(ana: Ana) -> None:
+    ana.clock.advance(timedelta(seconds=61))
+    assert ana.challenge(ana.used_code)[0] == 401
+
+
+@when(parsers.parse("Ana has used {count:d} of her backup codes"))
+def use_backup_codes(ana: Ana, count: int) -> None:
+    for code in ana.backup_codes[:count]:
+        ana.clock.advance(timedelta(seconds=61))
+        assert ana.challenge(code)[0] == 200
+
+
+@then(parsers.parse("she is told only {remaining:d} remain"))
+def warned(ana: Ana, remaining: int) -> None:
+    body = ana.last[1]
+    assert body["backup_codes_remaining"] == remaining and f"{remaining} backup code" in body["warning"]
+
+
+@when("Ana asks for new backup codes", target_fixture="fresh_codes")
+def regenerate(api: Api, ana: Ana) -> list[str]:
+    status, body = api.call(
+        "post", "/api/v1/auth/mfa/backup-codes", json={"code": ana.next_code()}, headers=ana.headers()
+    )
+    assert status == 200
+    return list(body["backup_codes"])
+
+
+@then("her old backup codes no longer work")
+def old_codes_dead(ana: Ana) -> None:
+    ana.clock.advance(timedelta(seconds=61))
+    assert ana.challenge(ana.backup_codes[0])[0] == 401
+
+
+@then("the new ones do")
+def new_codes_work(ana: Ana, fresh_codes: list[str]) -> None:
+    assert ana.challenge(fresh_codes[0])[0] == 200
+
+
+@when("Ana turns two-factor off with a code but the wrong password")
+def off_wrong_password(api: Api, ana: Ana) -> None:
+    ana.last = api.call(
+        "delete",
+        "/api/v1/auth/mfa",
+        json={"code": ana.next_code(), "password": "not her password"},
+        headers=ana.headers(),
+    )
+    assert ana.last[0] == 401
+
+
+@then("two-factor stays on")
+def stays_on(api: Api, ana: Ana) -> None:
+    assert api.call("get", "/api/v1/auth/mfa", headers=ana.headers())[1]["enabled"] is True
+
+
+@when("Ana turns two-factor off with a code and her password")
+def off(api: Api, ana: Ana) -> None:
+    ana.last = api.call(
+        "delete", "/api/v1/auth/mfa", json={"code": ana.next_code(), "password": PASSWORD}, headers=ana.headers()
+    )
+    assert ana.last[0] == 204
+
+
+@then("signing in needs only her password again")
+def password_only(ana: Ana) -> None:
+    status, body = ana.sign_in_with_password()
+    assert status == 200 and "access_token" in body
+
+
+@given("Ana signed in 11 minutes ago")
+def old_sign_in(api: Api, ana: Ana) -> None:
+    ana.clock.advance(timedelta(minutes=11))
+    status, ana.tokens = api.call("post", "/api/v1/auth/refresh", json={"refresh_token": ana.tokens["refresh_token"]})
+    assert status == 200
+
+
+@when("Ana starts turning on two-factor authentication")
+def start_enroll(api: Api, ana: Ana) -> None:
+    ana.last = api.call("post", "/api/v1/auth/mfa/enroll", headers=ana.headers())
+
+
+@then("she is asked to sign in again first")
+def reauth(ana: Ana) -> None:
+    status, body = ana.last
+    assert status == 401 and body["type"] == "/problems/reauthentication-required"
