@@ -23,11 +23,11 @@ async def _json(session: aiohttp.ClientSession, method: str, path: str, **kwargs
         return body  # type: ignore[no-any-return]
 
 
-async def accounts(base: str, count: int) -> list[tuple[str, str]]:
+async def accounts(base: str, count: int, prefix: str = "bench") -> list[tuple[str, str]]:
     async with aiohttp.ClientSession(base) as session:
         made = []
         for n in range(count):
-            email, password = f"bench{n}@example.com", f"bench-password-{n}-long"
+            email, password = f"{prefix}{n}@example.com", f"{prefix}-password-{n}-long"
             await _json(session, "POST", "/api/v1/auth/register", json={"email": email, "password": password})
             made.append((email, password))
         return made
@@ -79,10 +79,7 @@ async def identity_suite(base: str, duration: float, concurrency: int) -> list[t
 async def api_key_overhead(base: str, duration: float) -> list[Result]:
     """One request at a time, so the numbers are service time rather than queueing: the same
     `read` endpoint with an API key, with a JWT, and the floor."""
-    users = await accounts(base, 1)
-    email, password = users[0][0].replace("@", "+latency@"), users[0][1]
-    async with aiohttp.ClientSession(base) as session:
-        await _json(session, "POST", "/api/v1/auth/register", json={"email": email, "password": password})
+    ((email, password),) = await accounts(base, 1, prefix="latency")
     token = await token_for(base, email, password)
     async with aiohttp.ClientSession(base) as session:
         created = await _json(

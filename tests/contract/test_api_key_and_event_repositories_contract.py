@@ -1,0 +1,289 @@
+"""One contract for the API key and security event repositories: the in-memory fakes and
+PostgreSQL both pass it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from application.identity.ports import IdentityUnitOfWorkFactory
+from domain.identity.api_key import ApiKey
+from domain.identity.email import EmailAddress
+from domain.identity.security_event import SecurityEvent, SecurityEventKind
+from domain.identity.user import User
+
+NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def a_user(email: str = "ana@example.com") -> User:
+    return User(
+        id=uuid.uuid4(),
+        email=EmailAddress.parse(email),
+        display_name="Ana",
+        password_hash="$argon2id$fake",
+        created_at=NOW,
+    )
+
+
+def an_api_key(
+    user: User,
+    *,
+    created_minutes_ago: int = 0,
+    scopes: frozenset[str] = frozenset({"read", "write"}),
+    name: str = "CI pipeline",
+) -> ApiKey:
+    created_at = NOW - timedelta(minutes=created_minutes_ago)
+    return ApiKey(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        name=name,
+        digest=uuid.uuid4().hex + uuid.uuid4().hex,
+        prefix="AbC1",
+        last_four="xY9z",
+        scopes=scopes,
+        rate_limit_per_minute=120,
+        created_at=created_at,
+        expires_at=created_at + timedelta(days=90),
+    )
+
+
+def an_event(
+    user: User,
+    minutes_after: int,
+    kind: SecurityEventKind = SecurityEventKind.MFA_ENROLLED,
+    **details: str,
+) -> SecurityEvent:
+    return SecurityEvent(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        kind=kind,
+        occurred_at=NOW + timedelta(minutes=minutes_after),
+        ip="198.51.100.7",
+        details=dict(details),
+    )
+
+
+async def given(
+    identity_uow: IdentityUnitOfWorkFactory,
+    users: tuple[User, ...],
+    keys: tuple[ApiKey, ...] = (),
+    events: tuple[SecurityEvent, ...] = (),
+) -> None:
+    async with identity_uow() as uow:
+        for user in users:
+            await uow.users.add(user)
+        for key in keys:
+            await uow.api_keys.add(key)
+        for event in events:
+            await uow.security_events.add(event)
+        await uow.commit()
+
+
+# --- API keys -------------------------------------------------------------------------------
+
+
+async def test_an_added_key_is_read_back_by_id_and_by_digest(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    key = an_api_key(user, scopes=frozenset({"admin", "write", "read"}), name="Déploiement ✓")
+    await given(identity_uow, (user,), (key,))
+    async with identity_uow() as uow:
+        by_id = await uow.api_keys.get(key.id)
+        by_digest = await uow.api_keys.get_by_digest(key.digest)
+    assert by_id == key
+    assert by_digest == key
+    assert by_id is not None and isinstance(by_id.scopes, frozenset)
+    assert by_id.revoked_at is None and by_id.last_used_at is None and by_id.last_used_ip is None
+
+
+async def test_unknown_keys_are_not_found(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    key = an_api_key(user)
+    await given(identity_uow, (user,), (key,))
+    async with identity_uow() as uow:
+        assert await uow.api_keys.get(uuid.uuid4()) is None
+        assert await uow.api_keys.get_by_digest("0" * 64) is None
+
+
+async def test_a_key_added_without_commit_is_not_kept(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    await given(identity_uow, (user,))
+    key = an_api_key(user)
+    async with identity_uow() as uow:
+        await uow.api_keys.add(key)
+    async with identity_uow() as uow:
+        assert await uow.api_keys.get(key.id) is None
+        assert await uow.api_keys.list_for_user(user.id) == []
+
+
+async def test_a_users_keys_are_listed_newest_first(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    oldest = an_api_key(user, created_minutes_ago=30, name="oldest")
+    newest = an_api_key(user, created_minutes_ago=0, name="newest")
+    middle = an_api_key(user, created_minutes_ago=10, name="middle")
+    await given(identity_uow, (user,), (oldest, newest, middle))
+    async with identity_uow() as uow:
+        listed = await uow.api_keys.list_for_user(user.id)
+    assert listed == [newest, middle, oldest]
+
+
+async def test_only_the_users_own_keys_are_listed(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    ana, bruno, carla = a_user("ana@example.com"), a_user("bruno@example.com"), a_user("carla@example.com")
+    anas, brunos = an_api_key(ana), an_api_key(bruno)
+    await given(identity_uow, (ana, bruno, carla), (anas, brunos))
+    async with identity_uow() as uow:
+        assert [k.id for k in await uow.api_keys.list_for_user(ana.id)] == [anas.id]
+        assert [k.id for k in await uow.api_keys.list_for_user(bruno.id)] == [brunos.id]
+        assert await uow.api_keys.list_for_user(carla.id) == []
+
+
+async def test_a_key_is_revoked_only_once(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    key = an_api_key(user)
+    await given(identity_uow, (user,), (key,))
+    revoked_at = NOW + timedelta(hours=1)
+    async with identity_uow() as uow:
+        assert await uow.api_keys.revoke(key.id, revoked_at) is True
+        await uow.commit()
+    async with identity_uow() as uow:
+        assert await uow.api_keys.revoke(key.id, revoked_at + timedelta(hours=1)) is False
+        await uow.commit()
+    async with identity_uow() as uow:
+        stored = await uow.api_keys.get_by_digest(key.digest)
+    assert stored is not None and stored.revoked_at == revoked_at
+    assert not stored.is_usable(revoked_at)
+
+
+async def test_revoking_an_unknown_key_reports_nothing_revoked(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    async with identity_uow() as uow:
+        assert await uow.api_keys.revoke(uuid.uuid4(), NOW) is False
+
+
+async def test_revoking_one_key_leaves_the_others_usable(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    doomed, kept = an_api_key(user, name="doomed"), an_api_key(user, name="kept")
+    await given(identity_uow, (user,), (doomed, kept))
+    async with identity_uow() as uow:
+        assert await uow.api_keys.revoke(doomed.id, NOW) is True
+        await uow.commit()
+    async with identity_uow() as uow:
+        stored = await uow.api_keys.get(kept.id)
+    assert stored == kept
+
+
+async def test_a_revocation_that_is_not_committed_is_rolled_back(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    key = an_api_key(user)
+    await given(identity_uow, (user,), (key,))
+    async with identity_uow() as uow:
+        assert await uow.api_keys.revoke(key.id, NOW) is True
+    async with identity_uow() as uow:
+        assert await uow.api_keys.get(key.id) == key
+        assert await uow.api_keys.revoke(key.id, NOW) is True
+
+
+async def test_recording_use_sets_the_last_use_time_and_ip(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    key = an_api_key(user)
+    await given(identity_uow, (user,), (key,))
+    first_use, second_use = NOW + timedelta(minutes=1), NOW + timedelta(minutes=7)
+    async with identity_uow() as uow:
+        await uow.api_keys.record_use(key.id, first_use, "203.0.113.9")
+        await uow.commit()
+    async with identity_uow() as uow:
+        stored = await uow.api_keys.get(key.id)
+    assert stored is not None and (stored.last_used_at, stored.last_used_ip) == (first_use, "203.0.113.9")
+
+    async with identity_uow() as uow:
+        await uow.api_keys.record_use(key.id, second_use, None)
+        await uow.commit()
+    async with identity_uow() as uow:
+        stored = await uow.api_keys.get_by_digest(key.digest)
+    assert stored is not None and (stored.last_used_at, stored.last_used_ip) == (second_use, None)
+    assert (stored.scopes, stored.revoked_at, stored.name) == (key.scopes, None, key.name)
+
+
+async def test_recording_use_of_a_revoked_key_keeps_it_revoked(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    key = an_api_key(user)
+    await given(identity_uow, (user,), (key,))
+    async with identity_uow() as uow:
+        assert await uow.api_keys.revoke(key.id, NOW) is True
+        await uow.api_keys.record_use(key.id, NOW + timedelta(seconds=1), "2001:db8::1")
+        await uow.commit()
+    async with identity_uow() as uow:
+        stored = await uow.api_keys.get(key.id)
+    assert stored is not None and stored.revoked_at == NOW and stored.last_used_ip == "2001:db8::1"
+
+
+# --- security events ------------------------------------------------------------------------
+
+
+async def test_a_users_events_are_listed_newest_first(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    enrolled = an_event(user, 0, SecurityEventKind.MFA_ENROLLED)
+    used = an_event(user, 20, SecurityEventKind.BACKUP_CODE_USED)
+    created = an_event(user, 10, SecurityEventKind.API_KEY_CREATED)
+    await given(identity_uow, (user,), events=(enrolled, used, created))
+    async with identity_uow() as uow:
+        page = await uow.security_events.list_for_user(user.id, limit=10, offset=0)
+    assert page.items == (used, created, enrolled)
+    assert page.total == 3
+
+
+async def test_events_are_paged_with_the_total_of_all_the_users_events(
+    identity_uow: IdentityUnitOfWorkFactory,
+) -> None:
+    user = a_user()
+    events = tuple(an_event(user, minutes) for minutes in range(7))
+    newest_first = list(reversed(events))
+    await given(identity_uow, (user,), events=events)
+    async with identity_uow() as uow:
+        pages = [await uow.security_events.list_for_user(user.id, limit=3, offset=offset) for offset in (0, 3, 6, 9)]
+    assert [page.total for page in pages] == [7, 7, 7, 7]
+    assert [list(page.items) for page in pages] == [newest_first[0:3], newest_first[3:6], newest_first[6:7], []]
+
+
+async def test_only_the_users_own_events_are_listed_and_counted(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    ana, bruno, carla = a_user("ana@example.com"), a_user("bruno@example.com"), a_user("carla@example.com")
+    anas = (an_event(ana, 1), an_event(ana, 2))
+    brunos = (an_event(bruno, 3),)
+    await given(identity_uow, (ana, bruno, carla), events=anas + brunos)
+    async with identity_uow() as uow:
+        for_ana = await uow.security_events.list_for_user(ana.id, limit=10, offset=0)
+        for_bruno = await uow.security_events.list_for_user(bruno.id, limit=10, offset=0)
+        for_carla = await uow.security_events.list_for_user(carla.id, limit=10, offset=0)
+    assert (for_ana.total, {e.id for e in for_ana.items}) == (2, {e.id for e in anas})
+    assert (for_bruno.total, [e.id for e in for_bruno.items]) == (1, [brunos[0].id])
+    assert (for_carla.total, for_carla.items) == (0, ())
+
+
+async def test_event_details_kind_and_ip_round_trip(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    leaked = an_event(
+        user,
+        5,
+        SecurityEventKind.API_KEY_LEAKED,
+        key_id=str(uuid.uuid4()),
+        source="github secret scanning",
+        url="https://github.com/ana/repo/blob/main/.env",
+        note="Ünïcödé ✓",
+    )
+    no_details = SecurityEvent(
+        id=uuid.uuid4(), user_id=user.id, kind=SecurityEventKind.MFA_DISABLED, occurred_at=NOW, ip=None
+    )
+    await given(identity_uow, (user,), events=(leaked, no_details))
+    async with identity_uow() as uow:
+        page = await uow.security_events.list_for_user(user.id, limit=10, offset=0)
+    assert page.items == (leaked, no_details)
+    assert page.items[0].kind is SecurityEventKind.API_KEY_LEAKED
+    assert page.items[1].details == {} and page.items[1].ip is None
+
+
+async def test_events_added_without_commit_are_not_kept(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    await given(identity_uow, (user,))
+    async with identity_uow() as uow:
+        await uow.security_events.add(an_event(user, 0))
+    async with identity_uow() as uow:
+        page = await uow.security_events.list_for_user(user.id, limit=10, offset=0)
+    assert (page.total, page.items) == (0, ())
