@@ -126,7 +126,8 @@ class InMemoryApiKeyRepository:
 
     async def list_for_user(self, user_id: UUID) -> list[ApiKey]:
         mine = [k for k in self._state.api_keys.values() if k.user_id == user_id]
-        return sorted(mine, key=lambda k: (k.created_at, k.id), reverse=True)
+        mine.sort(key=lambda k: k.id)  # ties newest-first by id ascending, as the Postgres query orders them
+        return sorted(mine, key=lambda k: k.created_at, reverse=True)
 
     async def revoke(self, key_id: UUID, now: datetime) -> bool:
         key = self._state.api_keys.get(key_id)

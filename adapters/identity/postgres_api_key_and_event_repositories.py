@@ -34,6 +34,9 @@ class PostgresApiKeyRepository:
                 rate_limit_per_minute=key.rate_limit_per_minute,
                 created_at=key.created_at,
                 expires_at=key.expires_at,
+                revoked_at=key.revoked_at,
+                last_used_at=key.last_used_at,
+                last_used_ip=key.last_used_ip,
             )
         )
 

@@ -93,7 +93,13 @@ class PostgresBackupCodeRepository:
             await self._conn.execute(
                 insert(backup_codes),
                 [
-                    {"id": c.id, "user_id": c.user_id, "code_hash": c.code_hash, "created_at": c.created_at}
+                    {
+                        "id": c.id,
+                        "user_id": c.user_id,
+                        "code_hash": c.code_hash,
+                        "created_at": c.created_at,
+                        "used_at": c.used_at,
+                    }
                     for c in codes
                 ],
             )
@@ -127,6 +133,7 @@ class PostgresMfaChallengeRepository:
                 user_id=challenge.user_id,
                 created_at=challenge.created_at,
                 expires_at=challenge.expires_at,
+                consumed_at=challenge.consumed_at,
             )
         )
 

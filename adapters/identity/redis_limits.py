@@ -3,6 +3,7 @@ and the once-a-minute gate for recording API key use."""
 
 from __future__ import annotations
 
+import math
 import time
 from uuid import UUID
 
@@ -47,9 +48,10 @@ class RedisApiKeyRateLimiter:
         self._hit = redis.register_script(_HIT)
 
     async def hit(self, key_id: UUID, limit_per_minute: int) -> RateLimitDecision:
-        window = int(time.time()) // 60
-        count, ttl_ms = await self._hit(keys=[f"mg:api-key-rate:{key_id}:{window}"], args=[60_000])
-        reset = max(1, -(-int(ttl_ms) // 1000))
+        now = time.time()
+        window = int(now) // 60
+        reset = max(1, math.ceil((window + 1) * 60 - now))  # the budget refills when the minute ends
+        count, _ = await self._hit(keys=[f"mg:api-key-rate:{key_id}:{window}"], args=[(reset + 1) * 1000])
         count = int(count)
         return RateLimitDecision(
             allowed=count <= limit_per_minute,

@@ -29,20 +29,31 @@ def a_user(email: str = "ana@example.com") -> User:
     )
 
 
-def a_factor(user: User, status: FactorStatus = FactorStatus.ACTIVE, **changes: object) -> TotpFactor:
-    factor = TotpFactor(
+def a_factor(
+    user: User,
+    status: FactorStatus = FactorStatus.ACTIVE,
+    *,
+    confirmed_at: datetime | None = None,
+    last_used_step: int | None = None,
+    consecutive_failures: int = 0,
+) -> TotpFactor:
+    return TotpFactor(
         id=uuid.uuid4(),
         user_id=user.id,
         sealed_secret=b"\x00sealed-secret\xff",
         key_id="key-2026",
         status=status,
         created_at=NOW,
+        confirmed_at=confirmed_at,
+        last_used_step=last_used_step,
+        consecutive_failures=consecutive_failures,
     )
-    return attrs.evolve(factor, **changes)
 
 
 def some_codes(user: User, count: int, label: str) -> list[BackupCode]:
-    return [BackupCode(id=uuid.uuid4(), user_id=user.id, code_hash=f"{label}-{n}", created_at=NOW) for n in range(count)]
+    return [
+        BackupCode(id=uuid.uuid4(), user_id=user.id, code_hash=f"{label}-{n}", created_at=NOW) for n in range(count)
+    ]
 
 
 def a_challenge(user: User, digest: str, lifetime: timedelta = timedelta(minutes=5)) -> MfaChallenge:
@@ -56,13 +67,17 @@ async def given(identity_uow: IdentityUnitOfWorkFactory, *users: User) -> None:
         await uow.commit()
 
 
-async def committed(identity_uow: IdentityUnitOfWorkFactory, work: Callable[[IdentityUnitOfWork], Awaitable[object]]) -> None:
+async def committed(
+    identity_uow: IdentityUnitOfWorkFactory, work: Callable[[IdentityUnitOfWork], Awaitable[object]]
+) -> None:
     async with identity_uow() as uow:
         await work(uow)
         await uow.commit()
 
 
-async def race(identity_uow: IdentityUnitOfWorkFactory, attempt: Callable[[IdentityUnitOfWork], Awaitable[bool]]) -> list[bool]:
+async def race(
+    identity_uow: IdentityUnitOfWorkFactory, attempt: Callable[[IdentityUnitOfWork], Awaitable[bool]]
+) -> list[bool]:
     """Run ``attempt`` in CONTENDERS units of work at once, each held open so they really overlap."""
 
     async def contender() -> bool:
@@ -151,7 +166,9 @@ async def test_saving_state_does_not_touch_the_secret_or_the_last_accepted_step(
     factor = a_factor(user, last_used_step=50)
     await given(identity_uow, user)
     await committed(identity_uow, lambda uow: uow.mfa_factors.add(factor))
-    tampered = attrs.evolve(factor, sealed_secret=b"other", key_id="other-key", last_used_step=10, consecutive_failures=1)
+    tampered = attrs.evolve(
+        factor, sealed_secret=b"other", key_id="other-key", last_used_step=10, consecutive_failures=1
+    )
     await committed(identity_uow, lambda uow: uow.mfa_factors.save_state(tampered))
     async with identity_uow() as uow:
         stored = await uow.mfa_factors.get(user.id, "active")

@@ -202,21 +202,13 @@ async def test_the_in_memory_rate_limit_resets_after_a_minute() -> None:
     assert again.reset_seconds == 60
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "RedisApiKeyRateLimiter.hit (adapters/identity/redis_limits.py, reset computed from the key's PTTL) "
-        "reports the TTL of a key that lives 60 s after its first hit, but the window is the clock minute: "
-        "a hit 30 s into a minute says reset_seconds=60 while the budget resets 30 s later"
-    ),
-)
 async def test_the_redis_rate_limit_reports_the_end_of_its_clock_minute(
     redis: Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     thirty_seconds_into_a_minute = (int(time.time()) // 60) * 60 + 30.0
     monkeypatch.setattr(redis_limits, "time", SimpleNamespace(time=lambda: thirty_seconds_into_a_minute))
     decision = await RedisApiKeyRateLimiter(redis).hit(uuid.uuid4(), 10)
-    assert decision.reset_seconds <= 30
+    assert decision.reset_seconds == 30
 
 
 # --- last-use recording gate ----------------------------------------------------------------
