@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from types import TracebackType
-from typing import Self
 from uuid import UUID
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.identity.postgres_api_key_and_event_repositories import (
     PostgresApiKeyRepository,
@@ -20,6 +18,7 @@ from adapters.identity.postgres_mfa_repositories import (
     PostgresMfaFactorRepository,
 )
 from adapters.postgres.tables import refresh_sessions, users
+from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from domain.identity.email import EmailAddress
 from domain.identity.errors import EmailAlreadyRegistered
 from domain.identity.refresh_session import RefreshSession
@@ -124,7 +123,7 @@ class PostgresRefreshSessionRepository:
         return int(result.rowcount)
 
 
-class PostgresIdentityUnitOfWork:
+class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
     users: PostgresUserRepository
     refresh_sessions: PostgresRefreshSessionRepository
     mfa_factors: PostgresMfaFactorRepository
@@ -133,39 +132,14 @@ class PostgresIdentityUnitOfWork:
     security_events: PostgresSecurityEventRepository
     api_keys: PostgresApiKeyRepository
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._conn: AsyncConnection | None = None
-        self._transaction: AsyncTransaction | None = None
-
-    async def __aenter__(self) -> Self:
-        self._conn = await self._engine.connect()
-        self._transaction = await self._conn.begin()
-        self.users = PostgresUserRepository(self._conn)
-        self.refresh_sessions = PostgresRefreshSessionRepository(self._conn)
-        self.mfa_factors = PostgresMfaFactorRepository(self._conn)
-        self.backup_codes = PostgresBackupCodeRepository(self._conn)
-        self.mfa_challenges = PostgresMfaChallengeRepository(self._conn)
-        self.security_events = PostgresSecurityEventRepository(self._conn)
-        self.api_keys = PostgresApiKeyRepository(self._conn)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._conn is not None and self._transaction is not None
-        try:
-            if self._transaction.is_active:
-                await self._transaction.rollback()
-        finally:
-            await self._conn.close()
-
-    async def commit(self) -> None:
-        assert self._transaction is not None
-        await self._transaction.commit()
+    def bind(self, conn: AsyncConnection) -> None:
+        self.users = PostgresUserRepository(conn)
+        self.refresh_sessions = PostgresRefreshSessionRepository(conn)
+        self.mfa_factors = PostgresMfaFactorRepository(conn)
+        self.backup_codes = PostgresBackupCodeRepository(conn)
+        self.mfa_challenges = PostgresMfaChallengeRepository(conn)
+        self.security_events = PostgresSecurityEventRepository(conn)
+        self.api_keys = PostgresApiKeyRepository(conn)
 
 
 class PostgresIdentityUnitOfWorkFactory:

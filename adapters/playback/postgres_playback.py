@@ -6,16 +6,16 @@ import base64
 import json
 import zlib
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import and_, delete, select, text
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.catalog.postgres_content_repository import content_from_row, load_availability
 from adapters.postgres.tables import content, watch_events, watch_progress
+from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, WatchEvent
 from domain.catalog.content import Availability, Content, ContentKind
 from domain.playback.progress import MIN_RESUME_SECONDS, Reason, WatchProgress
@@ -125,36 +125,11 @@ class PostgresProgressRepository:
         return int(result.rowcount)
 
 
-class PostgresPlaybackUnitOfWork:
+class PostgresPlaybackUnitOfWork(PostgresUnitOfWork):
     progress: PostgresProgressRepository
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._conn: AsyncConnection | None = None
-        self._transaction: AsyncTransaction | None = None
-
-    async def __aenter__(self) -> Self:
-        self._conn = await self._engine.connect()
-        self._transaction = await self._conn.begin()
-        self.progress = PostgresProgressRepository(self._conn)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._conn is not None and self._transaction is not None
-        try:
-            if self._transaction.is_active:
-                await self._transaction.rollback()
-        finally:
-            await self._conn.close()
-
-    async def commit(self) -> None:
-        assert self._transaction is not None
-        await self._transaction.commit()
+    def bind(self, conn: AsyncConnection) -> None:
+        self.progress = PostgresProgressRepository(conn)
 
 
 class PostgresPlaybackUnitOfWorkFactory:

@@ -11,6 +11,7 @@ from attrs import frozen
 from application.identity.authenticate import api_key_digest
 from application.identity.ports import IdentityUnitOfWorkFactory
 from application.identity.principal import Principal
+from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator, SecretGenerator
 from domain.identity.api_key import (
     API_KEY_PREFIX,
@@ -27,7 +28,7 @@ from domain.identity.api_key import (
     validate_requested_scopes,
 )
 from domain.identity.errors import InvalidAccessToken
-from domain.identity.security_event import SecurityEvent, SecurityEventKind
+from domain.identity.security_event import SecurityEventKind
 from domain.shared.errors import NotFound
 
 MAX_LEAKED_KEYS_PER_REPORT = 100
@@ -97,15 +98,14 @@ class CreateApiKey:
                 expires_at=now + (timedelta(days=days) if days else DEFAULT_EXPIRY),
             )
             await uow.api_keys.add(api_key)
-            await uow.security_events.add(
-                SecurityEvent(
-                    id=self.ids.new_id(),
-                    user_id=user.id,
-                    kind=SecurityEventKind.API_KEY_CREATED,
-                    occurred_at=now,
-                    ip=command.ip,
-                    details={"api_key_id": str(api_key.id), "name": name},
-                )
+            await record_event(
+                uow,
+                self.ids,
+                user.id,
+                SecurityEventKind.API_KEY_CREATED,
+                now,
+                command.ip,
+                {"api_key_id": str(api_key.id), "name": name},
             )
             await uow.commit()
         return CreatedApiKey(key=key, api_key=api_key)
@@ -135,15 +135,14 @@ class RevokeApiKey:
             if key is None or key.user_id != principal.user_id:
                 raise ApiKeyNotFound("No such API key.")
             if await uow.api_keys.revoke(key_id, now):
-                await uow.security_events.add(
-                    SecurityEvent(
-                        id=self.ids.new_id(),
-                        user_id=key.user_id,
-                        kind=SecurityEventKind.API_KEY_REVOKED,
-                        occurred_at=now,
-                        ip=ip,
-                        details={"api_key_id": str(key.id), "name": key.name},
-                    )
+                await record_event(
+                    uow,
+                    self.ids,
+                    key.user_id,
+                    SecurityEventKind.API_KEY_REVOKED,
+                    now,
+                    ip,
+                    {"api_key_id": str(key.id), "name": key.name},
                 )
                 await uow.commit()
 
@@ -166,15 +165,14 @@ class ReportLeakedApiKeys:
                 key = await uow.api_keys.get_by_digest(api_key_digest(raw.strip()))
                 if key is None or not await uow.api_keys.revoke(key.id, now):
                     continue
-                await uow.security_events.add(
-                    SecurityEvent(
-                        id=self.ids.new_id(),
-                        user_id=key.user_id,
-                        kind=SecurityEventKind.API_KEY_LEAKED,
-                        occurred_at=now,
-                        ip=reporter_ip,
-                        details={"api_key_id": str(key.id), "name": key.name},
-                    )
+                await record_event(
+                    uow,
+                    self.ids,
+                    key.user_id,
+                    SecurityEventKind.API_KEY_LEAKED,
+                    now,
+                    reporter_ip,
+                    {"api_key_id": str(key.id), "name": key.name},
                 )
                 await uow.commit()
                 revoked += 1

@@ -6,9 +6,10 @@ from application.identity.backup_codes import generate_backup_codes
 from application.identity.factor_checker import AcceptedCode, FactorChecker
 from application.identity.ports import IdentityUnitOfWork, PasswordHasher
 from application.identity.principal import Principal
+from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator, SecretGenerator
 from domain.identity.mfa import FactorStatus, require_recent_authentication
-from domain.identity.security_event import SecurityEvent, SecurityEventKind
+from domain.identity.security_event import SecurityEventKind
 
 
 @frozen
@@ -38,15 +39,7 @@ class ConfirmMfa:
             factor = evolve(accepted.factor, status=FactorStatus.ACTIVE, confirmed_at=now)
             await uow.mfa_factors.save_state(factor)
             await uow.backup_codes.replace_all(user_id, codes.stored)
-            await uow.security_events.add(
-                SecurityEvent(
-                    id=self.ids.new_id(),
-                    user_id=user_id,
-                    kind=SecurityEventKind.MFA_ENROLLED,
-                    occurred_at=now,
-                    ip=command.ip,
-                )
-            )
+            await record_event(uow, self.ids, user_id, SecurityEventKind.MFA_ENROLLED, now, command.ip)
 
         await self.checker.use(
             user_id, command.code, command.ip, activate, status=FactorStatus.PENDING, allow_backup_codes=False

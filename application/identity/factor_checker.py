@@ -23,6 +23,7 @@ from application.identity.ports import (
     SecretBox,
     TotpAlgorithm,
 )
+from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator
 from domain.identity.mfa import (
     ACCEPT_WINDOW_STEPS,
@@ -39,7 +40,7 @@ from domain.identity.mfa import (
     normalise_backup_code,
     time_step,
 )
-from domain.identity.security_event import SecurityEvent, SecurityEventKind
+from domain.identity.security_event import SecurityEventKind
 
 T = TypeVar("T")
 _WRONG = "The code is not valid."
@@ -100,7 +101,7 @@ class FactorChecker:
                 elif accepted.backup_code is not None:
                     if not await uow.backup_codes.consume(accepted.backup_code.id, now):
                         raise MfaCodeReplayed("This backup code was already used.")
-                    await self._event(uow, user_id, SecurityEventKind.BACKUP_CODE_USED, ip, now)
+                    await record_event(uow, self.ids, user_id, SecurityEventKind.BACKUP_CODE_USED, now, ip)
                 factor.consecutive_failures = 0
                 if accepted.backup_code is not None:
                     factor.locked_until = None
@@ -110,7 +111,7 @@ class FactorChecker:
             return result
         except MfaCodeReplayed:
             async with self.uow() as uow:
-                await self._event(uow, user_id, SecurityEventKind.MFA_REPLAY_REJECTED, ip, now)
+                await record_event(uow, self.ids, user_id, SecurityEventKind.MFA_REPLAY_REJECTED, now, ip)
                 await uow.commit()
             raise
 
@@ -160,7 +161,7 @@ class FactorChecker:
 
     async def _replayed(self, user_id: UUID, ip: str | None, now: datetime) -> None:
         async with self.uow() as uow:
-            await self._event(uow, user_id, SecurityEventKind.MFA_REPLAY_REJECTED, ip, now)
+            await record_event(uow, self.ids, user_id, SecurityEventKind.MFA_REPLAY_REJECTED, now, ip)
             await uow.commit()
         raise MfaCodeReplayed("This code was already used; wait for the next one.")
 
@@ -170,28 +171,14 @@ class FactorChecker:
             if current is None:
                 return
             if current.register_failure(now):
-                await self._event(
+                await record_event(
                     uow,
+                    self.ids,
                     factor.user_id,
                     SecurityEventKind.MFA_FACTOR_LOCKED,
-                    ip,
                     now,
+                    ip,
                     {"locked_until": current.locked_until.isoformat() if current.locked_until else None},
                 )
             await uow.mfa_factors.save_state(current)
             await uow.commit()
-
-    async def _event(
-        self,
-        uow: IdentityUnitOfWork,
-        user_id: UUID,
-        kind: SecurityEventKind,
-        ip: str | None,
-        now: datetime,
-        details: dict[str, object] | None = None,
-    ) -> None:
-        await uow.security_events.add(
-            SecurityEvent(
-                id=self.ids.new_id(), user_id=user_id, kind=kind, occurred_at=now, ip=ip, details=details or {}
-            )
-        )

@@ -10,11 +10,12 @@ from application.identity.backup_codes import generate_backup_codes, low_backup_
 from application.identity.factor_checker import AcceptedCode, FactorChecker
 from application.identity.ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory, PasswordHasher
 from application.identity.principal import Principal
+from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator, SecretGenerator
 from domain.identity.errors import InvalidCredentials
 from domain.identity.mfa import FactorStatus, require_recent_authentication
 from domain.identity.password_policy import normalise_password
-from domain.identity.security_event import SecurityEvent, SecurityEventKind
+from domain.identity.security_event import SecurityEventKind
 
 
 @frozen
@@ -66,15 +67,7 @@ class RegenerateBackupCodes:
 
         async def replace(uow: IdentityUnitOfWork, _: AcceptedCode) -> None:
             await uow.backup_codes.replace_all(user_id, codes.stored)
-            await uow.security_events.add(
-                SecurityEvent(
-                    id=self.ids.new_id(),
-                    user_id=user_id,
-                    kind=SecurityEventKind.BACKUP_CODES_REGENERATED,
-                    occurred_at=now,
-                    ip=command.ip,
-                )
-            )
+            await record_event(uow, self.ids, user_id, SecurityEventKind.BACKUP_CODES_REGENERATED, now, command.ip)
 
         await self.checker.use(user_id, command.code, command.ip, replace)
         return codes.shown
@@ -101,14 +94,6 @@ class DisableMfa:
                 raise InvalidCredentials("The password is incorrect.")
             await uow.mfa_factors.delete(accepted.factor.id)
             await uow.backup_codes.delete_all(user_id)
-            await uow.security_events.add(
-                SecurityEvent(
-                    id=self.ids.new_id(),
-                    user_id=user_id,
-                    kind=SecurityEventKind.MFA_DISABLED,
-                    occurred_at=now,
-                    ip=command.ip,
-                )
-            )
+            await record_event(uow, self.ids, user_id, SecurityEventKind.MFA_DISABLED, now, command.ip)
 
         await self.checker.use(user_id, command.code, command.ip, disable)
