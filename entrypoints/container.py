@@ -12,6 +12,7 @@ from adapters.catalog.postgres_content_search import PostgresContentSearch
 from adapters.identity.aes_gcm_secret_box import load_or_create_secret_box
 from adapters.identity.argon2_password_hasher import Argon2PasswordHasher, backup_code_hasher
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
+from adapters.identity.postgres_api_key_and_event_repositories import PostgresApiKeyLookup
 from adapters.identity.postgres_identity_unit_of_work import PostgresIdentityUnitOfWorkFactory
 from adapters.identity.pyotp_totp import PyOtpTotp
 from adapters.identity.redis_limits import RedisApiKeyRateLimiter, RedisApiKeyUsageRecorder, RedisFactorAttemptGuard
@@ -124,9 +125,11 @@ class Container(containers.DeclarativeContainer):
     invalid_api_key_throttle = providers.Singleton(
         RedisLoginThrottle, redis, account_limit=20, ip_limit=20, window_seconds=60
     )
+    api_key_lookup = providers.Singleton(PostgresApiKeyLookup, reads)
     authenticate = providers.Singleton(
         Authenticate,
         access_tokens=access_tokens,
+        keys=api_key_lookup,
         uow=identity_uow,
         rate_limiter=api_key_rate_limiter,
         usage=api_key_usage,

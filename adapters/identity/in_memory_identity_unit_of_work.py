@@ -139,3 +139,7 @@ class InMemoryIdentityStore:
 
     def __call__(self) -> InMemoryIdentityUnitOfWork:
         return InMemoryIdentityUnitOfWork(self)
+
+    async def find_by_digest(self, digest: str) -> ApiKey | None:
+        """The ApiKeyLookup port: a read of the committed state, outside any unit of work."""
+        return next((k for k in self.state.api_keys.values() if k.digest == digest), None)

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.tables import api_keys, security_events
 from application.identity.ports import SecurityEventPage
@@ -64,6 +64,15 @@ class PostgresApiKeyRepository:
         await self._conn.execute(
             update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=at, last_used_ip=ip)
         )
+
+
+class PostgresApiKeyLookup:
+    def __init__(self, reads: AsyncEngine) -> None:
+        self._reads = reads
+
+    async def find_by_digest(self, digest: str) -> ApiKey | None:
+        async with self._reads.connect() as conn:
+            return await PostgresApiKeyRepository(conn).get_by_digest(digest)
 
 
 class PostgresSecurityEventRepository:

@@ -6,6 +6,7 @@ from attrs import frozen
 
 from application.identity.ports import (
     AccessTokenIssuer,
+    ApiKeyLookup,
     ApiKeyRateLimiter,
     ApiKeyUsageRecorder,
     IdentityUnitOfWorkFactory,
@@ -36,6 +37,7 @@ class Authenticate:
     """Resolve a request's credential — an access token or an API key — into a Principal."""
 
     access_tokens: AccessTokenIssuer
+    keys: ApiKeyLookup
     uow: IdentityUnitOfWorkFactory
     rate_limiter: ApiKeyRateLimiter
     usage: ApiKeyUsageRecorder
@@ -64,8 +66,7 @@ class Authenticate:
         now = self.clock.now()
         api_key = None
         if is_well_formed(key):
-            async with self.uow() as uow:
-                api_key = await uow.api_keys.get_by_digest(api_key_digest(key))
+            api_key = await self.keys.find_by_digest(api_key_digest(key))
         if api_key is None or not api_key.is_usable(now):
             await self.invalid_key_throttle.record_failure(throttle_key, None)
             raise InvalidApiKey(_INVALID_KEY)

@@ -114,6 +114,12 @@ class ApiKeyRepository(Protocol):
     async def record_use(self, key_id: UUID, at: datetime, ip: str | None) -> None: ...
 
 
+class ApiKeyLookup(Protocol):
+    """The read on every API-key request, kept to one round trip outside any transaction."""
+
+    async def find_by_digest(self, digest: str) -> ApiKey | None: ...
+
+
 class IdentityUnitOfWork(Protocol):
     """A transaction over the identity repositories; rolled back unless ``commit`` is called."""
 

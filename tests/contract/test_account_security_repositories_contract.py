@@ -205,3 +205,23 @@ async def test_api_keys_round_trip_revoke_once_and_record_use(
         revoked, used = await uow.api_keys.get(older.id), await uow.api_keys.get(newer.id)
     assert revoked is not None and revoked.revoked_at == NOW and not revoked.is_usable(NOW)
     assert used is not None and (used.last_used_at, used.last_used_ip) == (NOW, "192.0.2.7")
+
+
+async def test_the_api_key_lookup_finds_committed_keys_outside_a_unit_of_work(
+    identity_uow: IdentityUnitOfWorkFactory, user: User, request: pytest.FixtureRequest
+) -> None:
+    from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
+    from adapters.identity.postgres_api_key_and_event_repositories import PostgresApiKeyLookup
+
+    lookup = (
+        identity_uow
+        if isinstance(identity_uow, InMemoryIdentityStore)
+        else PostgresApiKeyLookup(request.getfixturevalue("engine"))
+    )
+    key = api_key(user)
+    async with identity_uow() as uow:
+        await uow.api_keys.add(key)
+        assert await lookup.find_by_digest(key.digest) is None  # not committed yet
+        await uow.commit()
+    assert await lookup.find_by_digest(key.digest) == key
+    assert await lookup.find_by_digest("f" * 64) is None

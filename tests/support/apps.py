@@ -51,6 +51,7 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
     catalog = InMemoryCatalog()
     container.clock.override(providers.Object(clock))
     container.identity_uow.override(providers.Object(identity))
+    container.api_key_lookup.override(providers.Object(identity))
     container.password_hasher.override(providers.Object(fast_test_hasher()))
     container.login_throttle.override(
         providers.Object(
