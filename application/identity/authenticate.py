@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from attrs import frozen
@@ -70,12 +71,16 @@ class Authenticate:
         if api_key is None or not api_key.is_usable(now):
             await self.invalid_key_throttle.record_failure(throttle_key, None)
             raise InvalidApiKey(_INVALID_KEY)
-        decision = await self.rate_limiter.hit(api_key.id, api_key.rate_limit_per_minute)
+        # Independent round trips to Redis, sent together.
+        decision, record_use = await asyncio.gather(
+            self.rate_limiter.hit(api_key.id, api_key.rate_limit_per_minute),
+            self.usage.should_record(api_key.id),
+        )
         if not decision.allowed:
             raise RateLimited(
                 "This API key is over its rate limit.", retry_after_seconds=decision.reset_seconds, decision=decision
             )
-        if await self.usage.should_record(api_key.id):
+        if record_use:
             async with self.uow() as uow:
                 await uow.api_keys.record_use(api_key.id, now, ip)
                 await uow.commit()
