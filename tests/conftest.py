@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,8 +19,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @pytest.fixture(scope="session")
-def scratch_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("servers")
+def scratch_dir() -> Path:
+    """Embedded servers' data, outside pytest's temp-dir rotation: a concurrent pytest run
+    prunes old basetemp dirs and would pull the data out from under a running server."""
+    path = Path(tempfile.mkdtemp(prefix="mg-test-servers-"))
+    # Registered before the servers start, so it runs after their own exit handlers stop them.
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 @pytest.fixture(scope="session")
