@@ -19,7 +19,7 @@ from entrypoints.http import (
     playback_routes,
 )
 from entrypoints.http.problems import register_problem_handlers
-from entrypoints.http.text_guard import refuse_unstorable_text
+from entrypoints.http.text_guard import check_json_text, refuse_unstorable_query_text
 from entrypoints.logging_setup import request_id
 
 access_log = logging.getLogger("media_gateway.access")
@@ -39,6 +39,7 @@ def create_app(container: Container) -> Quart:
         },
         security_schemes={"bearer": {"type": "http", "scheme": "bearer", "bearer_format": "JWT"}},
     )
+    check_json_text(app)
     register_problem_handlers(app)
     app.register_blueprint(identity_routes.identity)
     app.register_blueprint(catalog_routes.catalog)
@@ -59,7 +60,7 @@ def create_app(container: Container) -> Quart:
         g.request_id = rid
         g.started = time.perf_counter()
         request_id.set(rid)
-        await refuse_unstorable_text()
+        await refuse_unstorable_query_text()
 
     @app.after_request
     async def finish_request(response: Response) -> Response:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import request
+from quart import Quart, request
+from quart.json.provider import DefaultJSONProvider
 
 from domain.shared.errors import InvalidInput
 
@@ -36,10 +37,21 @@ def _walk(value: Any, depth: int = 0) -> bool:
     return False
 
 
-async def refuse_unstorable_text() -> None:
+def check_json_text(app: Quart) -> None:
+    """Check JSON bodies as they are parsed, so each body is parsed once. Wraps the app's current
+    provider (quart-schema installs its own for encoding), so call it after QuartSchema."""
+    base: type[DefaultJSONProvider] = type(app.json)  # type: ignore[assignment]
+
+    class StorableTextJSONProvider(base):  # type: ignore[valid-type,misc]
+        def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+            value = super().loads(s, **kwargs)
+            if _walk(value):
+                raise UnstorableText("Text must be valid Unicode without NUL characters or unpaired surrogates.")
+            return value
+
+    app.json = StorableTextJSONProvider(app)
+
+
+async def refuse_unstorable_query_text() -> None:
     if any(_bad(key) or _bad(value) for key, value in request.args.items(multi=True)):
         raise UnstorableText("Query parameters must not contain NUL characters.")
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype == "application/json":
-        body = await request.get_json(silent=True)
-        if _walk(body):
-            raise UnstorableText("Text must be valid Unicode without NUL characters or unpaired surrogates.")
