@@ -1,10 +1,9 @@
-"""Start-up steps shared by the HTTP server, the worker and the CLI."""
+"""The database step of start-up shared by the HTTP server, the worker and the CLI."""
 
 from __future__ import annotations
 
 from adapters.postgres.database import create_engine, ensure_database, migrate
-from entrypoints.config import Settings, with_servers
-from entrypoints.container import Container
+from entrypoints.config import Settings
 
 
 async def prepare_database(settings: Settings) -> None:
@@ -15,13 +14,3 @@ async def prepare_database(settings: Settings) -> None:
         await migrate(engine)
     finally:
         await engine.dispose()
-
-
-def build_container(settings: Settings) -> Container:
-    container = Container(settings=settings)
-    return container
-
-
-def resolve(settings: Settings) -> Settings:
-    """Start embedded servers for whatever has no URL configured."""
-    return with_servers(settings)

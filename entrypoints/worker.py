@@ -7,17 +7,18 @@ import contextlib
 import logging
 import signal
 
-from entrypoints.bootstrap import build_container, prepare_database, resolve
-from entrypoints.config import Settings
+from entrypoints.bootstrap import prepare_database
+from entrypoints.config import Settings, with_servers
+from entrypoints.container import Container
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL_SECONDS = 600
 
 
 async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTERVAL_SECONDS) -> None:
-    settings = resolve(settings)
+    settings = with_servers(settings)
     await prepare_database(settings)
-    container = build_container(settings)
+    container = Container(settings=settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -92,8 +92,8 @@ class FactorChecker:
                 raise NoPendingEnrollment("Start enrollment first: there is no pending authenticator.")
             raise MfaNotEnabled("Two-factor authentication is not enabled.")
 
-        accepted = await self._verify(factor, code, backup_codes, now, allow_backup_codes, ip)
         try:
+            accepted = await self._verify(factor, code, backup_codes, now, allow_backup_codes, ip)
             async with self.uow() as uow:
                 if accepted.step is not None:
                     if not await uow.mfa_factors.advance_step(factor.id, accepted.step):
@@ -131,8 +131,7 @@ class FactorChecker:
             current = time_step(now)
             for offset in range(-ACCEPT_WINDOW_STEPS, ACCEPT_WINDOW_STEPS + 1):
                 if self.totp.code_at_step(secret, current + offset) == digits:
-                    if factor.last_used_step is not None and current + offset <= factor.last_used_step:
-                        await self._replayed(factor.user_id, ip, now)
+                    factor.ensure_fresh(current + offset)
                     return AcceptedCode(factor=factor, step=current + offset)
             drift = self._drift(secret, digits, current)
             await self._failed(factor, ip, now)
@@ -158,12 +157,6 @@ class FactorChecker:
                 if self.totp.code_at_step(secret, current + offset) == digits:
                     return offset * TOTP_STEP_SECONDS
         return None
-
-    async def _replayed(self, user_id: UUID, ip: str | None, now: datetime) -> None:
-        async with self.uow() as uow:
-            await record_event(uow, self.ids, user_id, SecurityEventKind.MFA_REPLAY_REJECTED, now, ip)
-            await uow.commit()
-        raise MfaCodeReplayed("This code was already used; wait for the next one.")
 
     async def _failed(self, factor: TotpFactor, ip: str | None, now: datetime) -> None:
         async with self.uow() as uow:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from attrs import define, frozen
 
-from domain.shared.errors import Conflict, DomainError, TooManyAttempts, Unauthenticated
+from domain.shared.errors import Conflict, TooManyAttempts, Unauthenticated
 
 TOTP_STEP_SECONDS = 30
 TOTP_DIGITS = 6
@@ -37,7 +37,7 @@ class InvalidMfaCode(Unauthenticated):
 
 
 class MfaCodeReplayed(InvalidMfaCode):
-    code = "invalid-mfa-code"
+    pass
 
 
 class FactorLocked(TooManyAttempts):
@@ -62,10 +62,6 @@ class ReauthenticationRequired(Unauthenticated):
 
 class InvalidMfaToken(Unauthenticated):
     code = "invalid-mfa-token"
-
-
-class MfaError(DomainError):
-    code = "mfa-error"
 
 
 def time_step(at: datetime) -> int:

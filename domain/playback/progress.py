@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from uuid import UUID
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from domain.shared.errors import Conflict, InvalidInput
 
@@ -174,7 +174,3 @@ def next_episode_entry(
         updated_at=now,
         reason=Reason.NEXT_EPISODE,
     )
-
-
-def dismissed(progress: WatchProgress) -> WatchProgress:
-    return evolve(progress, dismissed=True)

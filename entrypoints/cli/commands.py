@@ -8,23 +8,24 @@ from adapters.postgres.health import postgres_answers
 from adapters.redis.health import redis_answers
 from application.identity.register_account import RegisterAccountCommand
 from domain.identity.errors import EmailAlreadyRegistered
-from entrypoints.bootstrap import build_container, prepare_database, resolve
-from entrypoints.config import Settings
+from entrypoints.bootstrap import prepare_database
+from entrypoints.config import Settings, with_servers
+from entrypoints.container import Container
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "popcorn-on-the-sofa"  # noqa: S105 -- the documented demo account
 
 
 async def migrate_command(settings: Settings) -> None:
-    settings = resolve(settings)
+    settings = with_servers(settings)
     await prepare_database(settings)
     print(f"migrated {describe(settings.database_url or '')}")
 
 
 async def seed_demo_command(settings: Settings) -> None:
-    settings = resolve(settings)
+    settings = with_servers(settings)
     await prepare_database(settings)
-    container = build_container(settings)
+    container = Container(settings=settings)
     try:
         written = await container.import_catalog()(read_catalog(DEMO_CATALOG))
         await analyze(container.engine())
@@ -52,8 +53,8 @@ def _redis_description(url: str) -> str:
 
 async def check_command(settings: Settings) -> int:
     embedded_db, embedded_redis = settings.database_url is None, settings.redis_url is None
-    settings = resolve(settings)
-    container = build_container(settings)
+    settings = with_servers(settings)
+    container = Container(settings=settings)
     rows = [
         ("data dir", str(settings.data_dir.resolve())),
         ("database", describe(settings.database_url or "") + (" (embedded)" if embedded_db else "")),

@@ -7,17 +7,18 @@ import sys
 
 import uvicorn
 
-from entrypoints.bootstrap import build_container, prepare_database, resolve
-from entrypoints.config import Settings
+from entrypoints.bootstrap import prepare_database
+from entrypoints.config import Settings, with_servers
+from entrypoints.container import Container
 from entrypoints.http.app import create_app
 
 log = logging.getLogger(__name__)
 
 
 def serve(settings: Settings, *, host: str | None, port: int | None) -> None:
-    settings = resolve(settings)
+    settings = with_servers(settings)
     asyncio.run(prepare_database(settings))
-    app = create_app(build_container(settings))
+    app = create_app(Container(settings=settings))
     config = uvicorn.Config(
         app,
         host=host or settings.http_host,
