@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import asyncio
 import copy
 from datetime import datetime
-from types import TracebackType
-from typing import Self
 from uuid import UUID
 
 import attrs
@@ -16,6 +13,7 @@ from adapters.identity.in_memory_security_repositories import (
     InMemoryMfaFactorRepository,
     InMemorySecurityEventRepository,
 )
+from adapters.shared.in_memory_unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from application.identity.ports import MfaChallenge
 from domain.identity.api_key import ApiKey
 from domain.identity.email import EmailAddress
@@ -87,13 +85,7 @@ class InMemoryRefreshSessionRepository:
         return len(expired)
 
 
-class InMemoryIdentityUnitOfWork:
-    """Works on a copy of the shared state and publishes it on commit.
-
-    Units run one at a time (a lock held from enter to exit), which is the serialisable
-    isolation the Postgres adapter gets from its row locks and unique constraints.
-    """
-
+class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
     users: InMemoryUserRepository
     refresh_sessions: InMemoryRefreshSessionRepository
     mfa_factors: InMemoryMfaFactorRepository
@@ -102,40 +94,21 @@ class InMemoryIdentityUnitOfWork:
     security_events: InMemorySecurityEventRepository
     api_keys: InMemoryApiKeyRepository
 
-    def __init__(self, store: InMemoryIdentityStore) -> None:
-        self._store = store
-        self._working = IdentityState()
-
-    async def __aenter__(self) -> Self:
-        await self._store.lock.acquire()
-        self._working = copy.deepcopy(self._store.state)
-        self.users = InMemoryUserRepository(self._working)
-        self.refresh_sessions = InMemoryRefreshSessionRepository(self._working)
-        self.mfa_factors = InMemoryMfaFactorRepository(self._working)
-        self.backup_codes = InMemoryBackupCodeRepository(self._working)
-        self.mfa_challenges = InMemoryMfaChallengeRepository(self._working)
-        self.security_events = InMemorySecurityEventRepository(self._working)
-        self.api_keys = InMemoryApiKeyRepository(self._working)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._store.lock.release()
-
-    async def commit(self) -> None:
-        self._store.state = copy.deepcopy(self._working)
+    def bind(self, working: IdentityState) -> None:
+        self.users = InMemoryUserRepository(working)
+        self.refresh_sessions = InMemoryRefreshSessionRepository(working)
+        self.mfa_factors = InMemoryMfaFactorRepository(working)
+        self.backup_codes = InMemoryBackupCodeRepository(working)
+        self.mfa_challenges = InMemoryMfaChallengeRepository(working)
+        self.security_events = InMemorySecurityEventRepository(working)
+        self.api_keys = InMemoryApiKeyRepository(working)
 
 
-class InMemoryIdentityStore:
+class InMemoryIdentityStore(InMemoryStore[IdentityState]):
     """The in-memory stand-in for the identity tables; call it to open a unit of work."""
 
     def __init__(self) -> None:
-        self.state = IdentityState()
-        self.lock = asyncio.Lock()
+        super().__init__(IdentityState())
 
     def __call__(self) -> InMemoryIdentityUnitOfWork:
         return InMemoryIdentityUnitOfWork(self)

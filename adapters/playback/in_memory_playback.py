@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-import asyncio
-import copy
 import itertools
 from datetime import datetime
-from types import TracebackType
-from typing import Self
 from uuid import UUID
 
 import attrs
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.playback.postgres_playback import decode_cursor, encode_cursor
+from adapters.shared.in_memory_unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, WatchEvent
 from domain.catalog.content import Content, ContentKind
 from domain.playback.progress import WatchProgress
@@ -57,37 +54,22 @@ class InMemoryProgressRepository:
         return len(stale)
 
 
-class InMemoryPlaybackUnitOfWork:
+class InMemoryPlaybackUnitOfWork(InMemoryUnitOfWork[PlaybackState]):
     progress: InMemoryProgressRepository
 
     def __init__(self, store: InMemoryPlayback) -> None:
-        self._store = store
-        self._working = PlaybackState()
+        super().__init__(store)
+        self._orders = store.orders
 
-    async def __aenter__(self) -> Self:
-        await self._store.lock.acquire()
-        self._working = copy.deepcopy(self._store.state)
-        self.progress = InMemoryProgressRepository(self._working, self._store.orders)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._store.lock.release()
-
-    async def commit(self) -> None:
-        self._store.state = copy.deepcopy(self._working)
+    def bind(self, working: PlaybackState) -> None:
+        self.progress = InMemoryProgressRepository(working, self._orders)
 
 
-class InMemoryPlayback:
+class InMemoryPlayback(InMemoryStore[PlaybackState]):
     """Continue Watching in memory: a unit-of-work factory, the list query and the next-episode finder."""
 
     def __init__(self, catalog: InMemoryCatalog) -> None:
-        self.state = PlaybackState()
-        self.lock = asyncio.Lock()
+        super().__init__(PlaybackState())
         self.orders = itertools.count(1)
         self._catalog = catalog
 
