@@ -23,8 +23,9 @@ from adapters.identity.zxcvbn_common_passwords import common_passwords
 from adapters.playback.postgres_playback import (
     PostgresContinueWatching,
     PostgresNextEpisodeFinder,
-    PostgresPlaybackUnitOfWorkFactory,
+    PostgresProgressArchive,
 )
+from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import RedisSyncBroker
 from adapters.postgres.database import create_engine, read_only
 from adapters.shared.system import SystemClock, UrandomSecretGenerator, Uuid4Generator
@@ -47,6 +48,7 @@ from application.identity.refresh_tokens import RefreshTokens
 from application.identity.register_account import RegisterAccount
 from application.identity.tokens import SessionIssuer
 from application.identity.update_profile import UpdateProfile
+from application.playback.archive_progress import ArchiveProgressChanges, ArchiveViewerProgress
 from application.playback.continue_watching import (
     DismissFromContinueWatching,
     GetResumePoint,
@@ -192,7 +194,8 @@ class Container(containers.DeclarativeContainer):
     purge_expired_sessions = providers.Singleton(PurgeExpiredSessions, uow=identity_uow, clock=clock)
 
     # playback
-    playback_uow = providers.Singleton(PostgresPlaybackUnitOfWorkFactory, engine)
+    progress_archive = providers.Singleton(PostgresProgressArchive, engine)
+    progress_store = providers.Singleton(RedisProgressStore, redis, progress_archive)
     continue_watching_query = providers.Singleton(PostgresContinueWatching, reads)
     next_episode_finder = providers.Singleton(PostgresNextEpisodeFinder, engine)
     sync_broker = providers.Singleton(RedisSyncBroker, redis)
@@ -206,21 +209,24 @@ class Container(containers.DeclarativeContainer):
 
     record_progress = providers.Singleton(
         RecordProgress,
-        uow=playback_uow,
+        store=progress_store,
         contents=content_repository,
         next_episodes=next_episode_finder,
-        broker=sync_broker,
         clock=clock,
         completion_threshold=settings.provided.completion_threshold,
     )
-    list_continue_watching = providers.Singleton(ListContinueWatching, continue_watching_query)
-    get_resume_point = providers.Singleton(GetResumePoint, continue_watching_query)
-    dismiss_from_continue_watching = providers.Singleton(
-        DismissFromContinueWatching, uow=playback_uow, broker=sync_broker, clock=clock
+    archive_viewer_progress = providers.Singleton(
+        ArchiveViewerProgress, journal=progress_store, archive=progress_archive
     )
+    archive_progress_changes = providers.Singleton(
+        ArchiveProgressChanges, journal=progress_store, archive=progress_archive
+    )
+    list_continue_watching = providers.Singleton(ListContinueWatching, continue_watching_query, archive_viewer_progress)
+    get_resume_point = providers.Singleton(GetResumePoint, progress_store)
+    dismiss_from_continue_watching = providers.Singleton(DismissFromContinueWatching, store=progress_store, clock=clock)
     remove_stale_progress = providers.Singleton(
         RemoveStaleProgress,
-        uow=playback_uow,
+        archive=progress_archive,
         clock=clock,
         stale_after=providers.Factory(timedelta, days=settings.provided.stale_progress_days),
     )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import itertools
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -8,8 +8,7 @@ import attrs
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.playback.postgres_playback import decode_cursor, encode_cursor
-from adapters.shared.in_memory_unit_of_work import InMemoryStore, InMemoryUnitOfWork
-from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, WatchEvent
+from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, ProgressSnapshot, WatchEvent
 from domain.catalog.content import Content, ContentKind
 from domain.playback.progress import WatchProgress
 from domain.shared.errors import InvalidInput
@@ -22,59 +21,42 @@ class PlaybackState:
     history: list[WatchEvent] = attrs.Factory(list)
 
 
-class InMemoryProgressRepository:
-    def __init__(self, state: PlaybackState, orders: itertools.count[int]) -> None:
-        self._state = state
-        self._orders = orders
-
-    async def lock(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
-        return self._state.progress.get((user_id, content_id))
-
-    async def session_high_water(self, user_id: UUID, content_id: UUID, session_id: str) -> int | None:
-        return self._state.sessions.get((user_id, content_id, session_id))
-
-    async def save(self, progress: WatchProgress) -> None:
-        self._state.progress[(progress.user_id, progress.content_id)] = progress
-        if progress.session_id:
-            key = (progress.user_id, progress.content_id, progress.session_id)
-            self._state.sessions[key] = max(self._state.sessions.get(key, progress.sequence), progress.sequence)
-
-    async def next_server_order(self) -> int:
-        return next(self._orders)
-
-    async def append_history(self, event: WatchEvent) -> None:
-        self._state.history.append(event)
-
-    async def remove_stale(self, before: datetime) -> int:
-        stale = [key for key, p in self._state.progress.items() if p.updated_at < before]
-        for key in stale:
-            del self._state.progress[key]
-            for session in [s for s in self._state.sessions if s[:2] == key]:
-                del self._state.sessions[session]
-        return len(stale)
-
-
-class InMemoryPlaybackUnitOfWork(InMemoryUnitOfWork[PlaybackState]):
-    progress: InMemoryProgressRepository
-
-    def __init__(self, store: InMemoryPlayback) -> None:
-        super().__init__(store)
-        self._orders = store.orders
-
-    def bind(self, working: PlaybackState) -> None:
-        self.progress = InMemoryProgressRepository(working, self._orders)
-
-
-class InMemoryPlayback(InMemoryStore[PlaybackState]):
-    """Continue Watching in memory: a unit-of-work factory, the list query and the next-episode finder."""
+class InMemoryPlayback:
+    """The archive in memory: what PostgreSQL keeps (progress, sessions' high water, history),
+    the Continue Watching query over it, and the next-episode finder."""
 
     def __init__(self, catalog: InMemoryCatalog) -> None:
-        super().__init__(PlaybackState())
-        self.orders = itertools.count(1)
+        self.state = PlaybackState()
         self._catalog = catalog
 
-    def __call__(self) -> InMemoryPlaybackUnitOfWork:
-        return InMemoryPlaybackUnitOfWork(self)
+    async def write(self, snapshots: Sequence[ProgressSnapshot], events: Sequence[WatchEvent]) -> None:
+        for snapshot in snapshots:
+            key = (snapshot.user_id, snapshot.content_id)
+            archived = self.state.progress.get(key)
+            if snapshot.progress is not None and (
+                archived is None or archived.server_order < snapshot.progress.server_order
+            ):
+                self.state.progress[key] = snapshot.progress
+            for session, high_water in snapshot.high_water.items():
+                session_key = (*key, session)
+                self.state.sessions[session_key] = max(self.state.sessions.get(session_key, high_water), high_water)
+        known = {e.change_id for e in self.state.history if e.change_id}
+        for event in events:
+            if not event.change_id or event.change_id not in known:
+                self.state.history.append(event)
+                known.add(event.change_id)
+
+    async def load(self, user_id: UUID, content_id: UUID) -> ProgressSnapshot:
+        sessions = {s: hw for (u, c, s), hw in self.state.sessions.items() if (u, c) == (user_id, content_id)}
+        return ProgressSnapshot(user_id, content_id, self.state.progress.get((user_id, content_id)), sessions)
+
+    async def remove_stale(self, before: datetime) -> int:
+        stale = [key for key, p in self.state.progress.items() if p.updated_at < before]
+        for key in stale:
+            del self.state.progress[key]
+            for session in [s for s in self.state.sessions if s[:2] == key]:
+                del self.state.sessions[session]
+        return len(stale)
 
     async def page(self, user_id: UUID, limit: int, cursor: str | None) -> ContinueWatchingPage:
         after = decode_cursor(cursor) if cursor else None
@@ -108,9 +90,6 @@ class InMemoryPlayback(InMemoryStore[PlaybackState]):
             encode_cursor(page[-1].progress.updated_at, page[-1].progress.content_id) if len(ordered) > limit else None
         )
         return ContinueWatchingPage(items=tuple(page), next_cursor=next_cursor)
-
-    async def current(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
-        return self.state.progress.get((user_id, content_id))
 
     async def history(self, user_id: UUID) -> list[WatchEvent]:
         return [e for e in self.state.history if e.user_id == user_id]

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
-import zlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import attrs
 from sqlalchemy import and_, delete, select, text
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.catalog.postgres_content_repository import content_from_row, load_availability
 from adapters.postgres.tables import content, watch_events, watch_progress
-from adapters.postgres.unit_of_work import PostgresUnitOfWork
-from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, WatchEvent
+from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, ProgressSnapshot, WatchEvent
 from domain.catalog.content import Availability, Content, ContentKind
 from domain.playback.progress import MIN_RESUME_SECONDS, Reason, WatchProgress
 from domain.shared.errors import InvalidInput
@@ -30,114 +30,92 @@ def progress_from_row(row: RowMapping) -> WatchProgress:
     return WatchProgress(**values)
 
 
-# lock() also turns off synchronous_commit for its transaction: the write is in PostgreSQL once
-# the commit returns, so killing this process loses nothing acknowledged; only a crash of
-# PostgreSQL itself within ~3 x wal_writer_delay could. Progress arrives every few seconds per
-# viewer, and an fsync per update would cap throughput at the disk's flush rate.
-def _lock_keys(user_id: UUID, content_id: UUID) -> tuple[int, int]:
-    """Two signed 32-bit keys for pg_advisory_xact_lock; a collision only serialises two writers."""
-    return (
-        zlib.crc32(user_id.bytes) - 2**31,
-        zlib.crc32(content_id.bytes) - 2**31,
-    )
-
-
-# The write path is plain SQL: asyncpg keeps each statement prepared, and SQLAlchemy has nothing
-# to compile per request.
-_LOCK = text(
-    "SELECT set_config('synchronous_commit', 'off', true), "
-    "pg_advisory_xact_lock(CAST(:a AS integer), CAST(:b AS integer))"
-)
-_CURRENT = text("SELECT * FROM watch_progress WHERE user_id = :user_id AND content_id = :content_id")
-_HIGH_WATER = text(
-    "SELECT high_water FROM playback_sessions "
-    "WHERE user_id = :user_id AND content_id = :content_id AND session_id = :session_id"
-)
-_NEXT_ORDER = text("SELECT nextval('watch_progress_order')")
-_SAVE = text(
+# Archiving is plain SQL: asyncpg keeps each statement prepared. A change for a user or title
+# that was deleted meanwhile is skipped (the EXISTS guards) rather than failing its whole batch.
+_KEEP_PROGRESS = text(
     """
-    WITH saved AS (
-        INSERT INTO watch_progress (user_id, content_id, position_seconds, duration_seconds, device_id,
-            session_id, sequence, server_order, updated_at, completed, dismissed, reason)
-        VALUES (:user_id, :content_id, :position_seconds, :duration_seconds, :device_id, :session_id,
-            :sequence, :server_order, :updated_at, :completed, :dismissed, :reason)
-        ON CONFLICT (user_id, content_id) DO UPDATE SET
-            position_seconds = EXCLUDED.position_seconds, duration_seconds = EXCLUDED.duration_seconds,
-            device_id = EXCLUDED.device_id, session_id = EXCLUDED.session_id, sequence = EXCLUDED.sequence,
-            server_order = EXCLUDED.server_order, updated_at = EXCLUDED.updated_at,
-            completed = EXCLUDED.completed, dismissed = EXCLUDED.dismissed, reason = EXCLUDED.reason
-        RETURNING user_id, content_id
-    )
+    INSERT INTO watch_progress (user_id, content_id, position_seconds, duration_seconds, device_id,
+        session_id, sequence, server_order, updated_at, completed, dismissed, reason)
+    SELECT :user_id, :content_id, :position_seconds, :duration_seconds, :device_id, :session_id,
+        :sequence, :server_order, :updated_at, :completed, :dismissed, :reason
+    WHERE EXISTS (SELECT 1 FROM users WHERE id = :user_id) AND EXISTS (SELECT 1 FROM content WHERE id = :content_id)
+    ON CONFLICT (user_id, content_id) DO UPDATE SET
+        position_seconds = EXCLUDED.position_seconds, duration_seconds = EXCLUDED.duration_seconds,
+        device_id = EXCLUDED.device_id, session_id = EXCLUDED.session_id, sequence = EXCLUDED.sequence,
+        server_order = EXCLUDED.server_order, updated_at = EXCLUDED.updated_at,
+        completed = EXCLUDED.completed, dismissed = EXCLUDED.dismissed, reason = EXCLUDED.reason
+    WHERE watch_progress.server_order < EXCLUDED.server_order
+    """
+)
+_KEEP_HIGH_WATER = text(
+    """
     INSERT INTO playback_sessions (user_id, content_id, session_id, high_water, updated_at)
-    SELECT user_id, content_id, :session_id, :sequence, :updated_at FROM saved WHERE :session_id <> ''
+    SELECT user_id, content_id, :session_id, :high_water, updated_at FROM watch_progress
+    WHERE user_id = :user_id AND content_id = :content_id
     ON CONFLICT (user_id, content_id, session_id) DO UPDATE SET
         high_water = greatest(playback_sessions.high_water, EXCLUDED.high_water),
-        updated_at = EXCLUDED.updated_at
+        updated_at = greatest(playback_sessions.updated_at, EXCLUDED.updated_at)
     """
 )
-_HISTORY = text(
-    "INSERT INTO watch_events (user_id, content_id, position_seconds, progress_percent, completed, device_id, "
-    "occurred_at) VALUES (:user_id, :content_id, :position_seconds, :progress_percent, :completed, :device_id, "
-    ":occurred_at)"
+_ADD_EVENT = text(
+    """
+    INSERT INTO watch_events (user_id, content_id, position_seconds, progress_percent, completed, device_id,
+        occurred_at, change_id)
+    SELECT :user_id, :content_id, :position_seconds, :progress_percent, :completed, :device_id, :occurred_at,
+        NULLIF(:change_id, '')
+    WHERE EXISTS (SELECT 1 FROM users WHERE id = :user_id)
+    ON CONFLICT (change_id) DO NOTHING
+    """
+)
+_LOAD = text(
+    """
+    SELECT wp.*, (SELECT json_object_agg(s.session_id, s.high_water) FROM playback_sessions s
+                  WHERE s.user_id = :user_id AND s.content_id = :content_id) AS high_water
+    FROM (SELECT 1) AS one
+    LEFT JOIN watch_progress wp ON wp.user_id = :user_id AND wp.content_id = :content_id
+    """
 )
 
 
-class PostgresProgressRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def lock(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
-        # An advisory lock also covers the first write, when there is no row to lock yet. The
-        # read must be a separate statement, so that its snapshot is taken after the lock is held.
-        first, second = _lock_keys(user_id, content_id)
-        await self._conn.execute(_LOCK, {"a": first, "b": second})
-        row = (await self._conn.execute(_CURRENT, {"user_id": user_id, "content_id": content_id})).mappings().first()
-        return progress_from_row(row) if row else None
-
-    async def session_high_water(self, user_id: UUID, content_id: UUID, session_id: str) -> int | None:
-        params = {"user_id": user_id, "content_id": content_id, "session_id": session_id}
-        return await self._conn.scalar(_HIGH_WATER, params)  # type: ignore[no-any-return]
-
-    async def save(self, progress: WatchProgress) -> None:
-        values: dict[str, Any] = {name: getattr(progress, name) for name in _PROGRESS_COLUMNS}
-        values["reason"] = progress.reason.value
-        await self._conn.execute(_SAVE, values)
-
-    async def next_server_order(self) -> int:
-        return int(await self._conn.scalar(_NEXT_ORDER) or 0)
-
-    async def append_history(self, event: WatchEvent) -> None:
-        await self._conn.execute(
-            _HISTORY,
-            {
-                "user_id": event.user_id,
-                "content_id": event.content_id,
-                "position_seconds": event.position_seconds,
-                "progress_percent": event.progress_percent,
-                "completed": event.completed,
-                "device_id": event.device_id,
-                "occurred_at": event.occurred_at,
-            },
-        )
-
-    async def remove_stale(self, before: datetime) -> int:
-        result = await self._conn.execute(delete(watch_progress).where(watch_progress.c.updated_at < before))
-        return int(result.rowcount)
-
-
-class PostgresPlaybackUnitOfWork(PostgresUnitOfWork):
-    progress: PostgresProgressRepository
-
-    def bind(self, conn: AsyncConnection) -> None:
-        self.progress = PostgresProgressRepository(conn)
-
-
-class PostgresPlaybackUnitOfWorkFactory:
+class PostgresProgressArchive:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    def __call__(self) -> PostgresPlaybackUnitOfWork:
-        return PostgresPlaybackUnitOfWork(self._engine)
+    async def write(self, snapshots: Sequence[ProgressSnapshot], events: Sequence[WatchEvent]) -> None:
+        states = [s.progress for s in snapshots if s.progress is not None]
+        marks = [
+            {"user_id": s.user_id, "content_id": s.content_id, "session_id": session, "high_water": high_water}
+            for s in snapshots
+            if s.progress is not None
+            for session, high_water in s.high_water.items()
+        ]
+        async with self._engine.begin() as conn:
+            if states:
+                await conn.execute(_KEEP_PROGRESS, [_progress_values(p) for p in states])
+            if marks:
+                await conn.execute(_KEEP_HIGH_WATER, marks)
+            if events:
+                await conn.execute(_ADD_EVENT, [attrs.asdict(e) for e in events])
+
+    async def load(self, user_id: UUID, content_id: UUID) -> ProgressSnapshot:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(_LOAD, {"user_id": user_id, "content_id": content_id})).mappings().one()
+        high_water = row["high_water"] or {}
+        if isinstance(high_water, str):
+            high_water = json.loads(high_water)
+        progress = progress_from_row(row) if row["user_id"] is not None else None
+        return ProgressSnapshot(user_id, content_id, progress, {k: int(v) for k, v in high_water.items()})
+
+    async def remove_stale(self, before: datetime) -> int:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(watch_progress).where(watch_progress.c.updated_at < before))
+        return int(result.rowcount)
+
+
+def _progress_values(progress: WatchProgress) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(progress, name) for name in _PROGRESS_COLUMNS}
+    values["reason"] = progress.reason.value
+    return values
 
 
 def encode_cursor(updated_at: datetime, content_id: UUID) -> str:
@@ -226,22 +204,17 @@ class PostgresContinueWatching:
             next_cursor = encode_cursor(last.updated_at, last.content_id)
         return ContinueWatchingPage(items=items, next_cursor=next_cursor)
 
-    async def current(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
-        async with self._engine.connect() as conn:
-            result = await conn.execute(
-                select(watch_progress).where(
-                    watch_progress.c.user_id == user_id, watch_progress.c.content_id == content_id
-                )
-            )
-            row = result.mappings().first()
-        return progress_from_row(row) if row else None
-
     async def history(self, user_id: UUID) -> list[WatchEvent]:
         async with self._engine.connect() as conn:
             result = await conn.execute(
                 select(watch_events).where(watch_events.c.user_id == user_id).order_by(watch_events.c.id)
             )
-            return [WatchEvent(**{k: v for k, v in row.items() if k != "id"}) for row in result.mappings()]
+            return [
+                WatchEvent(
+                    **{k: v for k, v in row.items() if k not in ("id", "change_id")}, change_id=row["change_id"] or ""
+                )
+                for row in result.mappings()
+            ]
 
 
 class PostgresNextEpisodeFinder:

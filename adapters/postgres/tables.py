@@ -178,4 +178,5 @@ watch_events = Table(
     Column("completed", Boolean, nullable=False),
     Column("device_id", Text, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("change_id", Text, unique=True),
 )

@@ -3,15 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
-from attrs import evolve, frozen
+from attrs import frozen
 
-from application.playback.ports import (
-    ContinueWatchingPage,
-    ContinueWatchingQuery,
-    PlaybackUnitOfWorkFactory,
-    SyncBroker,
-)
-from application.playback.record_progress import sync_event
+from application.playback.archive_progress import ArchiveViewerProgress
+from application.playback.ports import ContinueWatchingPage, ContinueWatchingQuery, ProgressArchive, ProgressStore
 from application.shared.ports import Clock
 from domain.playback.progress import STALE_AFTER, WatchProgress
 from domain.shared.errors import InvalidInput, NotFound
@@ -26,19 +21,22 @@ class ProgressNotFound(NotFound):
 @frozen
 class ListContinueWatching:
     query: ContinueWatchingQuery
+    archive_pending: ArchiveViewerProgress
 
     async def __call__(self, user_id: UUID, limit: int = 20, cursor: str | None = None) -> ContinueWatchingPage:
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput(f"'limit' must be between 1 and {MAX_LIMIT}.", field="limit")
+        # The list is read from the archive: bring this viewer's own latest changes into it first.
+        await self.archive_pending(user_id)
         return await self.query.page(user_id, limit, cursor)
 
 
 @frozen
 class GetResumePoint:
-    query: ContinueWatchingQuery
+    store: ProgressStore
 
     async def __call__(self, user_id: UUID, content_id: UUID) -> WatchProgress:
-        progress = await self.query.current(user_id, content_id)
+        progress = await self.store.current(user_id, content_id)
         if progress is None:
             raise ProgressNotFound("Nothing recorded for this title yet: start from the beginning.")
         return progress
@@ -48,36 +46,19 @@ class GetResumePoint:
 class DismissFromContinueWatching:
     """Hide a title from Continue Watching until new progress arrives for it."""
 
-    uow: PlaybackUnitOfWorkFactory
-    broker: SyncBroker
+    store: ProgressStore
     clock: Clock
 
     async def __call__(self, user_id: UUID, content_id: UUID) -> None:
-        async with self.uow() as uow:
-            current = await uow.progress.lock(user_id, content_id)
-            if current is None:
-                raise ProgressNotFound("This title is not in Continue Watching.")
-            if current.dismissed:
-                return
-            hidden = evolve(
-                current,
-                dismissed=True,
-                server_order=await uow.progress.next_server_order(),
-                updated_at=self.clock.now(),
-            )
-            await uow.progress.save(hidden)
-            await uow.commit()
-        await self.broker.publish(sync_event("dismissed", hidden))
+        if await self.store.dismiss(user_id, content_id, self.clock.now()) is None:
+            raise ProgressNotFound("This title is not in Continue Watching.")
 
 
 @frozen
 class RemoveStaleProgress:
-    uow: PlaybackUnitOfWorkFactory
+    archive: ProgressArchive
     clock: Clock
     stale_after: timedelta = STALE_AFTER
 
     async def __call__(self) -> int:
-        async with self.uow() as uow:
-            removed = await uow.progress.remove_stale(self.clock.now() - self.stale_after)
-            await uow.commit()
-        return removed
+        return await self.archive.remove_stale(self.clock.now() - self.stale_after)

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from domain.catalog.content import Content
-from domain.playback.progress import WatchProgress
+from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress
 
 
 @frozen
@@ -23,42 +22,84 @@ class WatchEvent:
     completed: bool
     device_id: str
     occurred_at: datetime
+    change_id: str = ""  # the journal's id for the change, so archiving it twice keeps one entry
 
 
-class ProgressRepository(Protocol):
-    async def lock(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
-        """The current state, locked until the unit of work ends (concurrent writers queue)."""
+@frozen
+class Recorded:
+    verdict: Verdict
+    state: WatchProgress  # the stored state: the update if accepted, else the one that stands
+    was_completed: bool = False  # whether the title was completed before this update
 
-    async def session_high_water(self, user_id: UUID, content_id: UUID, session_id: str) -> int | None: ...
 
-    async def save(self, progress: WatchProgress) -> None:
-        """Insert or replace the state, and raise the session's high-water mark to its sequence."""
+@frozen(hash=False)
+class ProgressSnapshot:
+    """All that is stored for one viewer and title: the state (None if only sessions are
+    known) and the highest sequence each playback session has delivered."""
 
-    async def next_server_order(self) -> int: ...
+    user_id: UUID
+    content_id: UUID
+    progress: WatchProgress | None
+    high_water: Mapping[str, int]
 
-    async def append_history(self, event: WatchEvent) -> None: ...
+    def followed_by(self, later: ProgressSnapshot) -> ProgressSnapshot:
+        """Two changes to one title: the later state, and the highest sequence of each session."""
+        high_water = dict(self.high_water)
+        for session, sequence in later.high_water.items():
+            high_water[session] = max(high_water.get(session, sequence), sequence)
+        return evolve(later, high_water=high_water)
+
+
+class ProgressStore(Protocol):
+    """The live state of every viewer in every title. Each write is atomic, announced to the
+    viewer's devices, and journalled for the archive; orders are assigned per viewer and title."""
+
+    async def record(self, update: ProgressUpdate, *, completed: bool, now: datetime) -> Recorded:
+        """Judge ``update`` by its session's high water (``domain.playback.progress.judge``)
+        and, if accepted, store it with the next server order and a watch event."""
+
+    async def queue_next_episode(self, entry: WatchProgress) -> WatchProgress | None:
+        """Store ``entry`` unless the viewer already has a state for that title."""
+
+    async def dismiss(self, user_id: UUID, content_id: UUID, now: datetime) -> WatchProgress | None:
+        """Hide the title until new progress arrives; None if nothing is stored for it."""
+
+    async def current(self, user_id: UUID, content_id: UUID) -> WatchProgress | None: ...
+
+
+@frozen
+class ChangeBatch:
+    ids: tuple[str, ...]
+    snapshots: tuple[ProgressSnapshot, ...]  # the latest of each viewer and title in the batch
+    events: tuple[WatchEvent, ...]
+
+
+class ProgressJournal(Protocol):
+    """Changes the store has accepted that the archive may not have yet."""
+
+    async def pending(self, user_id: UUID) -> list[ProgressSnapshot]:
+        """This viewer's titles whose latest state is not archived yet."""
+
+    async def changes(self, consumer: str, limit: int, wait_seconds: float) -> ChangeBatch:
+        """The next unacknowledged changes, in order; changes another consumer took but never
+        acknowledged come back after a while."""
+
+    async def settle(self, snapshots: Sequence[ProgressSnapshot]) -> None:
+        """Mark these states archived, unless a newer one arrived meanwhile."""
+
+    async def acknowledge(self, batch: ChangeBatch) -> None: ...
+
+
+class ProgressArchive(Protocol):
+    """The durable record the lists are read from: PostgreSQL behind the live store."""
+
+    async def write(self, snapshots: Sequence[ProgressSnapshot], events: Sequence[WatchEvent]) -> None:
+        """Keep each snapshot unless the archive holds a later order; add events not yet added."""
+
+    async def load(self, user_id: UUID, content_id: UUID) -> ProgressSnapshot: ...
 
     async def remove_stale(self, before: datetime) -> int:
         """Drop Continue Watching entries with no activity since ``before``; history stays."""
-
-
-class PlaybackUnitOfWork(Protocol):
-    progress: ProgressRepository
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-
-class PlaybackUnitOfWorkFactory(Protocol):
-    def __call__(self) -> PlaybackUnitOfWork: ...
 
 
 @frozen
@@ -77,8 +118,6 @@ class ContinueWatchingQuery(Protocol):
     async def page(self, user_id: UUID, limit: int, cursor: str | None) -> ContinueWatchingPage:
         """Entries in the list (unfinished, undismissed, ≥30 s or next episode), one per series,
         newest first; ``cursor`` continues after the previous page."""
-
-    async def current(self, user_id: UUID, content_id: UUID) -> WatchProgress | None: ...
 
     async def history(self, user_id: UUID) -> list[WatchEvent]:
         """The viewing history, oldest first."""

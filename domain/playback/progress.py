@@ -22,6 +22,7 @@ COMPLETION_THRESHOLD = 0.95
 MIN_RESUME_SECONDS = 30
 STALE_AFTER = timedelta(days=30)
 MAX_DEVICE_ID_LENGTH = 128
+MAX_SEQUENCE = 2**53 - 1  # exact in every JSON reader and in the stores' number types
 
 
 class Reason(Enum):
@@ -69,8 +70,8 @@ class ProgressUpdate:
             raise InvalidProgress("'device_id' must be 1–128 characters.", field="device_id")
         if not session or len(session) > MAX_DEVICE_ID_LENGTH:
             raise InvalidProgress("'session_id' must be 1–128 characters.", field="session_id")
-        if sequence < 0:
-            raise InvalidProgress("'sequence' must be 0 or more.", field="sequence")
+        if not 0 <= sequence <= MAX_SEQUENCE:
+            raise InvalidProgress(f"'sequence' must be between 0 and {MAX_SEQUENCE}.", field="sequence")
         if duration_seconds <= 0:
             raise InvalidProgress("'duration_seconds' must be positive.", field="duration_seconds")
         if position_seconds < 0:
@@ -124,8 +125,43 @@ class Outcome(Enum):
     DUPLICATE = "duplicate"
 
 
+class Verdict(Enum):
+    ACCEPT = "accept"
+    DUPLICATE = "duplicate"
+    STALE = "stale"
+
+
+def judge(has_state: bool, session_high_water: int | None, sequence: int) -> Verdict:
+    """The merge rule, on its own so a store can apply it atomically: within one playback
+    session a lower sequence is stale and the same one a duplicate; anything else is accepted."""
+    if session_high_water is None or not has_state:
+        return Verdict.ACCEPT
+    if sequence < session_high_water:
+        return Verdict.STALE
+    if sequence == session_high_water:
+        return Verdict.DUPLICATE
+    return Verdict.ACCEPT
+
+
 def is_complete(position_seconds: float, duration_seconds: float, threshold: float = COMPLETION_THRESHOLD) -> bool:
     return position_seconds >= threshold * duration_seconds
+
+
+def accepted_state(
+    update: ProgressUpdate, *, server_order: int, now: datetime, threshold: float = COMPLETION_THRESHOLD
+) -> WatchProgress:
+    return WatchProgress(
+        user_id=update.user_id,
+        content_id=update.content_id,
+        position_seconds=update.position_seconds,
+        duration_seconds=update.duration_seconds,
+        device_id=update.device_id,
+        session_id=update.session_id,
+        sequence=update.sequence,
+        server_order=server_order,
+        updated_at=now,
+        completed=is_complete(update.position_seconds, update.duration_seconds, threshold),
+    )
 
 
 def merge(
@@ -139,29 +175,18 @@ def merge(
 ) -> tuple[Outcome, WatchProgress]:
     """Apply ``update`` to ``current``; ``session_high_water`` is the highest sequence this
     update's session has delivered before (None for a new session)."""
-    if session_high_water is not None and current is not None:
-        if update.sequence < session_high_water:
-            raise StaleProgress("A later update from this playback session was already recorded.", winner=current)
-        if update.sequence == session_high_water:
-            return Outcome.DUPLICATE, current
-    accepted = WatchProgress(
-        user_id=update.user_id,
-        content_id=update.content_id,
-        position_seconds=update.position_seconds,
-        duration_seconds=update.duration_seconds,
-        device_id=update.device_id,
-        session_id=update.session_id,
-        sequence=update.sequence,
-        server_order=server_order,
-        updated_at=now,
-        completed=is_complete(update.position_seconds, update.duration_seconds, threshold),
-    )
-    return Outcome.ACCEPTED, accepted
+    verdict = judge(current is not None, session_high_water, update.sequence)
+    if verdict is Verdict.STALE:
+        assert current is not None
+        raise StaleProgress("A later update from this playback session was already recorded.", winner=current)
+    if verdict is Verdict.DUPLICATE:
+        assert current is not None
+        return Outcome.DUPLICATE, current
+    return Outcome.ACCEPTED, accepted_state(update, server_order=server_order, now=now, threshold=threshold)
 
 
-def next_episode_entry(
-    user_id: UUID, episode_id: UUID, duration_seconds: float, server_order: int, now: datetime
-) -> WatchProgress:
+def next_episode_entry(user_id: UUID, episode_id: UUID, duration_seconds: float, now: datetime) -> WatchProgress:
+    """The next episode of a series just finished, queued at its start (the store assigns its order)."""
     return WatchProgress(
         user_id=user_id,
         content_id=episode_id,
@@ -170,7 +195,7 @@ def next_episode_entry(
         device_id="",
         session_id="",
         sequence=0,
-        server_order=server_order,
+        server_order=0,
         updated_at=now,
         reason=Reason.NEXT_EPISODE,
     )

@@ -100,7 +100,7 @@ class Device:
     def history(self) -> list[Any]:
         status, profile = self.get("/api/v1/me")
         assert status == 200, profile
-        return list(self.api.run(self.api.world.playback.history(uuid.UUID(profile["user_id"]))))
+        return list(self.api.run(self.api.world.history(uuid.UUID(profile["user_id"]))))
 
 
 class Ana:
@@ -308,6 +308,7 @@ def history_once(ana: Ana) -> None:
 @when(parsers.parse("{days:d} days pass and the nightly cleanup runs"))
 def nightly_cleanup(api: Api, days: int) -> None:
     api.world.clock.advance(timedelta(days=days))
+    api.run(api.world.archive_all())
     assert api.run(api.world.container.remove_stale_progress()()) == 1
 
 

@@ -1,11 +1,9 @@
-"""One contract for the playback ports (unit of work, list query, next-episode finder):
-the in-memory fake and PostgreSQL both pass it."""
+"""One contract for the playback archive (what PostgreSQL keeps behind the live store), its
+Continue Watching query and the next-episode finder: the in-memory fake and PostgreSQL both pass it."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,9 +18,9 @@ from adapters.playback.in_memory_playback import InMemoryPlayback
 from adapters.playback.postgres_playback import (
     PostgresContinueWatching,
     PostgresNextEpisodeFinder,
-    PostgresPlaybackUnitOfWorkFactory,
+    PostgresProgressArchive,
 )
-from application.playback.ports import WatchEvent
+from application.playback.ports import ProgressSnapshot, WatchEvent
 from domain.identity.email import EmailAddress
 from domain.identity.user import User
 from domain.playback.progress import Reason, WatchProgress
@@ -35,7 +33,7 @@ SERIES, EP1, EP2, EP3 = series_with_episodes("Stranger Signals", episodes=3)
 
 @attrs.define
 class Playback:
-    uow: Any
+    archive: Any
     query: Any
     finder: Any
     user_id: uuid.UUID
@@ -58,7 +56,7 @@ def adapters(request: pytest.FixtureRequest) -> Adapters:
     engine = request.getfixturevalue("engine")
     return Adapters(
         Playback(
-            PostgresPlaybackUnitOfWorkFactory(engine),
+            PostgresProgressArchive(engine),
             PostgresContinueWatching(engine),
             PostgresNextEpisodeFinder(engine),
             user_id,
@@ -93,40 +91,41 @@ def state(p: Playback, content: Any, position: float, minutes: int = 0, **change
     return attrs.evolve(base, **changes)
 
 
+def snapshot(progress: WatchProgress, **high_water: int) -> ProgressSnapshot:
+    marks = high_water or {progress.session_id: progress.sequence}
+    return ProgressSnapshot(progress.user_id, progress.content_id, progress, marks)
+
+
 async def save(p: Playback, *states: WatchProgress) -> None:
-    async with p.uow() as uow:
-        for s in states:
-            await uow.progress.save(s)
-        await uow.commit()
+    await p.archive.write([snapshot(s) for s in states], [])
 
 
-async def test_saved_state_reads_back_and_raises_the_session_high_water(playback: Playback) -> None:
-    await save(playback, state(playback, DUNE, 600, sequence=7))
-    async with playback.uow() as uow:
-        current = await uow.progress.lock(playback.user_id, DUNE.id)
-        assert current == state(playback, DUNE, 600, sequence=7)
-        assert await uow.progress.session_high_water(playback.user_id, DUNE.id, "s1") == 7
-        assert await uow.progress.session_high_water(playback.user_id, DUNE.id, "other") is None
-    assert await playback.query.current(playback.user_id, DUNE.id) == current
+def event(p: Playback, content: Any, change_id: str) -> WatchEvent:
+    return WatchEvent(p.user_id, content.id, 600, 8.33, False, "tv", NOW, change_id)
 
 
-async def test_the_high_water_never_goes_down(playback: Playback) -> None:
-    await save(playback, state(playback, DUNE, 600, sequence=7))
-    await save(playback, state(playback, DUNE, 500, sequence=3))
-    async with playback.uow() as uow:
-        assert await uow.progress.session_high_water(playback.user_id, DUNE.id, "s1") == 7
+async def test_a_written_snapshot_loads_back(playback: Playback) -> None:
+    await playback.archive.write([snapshot(state(playback, DUNE, 600, sequence=7), s1=7, s0=3)], [])
+    loaded = await playback.archive.load(playback.user_id, DUNE.id)
+    assert loaded.progress == state(playback, DUNE, 600, sequence=7)
+    assert dict(loaded.high_water) == {"s1": 7, "s0": 3}
+    nothing = await playback.archive.load(playback.user_id, MATRIX.id)
+    assert nothing.progress is None and dict(nothing.high_water) == {}
 
 
-async def test_uncommitted_work_is_rolled_back(playback: Playback) -> None:
-    async with playback.uow() as uow:
-        await uow.progress.save(state(playback, DUNE, 600))
-    assert await playback.query.current(playback.user_id, DUNE.id) is None
+async def test_an_older_change_never_replaces_a_newer_one_and_high_water_never_falls(playback: Playback) -> None:
+    newer = state(playback, DUNE, 900, sequence=7, server_order=5)
+    await playback.archive.write([snapshot(newer)], [])
+    await playback.archive.write([snapshot(state(playback, DUNE, 500, sequence=3, server_order=4))], [])
+    loaded = await playback.archive.load(playback.user_id, DUNE.id)
+    assert loaded.progress == newer and dict(loaded.high_water) == {"s1": 7}
 
 
-async def test_server_order_only_increases(playback: Playback) -> None:
-    async with playback.uow() as uow:
-        orders = [await uow.progress.next_server_order() for _ in range(5)]
-    assert orders == sorted(orders) and len(set(orders)) == 5
+async def test_an_event_archived_twice_is_kept_once(playback: Playback) -> None:
+    await playback.archive.write([], [event(playback, DUNE, "1-0"), event(playback, MATRIX, "2-0")])
+    await playback.archive.write([], [event(playback, MATRIX, "2-0")])
+    history = await playback.query.history(playback.user_id)
+    assert [(e.content_id, e.change_id) for e in history] == [(DUNE.id, "1-0"), (MATRIX.id, "2-0")]
 
 
 async def test_the_list_shows_unfinished_titles_one_per_series_newest_first(playback: Playback) -> None:
@@ -170,14 +169,13 @@ async def test_the_cursor_walks_every_entry_once(playback: Playback) -> None:
     assert cursor is None and sorted(seen) == sorted([DUNE.id, MATRIX.id, EP1.id]) and seen[0] == EP1.id
 
 
-async def test_stale_entries_are_removed_and_history_stays(playback: Playback) -> None:
+async def test_stale_entries_are_removed_with_their_sessions_and_history_stays(playback: Playback) -> None:
     await save(playback, state(playback, DUNE, 600), state(playback, MATRIX, 600, minutes=60 * 24 * 40))
-    async with playback.uow() as uow:
-        await uow.progress.append_history(WatchEvent(playback.user_id, DUNE.id, 600, 8.33, False, "tv", NOW))
-        assert await uow.progress.remove_stale(NOW + timedelta(days=30)) == 1
-        await uow.commit()
-    assert await playback.query.current(playback.user_id, DUNE.id) is None
-    assert await playback.query.current(playback.user_id, MATRIX.id) is not None
+    await playback.archive.write([], [event(playback, DUNE, "1-0")])
+    assert await playback.archive.remove_stale(NOW + timedelta(days=30)) == 1
+    gone = await playback.archive.load(playback.user_id, DUNE.id)
+    assert gone.progress is None and dict(gone.high_water) == {}
+    assert (await playback.archive.load(playback.user_id, MATRIX.id)).progress is not None
     assert [e.content_id for e in await playback.query.history(playback.user_id)] == [DUNE.id]
 
 
@@ -186,22 +184,3 @@ async def test_the_next_episode_follows_in_season_order(playback: Playback) -> N
     assert (await playback.finder.next_episode(EP2)).id == EP3.id
     assert await playback.finder.next_episode(EP3) is None
     assert await playback.finder.next_episode(DUNE) is None
-
-
-async def test_concurrent_writers_to_one_title_queue_behind_each_other(playback: Playback) -> None:
-    log: list[str] = []
-
-    def writer(name: str, position: float) -> Callable[[], Any]:
-        async def run() -> None:
-            async with playback.uow() as uow:
-                await uow.progress.lock(playback.user_id, DUNE.id)
-                log.append(f"{name} in")
-                await asyncio.sleep(0.02)
-                await uow.progress.save(state(playback, DUNE, position, device_id=name))
-                log.append(f"{name} out")
-                await uow.commit()
-
-        return run
-
-    await asyncio.gather(writer("tv", 100)(), writer("phone", 200)())
-    assert log in (["tv in", "tv out", "phone in", "phone out"], ["phone in", "phone out", "tv in", "tv out"])

@@ -136,7 +136,7 @@ async def test_a_duplicate_delivery_changes_nothing(client: Client, ana: dict[st
     world.clock.advance(timedelta(seconds=10))
     again = await record(client, ana, DUNE, 1200, sequence=5)
     assert again.status_code == 200 and (await again.get_json()) == first
-    assert len(await world.playback.history(next(iter(world.identity.state.users)))) == 1
+    assert len(await world.history(next(iter(world.identity.state.users)))) == 1
 
 
 async def test_a_new_session_may_move_backwards(client: Client, ana: dict[str, str]) -> None:
@@ -148,7 +148,7 @@ async def test_a_new_session_may_move_backwards(client: Client, ana: dict[str, s
 async def test_every_change_is_appended_to_the_history(client: Client, ana: dict[str, str], world: FakeWorld) -> None:
     await record(client, ana, DUNE, 600, sequence=1)
     await record(client, ana, DUNE, 7000, device="phone", session="p", sequence=1)
-    history = await world.playback.history(next(iter(world.identity.state.users)))
+    history = await world.history(next(iter(world.identity.state.users)))
     assert [(e.position_seconds, e.completed, e.device_id) for e in history] == [
         (600, False, "tv"),
         (7000, True, "phone"),
@@ -160,6 +160,7 @@ async def test_stale_entries_leave_the_list_but_history_stays(
 ) -> None:
     await record(client, ana, DUNE, 600)
     world.clock.advance(timedelta(days=31))
+    await world.archive_all()
     removed = await world.container.remove_stale_progress()()
     assert removed == 1
     fresh = await client.post(
@@ -167,7 +168,7 @@ async def test_stale_entries_leave_the_list_but_history_stays(
     )
     headers = bearer((await fresh.get_json())["access_token"])
     assert (await listed(client, headers))["items"] == []
-    assert len(await world.playback.history(next(iter(world.identity.state.users)))) == 1
+    assert len(await world.history(next(iter(world.identity.state.users)))) == 1
 
 
 async def test_pages_follow_the_cursor(client: Client, ana: dict[str, str], world: FakeWorld) -> None:

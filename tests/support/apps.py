@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from uuid import UUID
 
 import attrs
 from dependency_injector import providers
@@ -21,8 +22,10 @@ from adapters.identity.in_memory_limits import (
 )
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
 from adapters.playback.in_memory_playback import InMemoryPlayback
+from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
 from adapters.shared.manual_clock import ManualClock
+from application.playback.ports import WatchEvent
 from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
@@ -39,6 +42,16 @@ class FakeWorld:
     catalog: InMemoryCatalog
     container: Container
     playback: InMemoryPlayback
+
+    async def archive_all(self) -> None:
+        """What the worker does continuously: archive every change the live store journalled."""
+        archive = self.container.archive_progress_changes()
+        while await archive("worker", wait_seconds=0):
+            pass
+
+    async def history(self, user_id: UUID) -> list[WatchEvent]:
+        await self.archive_all()
+        return await self.playback.history(user_id)
 
 
 def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
@@ -73,10 +86,12 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
     container.content_repository.override(providers.Object(catalog))
     container.content_search.override(providers.Object(catalog))
     playback = InMemoryPlayback(catalog)
-    container.playback_uow.override(providers.Object(playback))
+    broker = InMemorySyncBroker()
+    container.progress_archive.override(providers.Object(playback))
+    container.progress_store.override(providers.Object(InMemoryProgressStore(playback, broker)))
     container.continue_watching_query.override(providers.Object(playback))
     container.next_episode_finder.override(providers.Object(playback))
-    container.sync_broker.override(providers.Object(InMemorySyncBroker()))
+    container.sync_broker.override(providers.Object(broker))
     return FakeWorld(clock=clock, identity=identity, catalog=catalog, container=container, playback=playback)
 
 

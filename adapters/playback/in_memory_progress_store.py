@@ -1,0 +1,173 @@
+"""The live progress store and its journal in memory, with the same rules as the Redis one."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from adapters.playback.in_memory_playback import InMemoryPlayback
+from adapters.playback.sync_brokers import InMemorySyncBroker
+from application.playback.ports import ChangeBatch, ProgressSnapshot, Recorded, SyncEvent, WatchEvent
+from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, accepted_state, judge
+
+CLAIM_AFTER_SECONDS = 30.0
+
+
+@attrs.define
+class _Pair:
+    progress: WatchProgress | None
+    high_water: dict[str, int]
+    order: int
+
+
+@attrs.define
+class _Change:
+    id: str
+    snapshot: ProgressSnapshot
+    event: WatchEvent | None
+    taken_by: str | None = None
+    taken_at: float = 0.0
+
+
+def sync_event(kind: str, progress: WatchProgress) -> SyncEvent:
+    return SyncEvent(
+        kind=kind,
+        user_id=progress.user_id,
+        content_id=progress.content_id,
+        device_id=progress.device_id,
+        position_seconds=progress.position_seconds,
+        progress_percent=progress.progress_percent,
+        completed=progress.completed,
+        server_order=progress.server_order,
+        occurred_at=progress.updated_at,
+    )
+
+
+class InMemoryProgressStore:
+    def __init__(self, archive: InMemoryPlayback, broker: InMemorySyncBroker) -> None:
+        self._archive = archive
+        self._broker = broker
+        self._pairs: dict[tuple[UUID, UUID], _Pair] = {}
+        self._dirty: dict[UUID, set[UUID]] = {}
+        self._changes: dict[str, _Change] = {}
+        self._ids = itertools.count(1)
+        self._arrived = asyncio.Event()
+
+    async def _pair(self, user_id: UUID, content_id: UUID) -> _Pair:
+        key = (user_id, content_id)
+        if key not in self._pairs:
+            snapshot = await self._archive.load(user_id, content_id)
+            order = snapshot.progress.server_order if snapshot.progress else 0
+            # setdefault: another writer may have filled it while the archive answered.
+            self._pairs.setdefault(key, _Pair(snapshot.progress, dict(snapshot.high_water), order))
+        return self._pairs[key]
+
+    async def _store(self, pair: _Pair, progress: WatchProgress, kind: str, history: bool) -> WatchProgress:
+        pair.order += 1
+        stored = attrs.evolve(progress, server_order=pair.order)
+        pair.progress = stored
+        self._dirty.setdefault(stored.user_id, set()).add(stored.content_id)
+        event = None
+        change_id = f"{next(self._ids)}-0"
+        if history:
+            event = WatchEvent(
+                stored.user_id,
+                stored.content_id,
+                stored.position_seconds,
+                stored.progress_percent,
+                stored.completed,
+                stored.device_id,
+                stored.updated_at,
+                change_id,
+            )
+        high_water = {stored.session_id: stored.sequence} if stored.session_id else {}
+        snapshot = ProgressSnapshot(stored.user_id, stored.content_id, stored, high_water)
+        self._changes[change_id] = _Change(change_id, snapshot, event)
+        self._arrived.set()
+        await self._broker.publish(sync_event(kind, stored))
+        return stored
+
+    async def record(self, update: ProgressUpdate, *, completed: bool, now: datetime) -> Recorded:
+        pair = await self._pair(update.user_id, update.content_id)
+        high_water = pair.high_water.get(update.session_id)
+        verdict = judge(pair.progress is not None, high_water, update.sequence)
+        if verdict is not Verdict.ACCEPT:
+            assert pair.progress is not None
+            return Recorded(verdict, pair.progress)
+        was_completed = pair.progress is not None and pair.progress.completed
+        candidate = attrs.evolve(accepted_state(update, server_order=0, now=now), completed=completed)
+        pair.high_water[update.session_id] = max(high_water if high_water is not None else -1, update.sequence)
+        kind = "completed" if completed and not was_completed else "progress"
+        return Recorded(Verdict.ACCEPT, await self._store(pair, candidate, kind, history=True), was_completed)
+
+    async def queue_next_episode(self, entry: WatchProgress) -> WatchProgress | None:
+        pair = await self._pair(entry.user_id, entry.content_id)
+        if pair.progress is not None:
+            return None
+        return await self._store(pair, entry, "next_episode", history=False)
+
+    async def dismiss(self, user_id: UUID, content_id: UUID, now: datetime) -> WatchProgress | None:
+        pair = await self._pair(user_id, content_id)
+        if pair.progress is None:
+            return None
+        if pair.progress.dismissed:
+            return pair.progress
+        hidden = attrs.evolve(pair.progress, dismissed=True, updated_at=now)
+        return await self._store(pair, hidden, "dismissed", history=False)
+
+    async def current(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
+        return (await self._pair(user_id, content_id)).progress
+
+    # The journal
+
+    async def pending(self, user_id: UUID) -> list[ProgressSnapshot]:
+        snapshots = []
+        for content_id in sorted(self._dirty.get(user_id, set())):
+            pair = self._pairs[(user_id, content_id)]
+            snapshots.append(ProgressSnapshot(user_id, content_id, pair.progress, dict(pair.high_water)))
+        return snapshots
+
+    async def changes(self, consumer: str, limit: int, wait_seconds: float) -> ChangeBatch:
+        taken = self._take(consumer, limit)
+        if not taken and wait_seconds > 0:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), wait_seconds)
+            except TimeoutError:
+                return ChangeBatch((), (), ())
+            taken = self._take(consumer, limit)
+        latest: dict[tuple[UUID, UUID], ProgressSnapshot] = {}
+        for change in taken:
+            key = (change.snapshot.user_id, change.snapshot.content_id)
+            earlier = latest.get(key)
+            latest[key] = earlier.followed_by(change.snapshot) if earlier else change.snapshot
+        events = tuple(c.event for c in taken if c.event is not None)
+        return ChangeBatch(tuple(c.id for c in taken), tuple(latest.values()), events)
+
+    def _take(self, consumer: str, limit: int) -> list[_Change]:
+        now = time.monotonic()
+        taken = []
+        for change in self._changes.values():
+            if len(taken) == limit:
+                break
+            if change.taken_by is None or now - change.taken_at >= CLAIM_AFTER_SECONDS:
+                change.taken_by, change.taken_at = consumer, now
+                taken.append(change)
+        return taken
+
+    async def settle(self, snapshots: Sequence[ProgressSnapshot]) -> None:
+        for snapshot in snapshots:
+            pair = self._pairs.get((snapshot.user_id, snapshot.content_id))
+            settled_order = snapshot.progress.server_order if snapshot.progress else 0
+            if pair is None or pair.order == settled_order:
+                self._dirty.get(snapshot.user_id, set()).discard(snapshot.content_id)
+
+    async def acknowledge(self, batch: ChangeBatch) -> None:
+        for change_id in batch.ids:
+            self._changes.pop(change_id, None)

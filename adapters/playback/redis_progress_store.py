@@ -1,0 +1,270 @@
+"""The live progress store on Redis, and its journal (a stream) that the worker archives from.
+
+Each viewer and title is one hash: the state's fields plus ``h:<session>`` high-water marks.
+A write is one Lua call (``progress_write.lua``) that judges, stores, journals and announces it,
+so acknowledging an update costs one round trip. A hash with unarchived changes is kept
+(PERSIST) and listed in the viewer's dirty set; once archived it expires after ``keep``. A title
+Redis does not hold is filled from the archive first, so the merge always sees the whole state.
+
+Redis must keep what it acknowledged: run it append-only (the embedded one does) and with
+``maxmemory-policy noeviction``, the default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from adapters.playback.sync_brokers import channel
+from application.playback.ports import (
+    ChangeBatch,
+    ProgressArchive,
+    ProgressSnapshot,
+    Recorded,
+    WatchEvent,
+)
+from domain.playback.progress import ProgressUpdate, Reason, Verdict, WatchProgress
+
+STREAM = "mg:pb:changes"
+GROUP = "archivers"
+CLAIM_AFTER = timedelta(seconds=30)
+
+_WRITE = (Path(__file__).parent / "progress_write.lua").read_text()
+_FILL = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1
+"""
+_SETTLE = """
+local order = redis.call('HGET', KEYS[1], 'ord')
+if order and order ~= ARGV[2] then return 0 end
+redis.call('SREM', KEYS[2], ARGV[1])
+if order then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+return 1
+"""
+
+
+def _key(user_id: UUID, content_id: UUID) -> str:
+    return f"mg:pb:{{{user_id}}}:{content_id}"
+
+
+def _dirty(user_id: UUID) -> str:
+    return f"mg:pb:{{{user_id}}}:dirty"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _mapping(flat: Sequence[Any]) -> dict[str, str]:
+    return {_text(flat[i]): _text(flat[i + 1]) for i in range(0, len(flat), 2)}
+
+
+def _fields(progress: WatchProgress) -> list[str]:
+    """A state's fields, but its order (the store assigns that)."""
+    return [
+        "u", str(progress.user_id),
+        "c", str(progress.content_id),
+        "pos", repr(float(progress.position_seconds)),
+        "dur", repr(float(progress.duration_seconds)),
+        "pct", repr(progress.progress_percent),
+        "dev", progress.device_id,
+        "ses", progress.session_id,
+        "seq", str(progress.sequence),
+        "at", progress.updated_at.isoformat(),
+        "done", "1" if progress.completed else "0",
+        "dis", "1" if progress.dismissed else "0",
+        "why", progress.reason.value,
+    ]  # fmt: skip
+
+
+def _progress(fields: dict[str, str]) -> WatchProgress | None:
+    if "at" not in fields:
+        return None
+    return WatchProgress(
+        user_id=UUID(fields["u"]),
+        content_id=UUID(fields["c"]),
+        position_seconds=float(fields["pos"]),
+        duration_seconds=float(fields["dur"]),
+        device_id=fields["dev"],
+        session_id=fields["ses"],
+        sequence=int(fields["seq"]),
+        server_order=int(fields["ord"]),
+        updated_at=datetime.fromisoformat(fields["at"]),
+        completed=fields["done"] == "1",
+        dismissed=fields["dis"] == "1",
+        reason=Reason(fields["why"]),
+    )
+
+
+def _snapshot(user_id: UUID, content_id: UUID, fields: dict[str, str]) -> ProgressSnapshot:
+    high_water = {name[2:]: int(value) for name, value in fields.items() if name.startswith("h:")}
+    return ProgressSnapshot(user_id, content_id, _progress(fields), high_water)
+
+
+class RedisProgressStore:
+    def __init__(self, redis: Redis, archive: ProgressArchive, *, keep: timedelta = timedelta(days=2)) -> None:
+        self._redis = redis
+        self._archive = archive
+        self._keep = int(keep.total_seconds())
+        self._write = redis.register_script(_WRITE)
+        self._fill = redis.register_script(_FILL)
+        self._settle = redis.register_script(_SETTLE)
+        self._group_ready = False
+        self._claimed_at = 0.0
+
+    async def _call(self, user_id: UUID, content_id: UUID, args: list[str]) -> list[Any]:
+        keys = [_key(user_id, content_id), _dirty(user_id), STREAM, channel(user_id)]
+        for _ in range(3):
+            reply: list[Any] = await self._write(keys=keys, args=args)
+            if _text(reply[0]) != "miss":
+                return reply
+            await self._load(user_id, content_id)
+        raise RuntimeError("progress state was evicted while it was being written")
+
+    async def _load(self, user_id: UUID, content_id: UUID) -> None:
+        snapshot = await self._archive.load(user_id, content_id)
+        fields = ["ord", str(snapshot.progress.server_order if snapshot.progress else 0)]
+        if snapshot.progress is not None:
+            fields += _fields(snapshot.progress)
+        for session, sequence in snapshot.high_water.items():
+            fields += [f"h:{session}", str(sequence)]
+        await self._fill(keys=[_key(user_id, content_id)], args=[str(self._keep), *fields])
+
+    async def record(self, update: ProgressUpdate, *, completed: bool, now: datetime) -> Recorded:
+        candidate = WatchProgress(
+            user_id=update.user_id,
+            content_id=update.content_id,
+            position_seconds=update.position_seconds,
+            duration_seconds=update.duration_seconds,
+            device_id=update.device_id,
+            session_id=update.session_id,
+            sequence=update.sequence,
+            server_order=0,
+            updated_at=now,
+            completed=completed,
+        )
+        args = ["record", str(update.content_id), update.session_id, str(update.sequence), "", *_fields(candidate)]
+        reply = await self._call(update.user_id, update.content_id, args)
+        state = _progress(_mapping(reply[1]))
+        assert state is not None
+        verdict = {"ok": Verdict.ACCEPT, "stale": Verdict.STALE, "duplicate": Verdict.DUPLICATE}[_text(reply[0])]
+        return Recorded(verdict, state, was_completed=verdict is Verdict.ACCEPT and _text(reply[2]) == "1")
+
+    async def queue_next_episode(self, entry: WatchProgress) -> WatchProgress | None:
+        args = ["queue", str(entry.content_id), "", "0", "", *_fields(entry)]
+        reply = await self._call(entry.user_id, entry.content_id, args)
+        return _progress(_mapping(reply[1])) if _text(reply[0]) == "ok" else None
+
+    async def dismiss(self, user_id: UUID, content_id: UUID, now: datetime) -> WatchProgress | None:
+        reply = await self._call(user_id, content_id, ["dismiss", str(content_id), "", "0", now.isoformat()])
+        return None if _text(reply[0]) == "none" else _progress(_mapping(reply[1]))
+
+    async def current(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
+        fields = await self._redis.hgetall(_key(user_id, content_id))  # type: ignore[misc]
+        if fields:
+            return _progress({_text(k): _text(v) for k, v in fields.items()})
+        return (await self._archive.load(user_id, content_id)).progress
+
+    # The journal
+
+    async def pending(self, user_id: UUID) -> list[ProgressSnapshot]:
+        members = await self._redis.smembers(_dirty(user_id))  # type: ignore[misc]
+        if not members:
+            return []
+        content_ids = sorted(UUID(_text(m)) for m in members)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for content_id in content_ids:
+                pipe.hgetall(_key(user_id, content_id))
+            replies = await pipe.execute()
+        snapshots = []
+        for content_id, fields in zip(content_ids, replies, strict=True):
+            decoded = {_text(k): _text(v) for k, v in fields.items()}
+            snapshots.append(_snapshot(user_id, content_id, decoded))
+        return snapshots
+
+    async def settle(self, snapshots: Sequence[ProgressSnapshot]) -> None:
+        if not snapshots:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for s in snapshots:
+                order = str(s.progress.server_order if s.progress else 0)
+                await self._settle(
+                    keys=[_key(s.user_id, s.content_id), _dirty(s.user_id)],
+                    args=[str(s.content_id), order, str(self._keep)],
+                    client=pipe,
+                )
+            await pipe.execute()
+
+    async def changes(self, consumer: str, limit: int, wait_seconds: float) -> ChangeBatch:
+        await self._ensure_group()
+        entries: list[Any] = []
+        if time.monotonic() - self._claimed_at > CLAIM_AFTER.total_seconds():
+            # Changes a consumer took and never acknowledged (it died): take them over.
+            self._claimed_at = time.monotonic()
+            claimed = await self._redis.xautoclaim(
+                STREAM, GROUP, consumer, int(CLAIM_AFTER.total_seconds() * 1000), count=limit
+            )
+            entries = list(claimed[1])
+        if not entries:
+            block = int(wait_seconds * 1000) or None
+            replies = await self._redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=limit, block=block)
+            entries = list(replies[0][1]) if replies else []
+        return _batch(entries)
+
+    async def acknowledge(self, batch: ChangeBatch) -> None:
+        if batch.ids:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.xack(STREAM, GROUP, *batch.ids)
+                pipe.xdel(STREAM, *batch.ids)
+                await pipe.execute()
+
+    async def _ensure_group(self) -> None:
+        if self._group_ready:
+            return
+        with contextlib.suppress(ResponseError):  # BUSYGROUP: it exists
+            await self._redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        self._group_ready = True
+
+
+def _batch(entries: list[Any]) -> ChangeBatch:
+    ids: list[str] = []
+    latest: dict[tuple[UUID, UUID], ProgressSnapshot] = {}
+    events: list[WatchEvent] = []
+    for raw_id, raw_fields in entries:
+        change_id = _text(raw_id)
+        ids.append(change_id)
+        if not raw_fields:
+            continue  # deleted after it was delivered: nothing left to archive
+        fields = {_text(k): _text(v) for k, v in raw_fields.items()}
+        progress = _progress(fields)
+        if progress is None:
+            continue
+        high_water = {progress.session_id: progress.sequence} if progress.session_id else {}
+        snapshot = ProgressSnapshot(progress.user_id, progress.content_id, progress, high_water)
+        key = (progress.user_id, progress.content_id)
+        earlier = latest.get(key)
+        latest[key] = earlier.followed_by(snapshot) if earlier else snapshot
+        if fields["e"] == "1":
+            events.append(
+                WatchEvent(
+                    progress.user_id,
+                    progress.content_id,
+                    progress.position_seconds,
+                    float(fields["pct"]),
+                    progress.completed,
+                    progress.device_id,
+                    progress.updated_at,
+                    change_id,
+                )
+            )
+    return ChangeBatch(tuple(ids), tuple(latest.values()), tuple(events))
