@@ -15,7 +15,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/media-gateway seed-demo
-	$(BIN)/media-gateway serve
+	$(BIN)/media-gateway serve --with-worker
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -99,19 +99,31 @@ async def playback_suite(
     await seed_viewers(env)
     tokens = await tokens_for(base, 40)
     titles = await content_ids(base)
-    sequences = itertools.count(1)
     rng = random.Random(11)
+    sequences: dict[tuple[str, str], itertools.count[int]] = {}
+    # 200 playbacks under way: each of the 40 viewers is watching 5 titles.
+    playing = [(token, title) for token in tokens for title in rng.sample(titles, 5)]
 
-    def progress(_: int) -> Request:
-        token = rng.choice(tokens)
+    def progress(token: str, title: str) -> Request:
+        # A device sends its playback session's updates one after another, so each viewer and
+        # title has a session whose sequence increases (two workers rarely pick the same pair).
+        sequence = next(sequences.setdefault((token, title), itertools.count(1)))
         body = {
-            "content_id": rng.choice(titles),
-            "position_seconds": rng.randint(30, 1200),
+            "content_id": title,
+            "position_seconds": 30 + (sequence * 10) % 1200,
             "device_id": "bench-tv",
-            "session_id": "bench-session",
-            "sequence": next(sequences),
+            "session_id": f"bench-{title[:8]}",
+            "sequence": sequence,
         }
         return Request("POST", "/api/v1/playback/progress", json=body, headers={"Authorization": f"Bearer {token}"})
+
+    def heartbeat(_: int) -> Request:
+        return progress(*rng.choice(playing))
+
+    def first_update(_: int) -> Request:
+        # Mostly titles this viewer has not touched in this run: the live store has nothing
+        # and loads the title's state from PostgreSQL first.
+        return progress(rng.choice(tokens), rng.choice(titles))
 
     def continue_watching(_: int) -> Request:
         headers = {"Authorization": f"Bearer {rng.choice(tokens)}"}
@@ -121,7 +133,8 @@ async def playback_suite(
     for workers in (concurrency, 1):
         suffix = "" if workers == concurrency else " (1 at a time)"
         for name, make in [
-            ("POST /api/v1/playback/progress", progress),
+            ("POST /api/v1/playback/progress (200 playing)", heartbeat),
+            ("POST /api/v1/playback/progress (first update of a title)", first_update),
             ("GET /api/v1/playback/continue-watching", continue_watching),
         ]:
             floor = await run(

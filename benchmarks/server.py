@@ -29,7 +29,7 @@ def seeded_service(extra_env: dict[str, str] | None = None) -> Iterator[tuple[st
         env = {**os.environ, "MG_DATA_DIR": data_dir, "MG_LOG_LEVEL": "WARNING", **(extra_env or {})}
         subprocess.run([*CLI, "seed-demo"], env=env, check=True, stdout=subprocess.DEVNULL)
         port = _free_port()
-        process = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env)
+        process = subprocess.Popen([*CLI, "serve", "--port", str(port), "--with-worker"], env=env)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60

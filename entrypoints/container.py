@@ -7,6 +7,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 from redis.asyncio import Redis
 
+from adapters.catalog.cached_content_lookup import CachedContentLookup
 from adapters.catalog.postgres_content_repository import PostgresContentRepository
 from adapters.catalog.postgres_content_search import PostgresContentSearch
 from adapters.identity.aes_gcm_secret_box import load_or_create_secret_box
@@ -202,6 +203,7 @@ class Container(containers.DeclarativeContainer):
 
     # catalog
     content_repository = providers.Singleton(PostgresContentRepository, engine)
+    content_lookup = providers.Singleton(CachedContentLookup, content_repository)
     content_search = providers.Singleton(PostgresContentSearch, reads)
     get_content = providers.Singleton(GetContent, content_repository)
     search_catalog = providers.Singleton(SearchCatalog, content_search)
@@ -210,7 +212,7 @@ class Container(containers.DeclarativeContainer):
     record_progress = providers.Singleton(
         RecordProgress,
         store=progress_store,
-        contents=content_repository,
+        contents=content_lookup,
         next_episodes=next_episode_finder,
         clock=clock,
         completion_threshold=settings.provided.completion_threshold,

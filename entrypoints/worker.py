@@ -1,11 +1,14 @@
-"""The background worker: scheduled housekeeping now; queue consumers join it later."""
+"""The background worker: archives journalled progress changes to PostgreSQL as they arrive,
+and runs the scheduled housekeeping."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
 
 from entrypoints.bootstrap import prepare_database
 from entrypoints.config import Settings, with_servers
@@ -13,6 +16,34 @@ from entrypoints.container import Container
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL_SECONDS = 600
+RETRY_SECONDS = 1.0
+
+
+async def archive_progress(container: Container, stop: asyncio.Event) -> None:
+    archive = container.archive_progress_changes()
+    consumer = f"{socket.gethostname()}-{os.getpid()}"
+    while not stop.is_set():
+        try:
+            archived = await archive(consumer, wait_seconds=1.0)
+            if archived:
+                log.debug("progress archived", extra={"changes": archived})
+        except Exception:
+            # The batch stays unacknowledged and comes back; nothing acknowledged is lost.
+            log.exception("archiving progress failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RETRY_SECONDS)
+
+
+async def housekeeping(container: Container, stop: asyncio.Event, interval: float) -> None:
+    while not stop.is_set():
+        try:
+            purged = await container.purge_expired_sessions()()
+            stale = await container.remove_stale_progress()()
+            log.info("housekeeping done", extra={"expired_sessions_purged": purged, "stale_progress_removed": stale})
+        except Exception:
+            log.exception("housekeeping failed; retrying next round")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
 
 
 async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTERVAL_SECONDS) -> None:
@@ -23,19 +54,9 @@ async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTER
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("worker started", extra={"interval_seconds": interval})
+    log.info("worker started", extra={"housekeeping_interval_seconds": interval})
     try:
-        while not stop.is_set():
-            try:
-                purged = await container.purge_expired_sessions()()
-                stale = await container.remove_stale_progress()()
-                log.info(
-                    "housekeeping done", extra={"expired_sessions_purged": purged, "stale_progress_removed": stale}
-                )
-            except Exception:
-                log.exception("housekeeping failed; retrying next round")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
+        await asyncio.gather(archive_progress(container, stop), housekeeping(container, stop, interval))
     finally:
         await container.engine().dispose()
         await container.redis().aclose()

@@ -16,13 +16,18 @@ _REQUIRED = ["sub", "iat", "exp", "jti", "scope", "iss"]
 
 
 class JwtAccessTokenIssuer:
-    """EdDSA (Ed25519) JWTs; verification accepts only our issuer, algorithm and key ids."""
+    """EdDSA (Ed25519) JWTs; verification accepts only our issuer, algorithm and key ids.
 
-    def __init__(self, key: Ed25519SigningKey, clock: Clock, ttl: timedelta) -> None:
+    A token whose signature checked out is remembered (by its exact text) until it expires, so a
+    client's next requests skip the signature check; expiry is still checked on every use."""
+
+    def __init__(self, key: Ed25519SigningKey, clock: Clock, ttl: timedelta, *, remember: int = 4096) -> None:
         self._key = key
         self._clock = clock
         self._ttl = ttl
         self._leeway = timedelta(seconds=5)
+        self._verified: dict[str, AccessTokenClaims] = {}
+        self._remember = remember
 
     def issue(
         self, user_id: UUID, scopes: frozenset[str], auth_time: datetime, session_family: UUID
@@ -42,6 +47,17 @@ class JwtAccessTokenIssuer:
         return IssuedAccessToken(token=token, expires_in_seconds=int(self._ttl.total_seconds()))
 
     def verify(self, token: str) -> AccessTokenClaims:
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._check_signature(token)
+            if len(self._verified) >= self._remember:
+                del self._verified[next(iter(self._verified))]  # the oldest
+            self._verified[token] = claims
+        if self._clock.now() >= claims.expires_at + self._leeway:
+            raise InvalidAccessToken("The access token has expired; refresh it.")
+        return claims
+
+    def _check_signature(self, token: str) -> AccessTokenClaims:
         try:
             header = jwt.get_unverified_header(token)
             if header.get("kid") != self._key.kid:
@@ -54,10 +70,7 @@ class JwtAccessTokenIssuer:
                 issuer=ISSUER,
                 options={"require": _REQUIRED, "verify_exp": False, "verify_iat": False},
             )
-            now = self._clock.now()
             expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
-            if now >= expires_at + self._leeway:
-                raise InvalidAccessToken("The access token has expired; refresh it.")
             sid = claims.get("sid")
             return AccessTokenClaims(
                 subject=UUID(claims["sub"]),

@@ -51,8 +51,9 @@ else
   changes = {'dis', '1', 'at', ARGV[5]}
 end
 
+local order = string.format('%d', redis.call('HINCRBY', key, 'ord', 1))
 changes[#changes + 1] = 'ord'
-changes[#changes + 1] = string.format('%d', redis.call('HINCRBY', key, 'ord', 1))
+changes[#changes + 1] = order
 redis.call('HSET', key, unpack(changes))
 redis.call('PERSIST', key)
 redis.call('SADD', dirty, ARGV[2])
@@ -75,4 +76,8 @@ redis.call('PUBLISH', channel, cjson.encode({
   position_seconds = tonumber(s.pos), progress_percent = tonumber(s.pct), completed = s.done == '1',
   server_order = tonumber(s.ord), occurred_at = s.at,
 }))
-return {'ok', redis.call('HGETALL', key), was_done and '1' or '0'}
+-- The caller knows the state it sent; only a dismissal needs the stored one back.
+if mode == 'dismiss' then
+  return {'ok', order, was_done and '1' or '0', redis.call('HGETALL', key)}
+end
+return {'ok', order, was_done and '1' or '0'}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import attrs
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
@@ -155,19 +156,25 @@ class RedisProgressStore:
         )
         args = ["record", str(update.content_id), update.session_id, str(update.sequence), "", *_fields(candidate)]
         reply = await self._call(update.user_id, update.content_id, args)
-        state = _progress(_mapping(reply[1]))
-        assert state is not None
-        verdict = {"ok": Verdict.ACCEPT, "stale": Verdict.STALE, "duplicate": Verdict.DUPLICATE}[_text(reply[0])]
-        return Recorded(verdict, state, was_completed=verdict is Verdict.ACCEPT and _text(reply[2]) == "1")
+        outcome = _text(reply[0])
+        if outcome == "ok":
+            stored = attrs.evolve(candidate, server_order=int(reply[1]))
+            return Recorded(Verdict.ACCEPT, stored, was_completed=_text(reply[2]) == "1")
+        standing = _progress(_mapping(reply[1]))
+        assert standing is not None
+        return Recorded(Verdict.STALE if outcome == "stale" else Verdict.DUPLICATE, standing)
 
     async def queue_next_episode(self, entry: WatchProgress) -> WatchProgress | None:
         args = ["queue", str(entry.content_id), "", "0", "", *_fields(entry)]
         reply = await self._call(entry.user_id, entry.content_id, args)
-        return _progress(_mapping(reply[1])) if _text(reply[0]) == "ok" else None
+        return attrs.evolve(entry, server_order=int(reply[1])) if _text(reply[0]) == "ok" else None
 
     async def dismiss(self, user_id: UUID, content_id: UUID, now: datetime) -> WatchProgress | None:
         reply = await self._call(user_id, content_id, ["dismiss", str(content_id), "", "0", now.isoformat()])
-        return None if _text(reply[0]) == "none" else _progress(_mapping(reply[1]))
+        outcome = _text(reply[0])
+        if outcome == "none":
+            return None
+        return _progress(_mapping(reply[3] if outcome == "ok" else reply[1]))
 
     async def current(self, user_id: UUID, content_id: UUID) -> WatchProgress | None:
         fields = await self._redis.hgetall(_key(user_id, content_id))  # type: ignore[misc]

@@ -8,9 +8,11 @@ from domain.catalog.content import Content
 from domain.catalog.search import SearchPage, SearchQuery
 
 
-class ContentRepository(Protocol):
+class ContentLookup(Protocol):
     async def get(self, content_id: UUID) -> Content | None: ...
 
+
+class ContentRepository(ContentLookup, Protocol):
     async def upsert_many(self, items: Sequence[Content]) -> int:
         """Insert or replace items (with their availability); return how many were written."""
 

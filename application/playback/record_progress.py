@@ -4,7 +4,7 @@ from uuid import UUID
 
 from attrs import frozen
 
-from application.catalog.ports import ContentRepository
+from application.catalog.ports import ContentLookup
 from application.playback.ports import NextEpisodeFinder, ProgressStore
 from application.shared.ports import Clock
 from domain.catalog.content import Content, ContentKind
@@ -37,7 +37,7 @@ class RecordProgress:
     """Record where a device is in a title; the stored state and every device converge on it."""
 
     store: ProgressStore
-    contents: ContentRepository
+    contents: ContentLookup
     next_episodes: NextEpisodeFinder
     clock: Clock
     completion_threshold: float = COMPLETION_THRESHOLD

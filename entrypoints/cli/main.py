@@ -33,10 +33,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="interface to bind (default: MG_HTTP_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default: MG_HTTP_PORT or 8080)")
+    serve.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="also run the worker as a child process (one command for development; run it separately in production)",
+    )
     commands.add_parser(
         "worker",
-        help="run background housekeeping until interrupted",
-        description="Run the background worker: purges expired sessions on a schedule.",
+        help="archive playback progress and run housekeeping until interrupted",
+        description=(
+            "Run the background worker: archives journalled playback progress to PostgreSQL as it arrives,"
+            " and purges expired sessions and stale Continue Watching entries on a schedule."
+        ),
     )
     commands.add_parser(
         "migrate",
@@ -65,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         from entrypoints.cli.serve import serve
 
-        serve(settings, host=args.host, port=args.port)
+        serve(settings, host=args.host, port=args.port, with_worker=args.with_worker)
     elif args.command == "worker":
         from entrypoints.worker import run_worker
 

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import ctypes
 import logging
+import os
 import signal
+import subprocess
 import sys
 
 import uvicorn
@@ -13,11 +17,42 @@ from entrypoints.container import Container
 from entrypoints.http.app import create_app
 
 log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1
 
 
-def serve(settings: Settings, *, host: str | None, port: int | None) -> None:
+def _die_with_parent() -> None:
+    """Run in the worker before exec: the kernel sends it SIGTERM when this process dies, even by SIGKILL."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    """The worker as a child process, on the servers this process already started or found."""
+    assert settings.database_url and settings.redis_url
+    env = {**os.environ, "MG_DATABASE_URL": settings.database_url, "MG_REDIS_URL": settings.redis_url}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "entrypoints.cli.main", "worker"],
+        env=env,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+
+    def stop() -> None:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+    atexit.register(stop)
+    return worker
+
+
+def serve(settings: Settings, *, host: str | None, port: int | None, with_worker: bool = False) -> None:
     settings = with_servers(settings)
     asyncio.run(prepare_database(settings))
+    if with_worker:
+        start_worker(settings)
     app = create_app(Container(settings=settings))
     config = uvicorn.Config(
         app,
@@ -28,7 +63,7 @@ def serve(settings: Settings, *, host: str | None, port: int | None) -> None:
         server_header=False,
         lifespan="on",
     )
-    log.info("serving", extra={"host": config.host, "port": config.port})
+    log.info("serving", extra={"host": config.host, "port": config.port, "worker": with_worker})
     # uvicorn re-raises the signal that stopped it once it has shut down. Under the default
     # SIGTERM disposition that kills the process before atexit runs, and the embedded PostgreSQL
     # and Redis would be left running; exiting normally stops them.
