@@ -17,21 +17,29 @@ from entrypoints.container import Container
 log = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL_SECONDS = 600
 RETRY_SECONDS = 1.0
+# After a short batch, let changes gather a moment: one large batch costs PostgreSQL far less
+# than many small ones, and readers never wait for it (they archive their own changes).
+LINGER_SECONDS = 0.25
 
 
 async def archive_progress(container: Container, stop: asyncio.Event) -> None:
     archive = container.archive_progress_changes()
     consumer = f"{socket.gethostname()}-{os.getpid()}"
     while not stop.is_set():
+        pause = 0.0
         try:
             archived = await archive(consumer, wait_seconds=1.0)
             if archived:
                 log.debug("progress archived", extra={"changes": archived})
+            if 0 < archived < archive.batch_size:
+                pause = LINGER_SECONDS
         except Exception:
             # The batch stays unacknowledged and comes back; nothing acknowledged is lost.
             log.exception("archiving progress failed; retrying")
+            pause = RETRY_SECONDS
+        if pause:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), RETRY_SECONDS)
+                await asyncio.wait_for(stop.wait(), pause)
 
 
 async def housekeeping(container: Container, stop: asyncio.Event, interval: float) -> None:

@@ -36,9 +36,15 @@ _KEEP_PROGRESS = text(
     """
     INSERT INTO watch_progress (user_id, content_id, position_seconds, duration_seconds, device_id,
         session_id, sequence, server_order, updated_at, completed, dismissed, reason)
-    SELECT :user_id, :content_id, :position_seconds, :duration_seconds, :device_id, :session_id,
-        :sequence, :server_order, :updated_at, :completed, :dismissed, :reason
-    WHERE EXISTS (SELECT 1 FROM users WHERE id = :user_id) AND EXISTS (SELECT 1 FROM content WHERE id = :content_id)
+    SELECT c.* FROM unnest(
+        CAST(:user_id AS uuid[]), CAST(:content_id AS uuid[]), CAST(:position_seconds AS float8[]),
+        CAST(:duration_seconds AS float8[]), CAST(:device_id AS text[]), CAST(:session_id AS text[]),
+        CAST(:sequence AS int8[]), CAST(:server_order AS int8[]), CAST(:updated_at AS timestamptz[]),
+        CAST(:completed AS bool[]), CAST(:dismissed AS bool[]), CAST(:reason AS text[])
+    ) AS c (user_id, content_id, position_seconds, duration_seconds, device_id, session_id, sequence,
+            server_order, updated_at, completed, dismissed, reason)
+    WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id)
+      AND EXISTS (SELECT 1 FROM content t WHERE t.id = c.content_id)
     ON CONFLICT (user_id, content_id) DO UPDATE SET
         position_seconds = EXCLUDED.position_seconds, duration_seconds = EXCLUDED.duration_seconds,
         device_id = EXCLUDED.device_id, session_id = EXCLUDED.session_id, sequence = EXCLUDED.sequence,
@@ -50,20 +56,27 @@ _KEEP_PROGRESS = text(
 _KEEP_HIGH_WATER = text(
     """
     INSERT INTO playback_sessions (user_id, content_id, session_id, high_water, updated_at)
-    SELECT user_id, content_id, :session_id, :high_water, updated_at FROM watch_progress
-    WHERE user_id = :user_id AND content_id = :content_id
+    SELECT wp.user_id, wp.content_id, m.session_id, m.high_water, wp.updated_at
+    FROM unnest(CAST(:user_id AS uuid[]), CAST(:content_id AS uuid[]), CAST(:session_id AS text[]),
+                CAST(:high_water AS int8[])) AS m (user_id, content_id, session_id, high_water)
+    JOIN watch_progress wp ON wp.user_id = m.user_id AND wp.content_id = m.content_id
     ON CONFLICT (user_id, content_id, session_id) DO UPDATE SET
         high_water = greatest(playback_sessions.high_water, EXCLUDED.high_water),
         updated_at = greatest(playback_sessions.updated_at, EXCLUDED.updated_at)
     """
 )
-_ADD_EVENT = text(
+_ADD_EVENTS = text(
     """
     INSERT INTO watch_events (user_id, content_id, position_seconds, progress_percent, completed, device_id,
         occurred_at, change_id)
-    SELECT :user_id, :content_id, :position_seconds, :progress_percent, :completed, :device_id, :occurred_at,
-        NULLIF(:change_id, '')
-    WHERE EXISTS (SELECT 1 FROM users WHERE id = :user_id)
+    SELECT e.user_id, e.content_id, e.position_seconds, e.progress_percent, e.completed, e.device_id,
+        e.occurred_at, NULLIF(e.change_id, '')
+    FROM unnest(CAST(:user_id AS uuid[]), CAST(:content_id AS uuid[]), CAST(:position_seconds AS float8[]),
+                CAST(:progress_percent AS float8[]), CAST(:completed AS bool[]), CAST(:device_id AS text[]),
+                CAST(:occurred_at AS timestamptz[]), CAST(:change_id AS text[])) WITH ORDINALITY
+         AS e (user_id, content_id, position_seconds, progress_percent, completed, device_id, occurred_at, change_id, n)
+    WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id)
+    ORDER BY e.n
     ON CONFLICT (change_id) DO NOTHING
     """
 )
@@ -82,20 +95,25 @@ class PostgresProgressArchive:
         self._engine = engine
 
     async def write(self, snapshots: Sequence[ProgressSnapshot], events: Sequence[WatchEvent]) -> None:
+        """One statement per table whatever the batch size: rows travel as arrays (unnest)."""
         states = [s.progress for s in snapshots if s.progress is not None]
-        marks = [
-            {"user_id": s.user_id, "content_id": s.content_id, "session_id": session, "high_water": high_water}
-            for s in snapshots
-            if s.progress is not None
-            for session, high_water in s.high_water.items()
-        ]
+        marks = [(s.user_id, s.content_id, session, mark) for s in snapshots for session, mark in s.high_water.items()]
         async with self._engine.begin() as conn:
             if states:
-                await conn.execute(_KEEP_PROGRESS, [_progress_values(p) for p in states])
+                await conn.execute(_KEEP_PROGRESS, _columns([_progress_values(p) for p in states]))
             if marks:
-                await conn.execute(_KEEP_HIGH_WATER, marks)
+                user_ids, content_ids, sessions, high_waters = zip(*marks, strict=True)
+                await conn.execute(
+                    _KEEP_HIGH_WATER,
+                    {
+                        "user_id": list(user_ids),
+                        "content_id": list(content_ids),
+                        "session_id": list(sessions),
+                        "high_water": list(high_waters),
+                    },
+                )
             if events:
-                await conn.execute(_ADD_EVENT, [attrs.asdict(e) for e in events])
+                await conn.execute(_ADD_EVENTS, _columns([attrs.asdict(e) for e in events]))
 
     async def load(self, user_id: UUID, content_id: UUID) -> ProgressSnapshot:
         async with self._engine.connect() as conn:
@@ -110,6 +128,10 @@ class PostgresProgressArchive:
         async with self._engine.begin() as conn:
             result = await conn.execute(delete(watch_progress).where(watch_progress.c.updated_at < before))
         return int(result.rowcount)
+
+
+def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {name: [row[name] for row in rows] for name in rows[0]}
 
 
 def _progress_values(progress: WatchProgress) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The live progress store on Redis, and its journal (a stream) that the worker archives from.
 
-Each viewer and title is one hash: the state's fields plus ``h:<session>`` high-water marks.
+Each viewer and title is one hash: the state (see ``progress_write.lua``) plus ``h:<session>``
+high-water marks.
 A write is one Lua call (``progress_write.lua``) that judges, stores, journals and announces it,
 so acknowledging an update costs one round trip. A hash with unarchived changes is kept
 (PERSIST) and listed in the viewer's dirty set; once archived it expires after ``keep``. A title
@@ -13,6 +14,7 @@ Redis must keep what it acknowledged: run it append-only (the embedded one does)
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -70,40 +72,81 @@ def _mapping(flat: Sequence[Any]) -> dict[str, str]:
     return {_text(flat[i]): _text(flat[i + 1]) for i in range(0, len(flat), 2)}
 
 
-def _fields(progress: WatchProgress) -> list[str]:
-    """A state's fields, but its order (the store assigns that)."""
+def _compact(value: dict[str, Any]) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _state_json(progress: WatchProgress) -> str:
+    """The fields a write replaces together; order, time and flags the script sets are apart."""
+    return _compact(
+        {
+            "u": str(progress.user_id),
+            "c": str(progress.content_id),
+            "pos": progress.position_seconds,
+            "dur": progress.duration_seconds,
+            "pct": progress.progress_percent,
+            "dev": progress.device_id,
+            "ses": progress.session_id,
+            "seq": progress.sequence,
+            "why": progress.reason.value,
+        }
+    )
+
+
+def _sync_rest(progress: WatchProgress) -> str:
+    """The sync message after its kind and order (which the script writes), without the '{'."""
+    return _compact(
+        {
+            "user_id": str(progress.user_id),
+            "content_id": str(progress.content_id),
+            "device_id": progress.device_id,
+            "position_seconds": progress.position_seconds,
+            "progress_percent": progress.progress_percent,
+            "completed": progress.completed,
+            "occurred_at": progress.updated_at.isoformat(),
+        }
+    )[1:]
+
+
+def _write_args(mode: str, progress: WatchProgress) -> list[str]:
     return [
-        "u", str(progress.user_id),
-        "c", str(progress.content_id),
-        "pos", repr(float(progress.position_seconds)),
-        "dur", repr(float(progress.duration_seconds)),
-        "pct", repr(progress.progress_percent),
-        "dev", progress.device_id,
-        "ses", progress.session_id,
-        "seq", str(progress.sequence),
+        mode,
+        str(progress.content_id),
+        progress.session_id,
+        str(progress.sequence),
+        progress.updated_at.isoformat(),
+        "1" if progress.completed else "0",
+        _state_json(progress),
+        _sync_rest(progress),
+    ]
+
+
+def _stored_fields(progress: WatchProgress) -> list[str]:
+    return [
+        "s", _state_json(progress),
         "at", progress.updated_at.isoformat(),
         "done", "1" if progress.completed else "0",
         "dis", "1" if progress.dismissed else "0",
-        "why", progress.reason.value,
     ]  # fmt: skip
 
 
 def _progress(fields: dict[str, str]) -> WatchProgress | None:
-    if "at" not in fields:
+    if "s" not in fields:
         return None
+    state = json.loads(fields["s"])
     return WatchProgress(
-        user_id=UUID(fields["u"]),
-        content_id=UUID(fields["c"]),
-        position_seconds=float(fields["pos"]),
-        duration_seconds=float(fields["dur"]),
-        device_id=fields["dev"],
-        session_id=fields["ses"],
-        sequence=int(fields["seq"]),
+        user_id=UUID(state["u"]),
+        content_id=UUID(state["c"]),
+        position_seconds=state["pos"],
+        duration_seconds=state["dur"],
+        device_id=state["dev"],
+        session_id=state["ses"],
+        sequence=state["seq"],
         server_order=int(fields["ord"]),
         updated_at=datetime.fromisoformat(fields["at"]),
         completed=fields["done"] == "1",
         dismissed=fields["dis"] == "1",
-        reason=Reason(fields["why"]),
+        reason=Reason(state["why"]),
     )
 
 
@@ -136,7 +179,7 @@ class RedisProgressStore:
         snapshot = await self._archive.load(user_id, content_id)
         fields = ["ord", str(snapshot.progress.server_order if snapshot.progress else 0)]
         if snapshot.progress is not None:
-            fields += _fields(snapshot.progress)
+            fields += _stored_fields(snapshot.progress)
         for session, sequence in snapshot.high_water.items():
             fields += [f"h:{session}", str(sequence)]
         await self._fill(keys=[_key(user_id, content_id)], args=[str(self._keep), *fields])
@@ -154,8 +197,7 @@ class RedisProgressStore:
             updated_at=now,
             completed=completed,
         )
-        args = ["record", str(update.content_id), update.session_id, str(update.sequence), "", *_fields(candidate)]
-        reply = await self._call(update.user_id, update.content_id, args)
+        reply = await self._call(update.user_id, update.content_id, _write_args("record", candidate))
         outcome = _text(reply[0])
         if outcome == "ok":
             stored = attrs.evolve(candidate, server_order=int(reply[1]))
@@ -165,12 +207,12 @@ class RedisProgressStore:
         return Recorded(Verdict.STALE if outcome == "stale" else Verdict.DUPLICATE, standing)
 
     async def queue_next_episode(self, entry: WatchProgress) -> WatchProgress | None:
-        args = ["queue", str(entry.content_id), "", "0", "", *_fields(entry)]
-        reply = await self._call(entry.user_id, entry.content_id, args)
+        reply = await self._call(entry.user_id, entry.content_id, _write_args("queue", entry))
         return attrs.evolve(entry, server_order=int(reply[1])) if _text(reply[0]) == "ok" else None
 
     async def dismiss(self, user_id: UUID, content_id: UUID, now: datetime) -> WatchProgress | None:
-        reply = await self._call(user_id, content_id, ["dismiss", str(content_id), "", "0", now.isoformat()])
+        args = ["dismiss", str(content_id), "", "0", now.isoformat(), "", "", ""]
+        reply = await self._call(user_id, content_id, args)
         outcome = _text(reply[0])
         if outcome == "none":
             return None
@@ -267,7 +309,7 @@ def _batch(entries: list[Any]) -> ChangeBatch:
                     progress.user_id,
                     progress.content_id,
                     progress.position_seconds,
-                    float(fields["pct"]),
+                    progress.progress_percent,
                     progress.completed,
                     progress.device_id,
                     progress.updated_at,
