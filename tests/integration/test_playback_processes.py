@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.integration.test_service_process import CLI, call, free_port, wait_ready
-from tests.support.servers import drop_database, fresh_database_url
+from tests.support.servers import drop_database, fresh_database_url, query
 
 pytestmark = pytest.mark.integration
 PASSWORD = "a long passphrase for ana"
@@ -137,3 +137,30 @@ def test_every_acknowledged_update_survives_a_sigkill(start: Any) -> None:
     status, resume = call(restarted, "GET", f"/api/v1/playback/progress/{content_id}", token=token)
     assert status == 200 and acknowledged is not None
     assert resume["position_seconds"] == acknowledged["position_seconds"] == 60 + 30 * 7
+
+
+def test_after_a_sigkill_the_worker_archives_every_acknowledged_update(start: Any, shared_env: dict[str, str]) -> None:
+    base, process = start()
+    token = sign_in(base)
+    content_id = dune_id(base)
+    for sequence in range(1, 21):
+        status, _ = progress(base, token, content_id, 60 + sequence * 7, "tv", sequence)
+        assert status == 200
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+    archived_sql = (
+        "SELECT (SELECT position_seconds FROM watch_progress WHERE content_id = CAST(:c AS uuid)),"
+        " (SELECT count(*) FROM watch_events WHERE content_id = CAST(:c AS uuid))"
+    )
+    worker = subprocess.Popen([*CLI, "worker"], env=shared_env)
+    try:
+        deadline = time.monotonic() + 30
+        archived = query(shared_env["MG_DATABASE_URL"], archived_sql, c=content_id)
+        while archived != (60 + 20 * 7, 20) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            archived = query(shared_env["MG_DATABASE_URL"], archived_sql, c=content_id)
+        assert archived == (60 + 20 * 7, 20)  # the last position, and each update once in the history
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
