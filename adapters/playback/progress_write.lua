@@ -7,17 +7,21 @@
 --       6 done (0/1), 7 the state JSON, 8 the sync message's fields after kind and order
 local key, dirty, stream, channel = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local mode, content, session, now = ARGV[1], ARGV[2], ARGV[3], ARGV[5]
-if redis.call('EXISTS', key) == 0 then
+local mark = 'h:' .. session
+-- 'ord' is set whenever the hash exists (a fill from the archive sets it too), and 'done'
+-- whenever it holds a state.
+local found = redis.call('HMGET', key, 'ord', 'done', 'dis', mark)
+if not found[1] then
   return {'miss'}
 end
-local has_state = redis.call('HEXISTS', key, 's') == 1
-local was_done = redis.call('HGET', key, 'done') == '1'
+local has_state = found[2] ~= false
+local was_done = found[2] == '1'
 local kind, history, state, done, rest = 'progress', '0', ARGV[7], ARGV[6], ARGV[8]
+local marks = {}
 
 if mode == 'record' then
-  local mark = 'h:' .. session
   local sequence = tonumber(ARGV[4])
-  local high_water = tonumber(redis.call('HGET', key, mark))
+  local high_water = tonumber(found[4])
   -- The same rule as domain.playback.progress.judge.
   if high_water ~= nil and has_state then
     if sequence < high_water then
@@ -28,7 +32,7 @@ if mode == 'record' then
     end
   end
   if high_water == nil or sequence > high_water then
-    redis.call('HSET', key, mark, ARGV[4])
+    marks = {mark, ARGV[4]}
   end
   history = '1'
   if done == '1' and not was_done then
@@ -43,12 +47,12 @@ else
   if not has_state then
     return {'none'}
   end
-  if redis.call('HGET', key, 'dis') == '1' then
+  if found[3] == '1' then
     return {'unchanged', redis.call('HGETALL', key)}
   end
   kind = 'dismissed'
   state = redis.call('HGET', key, 's')
-  done = redis.call('HGET', key, 'done')
+  done = found[2]
   local s = cjson.decode(state)
   rest = cjson.encode({
     user_id = s.u, content_id = s.c, device_id = s.dev, position_seconds = s.pos,
@@ -58,7 +62,7 @@ end
 
 local order = string.format('%d', redis.call('HINCRBY', key, 'ord', 1))
 local dismissed = mode == 'dismiss' and '1' or '0'
-redis.call('HSET', key, 's', state, 'at', now, 'done', done, 'dis', dismissed)
+redis.call('HSET', key, 's', state, 'at', now, 'done', done, 'dis', dismissed, unpack(marks))
 redis.call('PERSIST', key)
 redis.call('SADD', dirty, content)
 redis.call('XADD', stream, '*', 'e', history, 's', state, 'at', now, 'done', done, 'dis', dismissed, 'ord', order)

@@ -23,10 +23,12 @@ from typing import Any
 from uuid import UUID
 
 import attrs
+import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from adapters.playback.sync_brokers import channel
+from adapters.shared.redis_batched_script import BatchedScript
 from application.playback.ports import (
     ChangeBatch,
     ProgressArchive,
@@ -73,7 +75,7 @@ def _mapping(flat: Sequence[Any]) -> dict[str, str]:
 
 
 def _compact(value: dict[str, Any]) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return msgspec.json.encode(value).decode()
 
 
 def _state_json(progress: WatchProgress) -> str:
@@ -160,7 +162,7 @@ class RedisProgressStore:
         self._redis = redis
         self._archive = archive
         self._keep = int(keep.total_seconds())
-        self._write = redis.register_script(_WRITE)
+        self._write = BatchedScript(redis, _WRITE)
         self._fill = redis.register_script(_FILL)
         self._settle = redis.register_script(_SETTLE)
         self._group_ready = False
@@ -169,7 +171,7 @@ class RedisProgressStore:
     async def _call(self, user_id: UUID, content_id: UUID, args: list[str]) -> list[Any]:
         keys = [_key(user_id, content_id), _dirty(user_id), STREAM, channel(user_id)]
         for _ in range(3):
-            reply: list[Any] = await self._write(keys=keys, args=args)
+            reply: list[Any] = await self._write(keys, args)
             if _text(reply[0]) != "miss":
                 return reply
             await self._load(user_id, content_id)
