@@ -50,7 +50,10 @@ def sync_event(kind: str, progress: WatchProgress) -> SyncEvent:
 
 
 class InMemoryProgressStore:
-    def __init__(self, archive: InMemoryPlayback, broker: InMemorySyncBroker) -> None:
+    def __init__(
+        self, archive: InMemoryPlayback, broker: InMemorySyncBroker, *, claim_after_seconds: float = CLAIM_AFTER_SECONDS
+    ) -> None:
+        self._claim_after = claim_after_seconds
         self._archive = archive
         self._broker = broker
         self._pairs: dict[tuple[UUID, UUID], _Pair] = {}
@@ -156,7 +159,7 @@ class InMemoryProgressStore:
         for change in self._changes.values():
             if len(taken) == limit:
                 break
-            if change.taken_by is None or now - change.taken_at >= CLAIM_AFTER_SECONDS:
+            if change.taken_by is None or now - change.taken_at >= self._claim_after:
                 change.taken_by, change.taken_at = consumer, now
                 taken.append(change)
         return taken

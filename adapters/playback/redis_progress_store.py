@@ -13,7 +13,7 @@ Redis must keep what it acknowledged: run it append-only (the embedded one does)
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import json
 import time
 from collections.abc import Sequence
@@ -158,13 +158,21 @@ def _snapshot(user_id: UUID, content_id: UUID, fields: dict[str, str]) -> Progre
 
 
 class RedisProgressStore:
-    def __init__(self, redis: Redis, archive: ProgressArchive, *, keep: timedelta = timedelta(days=2)) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        archive: ProgressArchive,
+        *,
+        keep: timedelta = timedelta(days=2),
+        claim_after: timedelta = CLAIM_AFTER,
+    ) -> None:
         self._redis = redis
+        self._claim_after = claim_after.total_seconds()
         self._archive = archive
         self._keep = int(keep.total_seconds())
         self._write = BatchedScript(redis, _WRITE)
         self._fill = redis.register_script(_FILL)
-        self._settle = redis.register_script(_SETTLE)
+        self._settle = BatchedScript(redis, _SETTLE)
         self._group_ready = False
         self._claimed_at = 0.0
 
@@ -244,27 +252,32 @@ class RedisProgressStore:
         return snapshots
 
     async def settle(self, snapshots: Sequence[ProgressSnapshot]) -> None:
-        if not snapshots:
-            return
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for s in snapshots:
-                order = str(s.progress.server_order if s.progress else 0)
-                await self._settle(
-                    keys=[_key(s.user_id, s.content_id), _dirty(s.user_id)],
-                    args=[str(s.content_id), order, str(self._keep)],
-                    client=pipe,
+        await asyncio.gather(
+            *(
+                self._settle(
+                    [_key(s.user_id, s.content_id), _dirty(s.user_id)],
+                    [str(s.content_id), str(s.progress.server_order if s.progress else 0), str(self._keep)],
                 )
-            await pipe.execute()
+                for s in snapshots
+            )
+        )
 
     async def changes(self, consumer: str, limit: int, wait_seconds: float) -> ChangeBatch:
+        try:
+            return await self._changes(consumer, limit, wait_seconds)
+        except ResponseError as error:
+            if "NOGROUP" not in str(error):
+                raise
+            self._group_ready = False  # the stream was deleted: make it and the group again
+            return await self._changes(consumer, limit, wait_seconds)
+
+    async def _changes(self, consumer: str, limit: int, wait_seconds: float) -> ChangeBatch:
         await self._ensure_group()
         entries: list[Any] = []
-        if time.monotonic() - self._claimed_at > CLAIM_AFTER.total_seconds():
+        if time.monotonic() - self._claimed_at > self._claim_after:
             # Changes a consumer took and never acknowledged (it died): take them over.
             self._claimed_at = time.monotonic()
-            claimed = await self._redis.xautoclaim(
-                STREAM, GROUP, consumer, int(CLAIM_AFTER.total_seconds() * 1000), count=limit
-            )
+            claimed = await self._redis.xautoclaim(STREAM, GROUP, consumer, int(self._claim_after * 1000), count=limit)
             entries = list(claimed[1])
         if not entries:
             block = int(wait_seconds * 1000) or None
@@ -282,8 +295,11 @@ class RedisProgressStore:
     async def _ensure_group(self) -> None:
         if self._group_ready:
             return
-        with contextlib.suppress(ResponseError):  # BUSYGROUP: it exists
+        try:
             await self._redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
         self._group_ready = True
 
 

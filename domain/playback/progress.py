@@ -120,11 +120,6 @@ class WatchProgress:
         return self.reason is Reason.NEXT_EPISODE or self.position_seconds >= MIN_RESUME_SECONDS
 
 
-class Outcome(Enum):
-    ACCEPTED = "accepted"
-    DUPLICATE = "duplicate"
-
-
 class Verdict(Enum):
     ACCEPT = "accept"
     DUPLICATE = "duplicate"
@@ -132,8 +127,9 @@ class Verdict(Enum):
 
 
 def judge(has_state: bool, session_high_water: int | None, sequence: int) -> Verdict:
-    """The merge rule, on its own so a store can apply it atomically: within one playback
-    session a lower sequence is stale and the same one a duplicate; anything else is accepted."""
+    """The merge rule, which a store applies atomically against what it holds: within one
+    playback session a lower sequence is stale and the same one a duplicate; anything else is
+    accepted, and the store gives it the next server order."""
     if session_high_water is None or not has_state:
         return Verdict.ACCEPT
     if sequence < session_high_water:
@@ -162,27 +158,6 @@ def accepted_state(
         updated_at=now,
         completed=is_complete(update.position_seconds, update.duration_seconds, threshold),
     )
-
-
-def merge(
-    current: WatchProgress | None,
-    session_high_water: int | None,
-    update: ProgressUpdate,
-    *,
-    server_order: int,
-    now: datetime,
-    threshold: float = COMPLETION_THRESHOLD,
-) -> tuple[Outcome, WatchProgress]:
-    """Apply ``update`` to ``current``; ``session_high_water`` is the highest sequence this
-    update's session has delivered before (None for a new session)."""
-    verdict = judge(current is not None, session_high_water, update.sequence)
-    if verdict is Verdict.STALE:
-        assert current is not None
-        raise StaleProgress("A later update from this playback session was already recorded.", winner=current)
-    if verdict is Verdict.DUPLICATE:
-        assert current is not None
-        return Outcome.DUPLICATE, current
-    return Outcome.ACCEPTED, accepted_state(update, server_order=server_order, now=now, threshold=threshold)
 
 
 def next_episode_entry(user_id: UUID, episode_id: UUID, duration_seconds: float, now: datetime) -> WatchProgress:

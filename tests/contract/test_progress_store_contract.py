@@ -48,12 +48,12 @@ def adapters(request: pytest.FixtureRequest) -> Live:
         identity: Any = InMemoryIdentityStore()
         archive: Any = InMemoryPlayback(catalog)
         broker: Any = InMemorySyncBroker()
-        store: Any = InMemoryProgressStore(archive, broker)
+        store: Any = InMemoryProgressStore(archive, broker, claim_after_seconds=0.2)
     else:
         engine, redis = request.getfixturevalue("engine"), request.getfixturevalue("redis")
         catalog, identity = PostgresContentRepository(engine), PostgresIdentityUnitOfWorkFactory(engine)
         archive, broker = PostgresProgressArchive(engine), RedisSyncBroker(redis)
-        store = RedisProgressStore(redis, archive)
+        store = RedisProgressStore(redis, archive, claim_after=timedelta(seconds=0.2))
     return Live(store, archive, broker, uuid.uuid4(), catalog, identity)
 
 
@@ -235,3 +235,13 @@ async def test_every_write_is_announced_to_the_viewers_devices(live: Live) -> No
     )
     assert completed.server_order == finished.server_order and completed.occurred_at == finished.updated_at
     assert completed.device_id == "tv" and completed.user_id == live.user_id
+
+
+async def test_changes_a_consumer_took_and_never_acknowledged_go_to_another(live: Live) -> None:
+    await record(live, DUNE, 600, 1)
+    taken = await live.store.changes("worker-that-dies", 10, 0.5)
+    assert len(taken.ids) == 1
+    assert (await live.store.changes("worker-2", 10, 0.05)).ids == ()  # not yet: it may still finish
+    await asyncio.sleep(0.3)
+    again = await live.store.changes("worker-2", 10, 0.05)
+    assert again.ids == taken.ids and again.snapshots == taken.snapshots
