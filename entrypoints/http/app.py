@@ -18,6 +18,7 @@ from entrypoints.http import (
     mfa_routes,
     playback_routes,
 )
+from entrypoints.http.json_provider import use_msgspec_json
 from entrypoints.http.problems import register_problem_handlers
 from entrypoints.http.text_guard import check_json_text, refuse_unstorable_query_text
 from entrypoints.logging_setup import request_id
@@ -39,6 +40,7 @@ def create_app(container: Container) -> Quart:
         },
         security_schemes={"bearer": {"type": "http", "scheme": "bearer", "bearer_format": "JWT"}},
     )
+    use_msgspec_json(app)
     check_json_text(app)
     register_problem_handlers(app)
     app.register_blueprint(identity_routes.identity)
