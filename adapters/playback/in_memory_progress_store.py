@@ -104,7 +104,7 @@ class InMemoryProgressStore:
             assert pair.progress is not None
             return Recorded(verdict, pair.progress)
         was_completed = pair.progress is not None and pair.progress.completed
-        candidate = attrs.evolve(accepted_state(update, server_order=0, now=now), completed=completed)
+        candidate = accepted_state(update, now=now, completed=completed)
         pair.high_water[update.session_id] = max(high_water if high_water is not None else -1, update.sequence)
         kind = "completed" if completed and not was_completed else "progress"
         return Recorded(Verdict.ACCEPT, await self._store(pair, candidate, kind, history=True), was_completed)

@@ -36,7 +36,7 @@ from application.playback.ports import (
     Recorded,
     WatchEvent,
 )
-from domain.playback.progress import ProgressUpdate, Reason, Verdict, WatchProgress
+from domain.playback.progress import ProgressUpdate, Reason, Verdict, WatchProgress, accepted_state
 
 STREAM = "mg:pb:changes"
 GROUP = "archivers"
@@ -195,18 +195,7 @@ class RedisProgressStore:
         await self._fill(keys=[_key(user_id, content_id)], args=[str(self._keep), *fields])
 
     async def record(self, update: ProgressUpdate, *, completed: bool, now: datetime) -> Recorded:
-        candidate = WatchProgress(
-            user_id=update.user_id,
-            content_id=update.content_id,
-            position_seconds=update.position_seconds,
-            duration_seconds=update.duration_seconds,
-            device_id=update.device_id,
-            session_id=update.session_id,
-            sequence=update.sequence,
-            server_order=0,
-            updated_at=now,
-            completed=completed,
-        )
+        candidate = accepted_state(update, now=now, completed=completed)
         reply = await self._call(update.user_id, update.content_id, _write_args("record", candidate))
         outcome = _text(reply[0])
         if outcome == "ok":

@@ -143,9 +143,8 @@ def is_complete(position_seconds: float, duration_seconds: float, threshold: flo
     return position_seconds >= threshold * duration_seconds
 
 
-def accepted_state(
-    update: ProgressUpdate, *, server_order: int, now: datetime, threshold: float = COMPLETION_THRESHOLD
-) -> WatchProgress:
+def accepted_state(update: ProgressUpdate, *, now: datetime, completed: bool) -> WatchProgress:
+    """What an accepted update becomes; the store gives it its server order."""
     return WatchProgress(
         user_id=update.user_id,
         content_id=update.content_id,
@@ -154,9 +153,9 @@ def accepted_state(
         device_id=update.device_id,
         session_id=update.session_id,
         sequence=update.sequence,
-        server_order=server_order,
+        server_order=0,
         updated_at=now,
-        completed=is_complete(update.position_seconds, update.duration_seconds, threshold),
+        completed=completed,
     )
 
 
