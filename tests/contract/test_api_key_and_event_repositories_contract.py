@@ -6,6 +6,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
+from adapters.identity.postgres_api_key_and_event_repositories import PostgresApiKeyLookup
 from application.identity.ports import IdentityUnitOfWorkFactory
 from domain.identity.api_key import ApiKey
 from domain.identity.email import EmailAddress
@@ -93,6 +97,26 @@ async def test_an_added_key_is_read_back_by_id_and_by_digest(identity_uow: Ident
     assert by_digest == key
     assert by_id is not None and isinstance(by_id.scopes, frozenset)
     assert by_id.revoked_at is None and by_id.last_used_at is None and by_id.last_used_ip is None
+
+
+async def test_the_api_key_lookup_finds_committed_keys_outside_a_unit_of_work(
+    identity_uow: IdentityUnitOfWorkFactory, request: pytest.FixtureRequest
+) -> None:
+    # Authentication looks keys up without a unit of work: the fake's store is its own lookup.
+    lookup = (
+        identity_uow
+        if isinstance(identity_uow, InMemoryIdentityStore)
+        else PostgresApiKeyLookup(request.getfixturevalue("engine"))
+    )
+    ana = a_user()
+    await given(identity_uow, (ana,))
+    key = an_api_key(ana)
+    async with identity_uow() as uow:
+        await uow.api_keys.add(key)
+        assert await lookup.find_by_digest(key.digest) is None  # not committed yet
+        await uow.commit()
+    assert await lookup.find_by_digest(key.digest) == key
+    assert await lookup.find_by_digest("f" * 64) is None
 
 
 async def test_unknown_keys_are_not_found(identity_uow: IdentityUnitOfWorkFactory) -> None:
