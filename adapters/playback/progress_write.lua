@@ -4,7 +4,10 @@
 -- KEYS: 1 the title's hash, 2 the viewer's set of unarchived titles, 3 the change stream,
 --       4 the viewer's sync channel
 -- ARGV: 1 mode (record | queue | dismiss), 2 content id, 3 session, 4 sequence, 5 now (ISO),
---       6 done (0/1), 7 the state JSON, 8 the sync message's fields after kind and order
+--       6 done (0/1), 7 the state JSON, 8 the sync message's fields after kind and order,
+--       9 seconds to keep an archived title, 10.. what the archive holds for it as hash
+--       field/value pairs, when the caller was told 'miss' and loaded it (written only if the
+--       hash is still missing; kept for that long unless this write changes it)
 local key, dirty, stream, channel = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local mode, content, session, now = ARGV[1], ARGV[2], ARGV[3], ARGV[5]
 local mark = 'h:' .. session
@@ -12,7 +15,12 @@ local mark = 'h:' .. session
 -- whenever it holds a state.
 local found = redis.call('HMGET', key, 'ord', 'done', 'dis', mark)
 if not found[1] then
-  return {'miss'}
+  if #ARGV < 10 then
+    return {'miss'}
+  end
+  redis.call('HSET', key, unpack(ARGV, 10))
+  redis.call('EXPIRE', key, ARGV[9])
+  found = redis.call('HMGET', key, 'ord', 'done', 'dis', mark)
 end
 local has_state = found[2] ~= false
 local was_done = found[2] == '1'

@@ -43,12 +43,6 @@ GROUP = "archivers"
 CLAIM_AFTER = timedelta(seconds=30)
 
 _WRITE = (Path(__file__).parent / "progress_write.lua").read_text()
-_FILL = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 1
-"""
 _SETTLE = """
 local order = redis.call('HGET', KEYS[1], 'ord')
 if order and order ~= ARGV[2] then return 0 end
@@ -171,28 +165,28 @@ class RedisProgressStore:
         self._archive = archive
         self._keep = int(keep.total_seconds())
         self._write = BatchedScript(redis, _WRITE)
-        self._fill = redis.register_script(_FILL)
         self._settle = BatchedScript(redis, _SETTLE)
         self._group_ready = False
         self._claimed_at = 0.0
 
     async def _call(self, user_id: UUID, content_id: UUID, args: list[str]) -> list[Any]:
         keys = [_key(user_id, content_id), _dirty(user_id), STREAM, channel(user_id)]
-        for _ in range(3):
-            reply: list[Any] = await self._write(keys, args)
-            if _text(reply[0]) != "miss":
-                return reply
-            await self._load(user_id, content_id)
-        raise RuntimeError("progress state was evicted while it was being written")
+        reply: list[Any] = await self._write(keys, args)
+        if _text(reply[0]) == "miss":
+            # Not in Redis (never written, or archived and expired): send what the archive
+            # holds along with the write, which applies it first unless another writer did.
+            archived = await self._archived_fields(user_id, content_id)
+            reply = await self._write(keys, [*args, str(self._keep), *archived])
+        return reply
 
-    async def _load(self, user_id: UUID, content_id: UUID) -> None:
+    async def _archived_fields(self, user_id: UUID, content_id: UUID) -> list[str]:
         snapshot = await self._archive.load(user_id, content_id)
         fields = ["ord", str(snapshot.progress.server_order if snapshot.progress else 0)]
         if snapshot.progress is not None:
             fields += _stored_fields(snapshot.progress)
         for session, sequence in snapshot.high_water.items():
             fields += [f"h:{session}", str(sequence)]
-        await self._fill(keys=[_key(user_id, content_id)], args=[str(self._keep), *fields])
+        return fields
 
     async def record(self, update: ProgressUpdate, *, completed: bool, now: datetime) -> Recorded:
         candidate = accepted_state(update, now=now, completed=completed)

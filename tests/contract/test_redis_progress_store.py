@@ -1,0 +1,73 @@
+"""What only the Redis store meets: keys that must not outlive their use, and a journal whose
+stream and consumer group were lost."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+
+from adapters.catalog.in_memory_catalog import InMemoryCatalog
+from adapters.playback.in_memory_playback import InMemoryPlayback
+from adapters.playback.redis_progress_store import STREAM, RedisProgressStore, _key
+from application.playback.ports import ProgressSnapshot
+from domain.playback.progress import ProgressUpdate, WatchProgress
+
+
+async def test_the_journal_makes_its_stream_and_group_again_if_redis_lost_them(redis: Redis) -> None:
+    store = RedisProgressStore(redis, InMemoryPlayback(InMemoryCatalog()))
+    assert (await store.changes("worker-1", 10, 0)).ids == ()
+    await redis.delete(STREAM)  # a flushed or restarted Redis without persistence
+    update = ProgressUpdate.create(
+        user_id=uuid.uuid4(),
+        content_id=uuid.uuid4(),
+        position_seconds=600,
+        duration_seconds=7200,
+        device_id="tv",
+        session_id="tv-1",
+        sequence=1,
+    )
+    await store.record(update, completed=False, now=datetime(2026, 6, 1, tzinfo=UTC))
+    batch = await store.changes("worker-1", 10, 0)  # the group is made again and hands it out
+    assert [s.progress.position_seconds for s in batch.snapshots if s.progress] == [600]
+
+
+def update(user_id: uuid.UUID, content_id: uuid.UUID, sequence: int) -> ProgressUpdate:
+    return ProgressUpdate.create(
+        user_id=user_id,
+        content_id=content_id,
+        position_seconds=100 * sequence,
+        duration_seconds=7200,
+        device_id="tv",
+        session_id="tv-1",
+        sequence=sequence,
+    )
+
+
+async def test_unarchived_titles_are_kept_and_archived_ones_expire(redis: Redis) -> None:
+    archive = InMemoryPlayback(InMemoryCatalog())
+    store = RedisProgressStore(redis, archive)
+    user_id, watched, refused = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    standing = WatchProgress(
+        user_id=user_id,
+        content_id=refused,
+        position_seconds=900,
+        duration_seconds=7200,
+        device_id="tv",
+        session_id="tv-1",
+        sequence=9,
+        server_order=4,
+        updated_at=datetime(2026, 6, 1, tzinfo=UTC),
+    )
+    await archive.write([ProgressSnapshot(user_id, refused, standing, {"tv-1": 9})], [])
+    now = datetime(2026, 6, 2, tzinfo=UTC)
+
+    await store.record(update(user_id, refused, 8), completed=False, now=now)  # stale: nothing to archive
+    assert 0 < await redis.ttl(_key(user_id, refused)) <= 2 * 24 * 3600
+    await store.record(update(user_id, watched, 1), completed=False, now=now)
+    assert await redis.ttl(_key(user_id, watched)) == -1  # not archived yet: kept
+    pending = await store.pending(user_id)
+    await archive.write(pending, [])
+    await store.settle(pending)
+    assert 0 < await redis.ttl(_key(user_id, watched)) <= 2 * 24 * 3600
