@@ -20,8 +20,8 @@ class InMemoryUnitOfWork(Generic[S]):
     """Works on a copy of the store's state and publishes it on commit.
 
     Units run one at a time (a lock held from enter to exit), which is the serialisable
-    isolation the Postgres adapters get from their row and advisory locks. Subclasses attach
-    their repositories to the working copy in ``bind``.
+    isolation the Postgres adapters get from row locks and compare-and-sets. Subclasses
+    attach their repositories to the working copy in ``bind``.
     """
 
     def __init__(self, store: InMemoryStore[S]) -> None:
