@@ -16,7 +16,7 @@ from application.identity.ports import (
 )
 from application.identity.principal import Principal
 from application.shared.ports import Clock
-from domain.identity.api_key import API_KEY_PREFIX, expand_scopes, is_well_formed
+from domain.identity.api_key import API_KEY_PREFIX, ApiKey, expand_scopes, is_well_formed
 from domain.identity.errors import InvalidAccessToken, InvalidApiKey
 from domain.shared.errors import RateLimited, TooManyAttempts
 
@@ -61,13 +61,12 @@ class Authenticate:
 
     async def _api_key(self, key: str, ip: str | None) -> Authenticated:
         throttle_key = f"invalid-api-key-ip:{ip or 'unknown'}"
-        wait = await self.invalid_key_throttle.retry_after(throttle_key, None)
+        # The block check (Redis) and the lookup (PostgreSQL) go out together; a blocked address
+        # learns nothing from the lookup, which is discarded.
+        wait, api_key = await asyncio.gather(self.invalid_key_throttle.retry_after(throttle_key, None), self._find(key))
         if wait is not None:
             raise TooManyAttempts("Too many invalid API keys from this address.", retry_after_seconds=wait)
         now = self.clock.now()
-        api_key = None
-        if is_well_formed(key):
-            api_key = await self.keys.find_by_digest(api_key_digest(key))
         if api_key is None or not api_key.is_usable(now):
             await self.invalid_key_throttle.record_failure(throttle_key, None)
             raise InvalidApiKey(_INVALID_KEY)
@@ -86,3 +85,6 @@ class Authenticate:
                 await uow.commit()
         principal = Principal(user_id=api_key.user_id, scopes=expand_scopes(api_key.scopes), api_key_id=api_key.id)
         return Authenticated(principal, rate_limit=decision)
+
+    async def _find(self, key: str) -> ApiKey | None:
+        return await self.keys.find_by_digest(api_key_digest(key)) if is_well_formed(key) else None
