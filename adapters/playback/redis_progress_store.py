@@ -1,11 +1,11 @@
 """The live progress store on Redis, and its journal (a stream) that the worker archives from.
 
-Each viewer and title is one hash: the state (see ``progress_write.lua``) plus ``h:<session>``
-high-water marks.
-A write is one Lua call (``progress_write.lua``) that judges, stores, journals and announces it,
-so acknowledging an update costs one round trip. A hash with unarchived changes is kept
-(PERSIST) and listed in the viewer's dirty set; once archived it expires after ``keep``. A title
-Redis does not hold is filled from the archive first, so the merge always sees the whole state.
+Each viewer and title is one hash: the state plus ``h:<session>`` high-water marks. A write is
+one Lua call (``progress_write.lua``) that judges, stores, journals and announces it, so
+acknowledging an update costs one round trip. A hash with unarchived changes is kept (PERSIST)
+and listed in the viewer's dirty set; once archived it expires after ``keep``. A title Redis
+does not hold is loaded from the archive and sent with the write, so the merge always sees the
+whole state.
 
 Redis must keep what it acknowledged: run it append-only (the embedded one does) and with
 ``maxmemory-policy noeviction``, the default.
@@ -14,7 +14,6 @@ Redis must keep what it acknowledged: run it append-only (the embedded one does)
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -129,7 +128,7 @@ def _stored_fields(progress: WatchProgress) -> list[str]:
 def _progress(fields: dict[str, str]) -> WatchProgress | None:
     if "s" not in fields:
         return None
-    state = json.loads(fields["s"])
+    state = msgspec.json.decode(fields["s"])
     return WatchProgress(
         user_id=UUID(state["u"]),
         content_id=UUID(state["c"]),
