@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from tests.integration.test_service_process import CLI, call, free_port, wait_ready
@@ -41,9 +42,9 @@ def shared_env(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[di
 def start(shared_env: dict[str, str]) -> Iterator[Any]:
     processes: list[subprocess.Popen[bytes]] = []
 
-    def launch() -> tuple[str, subprocess.Popen[bytes]]:
+    def launch(*options: str) -> tuple[str, subprocess.Popen[bytes]]:
         port = free_port()
-        process = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=shared_env)
+        process = subprocess.Popen([*CLI, "serve", "--port", str(port), *options], env=shared_env)
         processes.append(process)
         base = f"http://127.0.0.1:{port}"
         wait_ready(base, process)
@@ -139,6 +140,41 @@ def test_every_acknowledged_update_survives_a_sigkill(start: Any) -> None:
     assert resume["position_seconds"] == acknowledged["position_seconds"] == 60 + 30 * 7
 
 
+ARCHIVED = (
+    "SELECT (SELECT position_seconds FROM watch_progress WHERE content_id = CAST(:c AS uuid)),"
+    " (SELECT count(*) FROM watch_events WHERE content_id = CAST(:c AS uuid))"
+)
+
+
+def wait_until_archived(database_url: str, content_id: str, expected: tuple[float, int]) -> None:
+    deadline = time.monotonic() + 30
+    archived = query(database_url, ARCHIVED, c=content_id)
+    while archived != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+        archived = query(database_url, ARCHIVED, c=content_id)
+    assert archived == expected  # the last position, and each update once in the history
+
+
+def test_serve_with_worker_archives_by_itself_and_its_worker_dies_with_it(
+    start: Any, shared_env: dict[str, str]
+) -> None:
+    base, process = start("--with-worker")
+    token = sign_in(base)
+    content_id = dune_id(base)
+    for sequence in range(1, 6):
+        status, _ = progress(base, token, content_id, 60 + sequence * 7, "tv", sequence)
+        assert status == 200
+    # Nobody reads the list, so only the worker can have archived these.
+    wait_until_archived(shared_env["MG_DATABASE_URL"], content_id, (60 + 5 * 7, 5))
+
+    workers = [p for p in psutil.Process(process.pid).children() if "worker" in p.cmdline()]
+    assert len(workers) == 1
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    _, alive = psutil.wait_procs(workers, timeout=15)
+    assert alive == []  # no orphaned worker after the server is killed
+
+
 def test_after_a_sigkill_the_worker_archives_every_acknowledged_update(start: Any, shared_env: dict[str, str]) -> None:
     base, process = start()
     token = sign_in(base)
@@ -149,18 +185,9 @@ def test_after_a_sigkill_the_worker_archives_every_acknowledged_update(start: An
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
 
-    archived_sql = (
-        "SELECT (SELECT position_seconds FROM watch_progress WHERE content_id = CAST(:c AS uuid)),"
-        " (SELECT count(*) FROM watch_events WHERE content_id = CAST(:c AS uuid))"
-    )
     worker = subprocess.Popen([*CLI, "worker"], env=shared_env)
     try:
-        deadline = time.monotonic() + 30
-        archived = query(shared_env["MG_DATABASE_URL"], archived_sql, c=content_id)
-        while archived != (60 + 20 * 7, 20) and time.monotonic() < deadline:
-            time.sleep(0.2)
-            archived = query(shared_env["MG_DATABASE_URL"], archived_sql, c=content_id)
-        assert archived == (60 + 20 * 7, 20)  # the last position, and each update once in the history
+        wait_until_archived(shared_env["MG_DATABASE_URL"], content_id, (60 + 20 * 7, 20))
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0
