@@ -20,7 +20,7 @@ from entrypoints.http import (
 )
 from entrypoints.http.json_provider import use_msgspec_json
 from entrypoints.http.problems import register_problem_handlers
-from entrypoints.http.text_guard import check_json_text, refuse_unstorable_query_text
+from entrypoints.http.text_guard import refuse_unstorable_query_text
 from entrypoints.logging_setup import request_id
 
 access_log = logging.getLogger("media_gateway.access")
@@ -41,7 +41,6 @@ def create_app(container: Container) -> Quart:
         security_schemes={"bearer": {"type": "http", "scheme": "bearer", "bearer_format": "JWT"}},
     )
     use_msgspec_json(app)
-    check_json_text(app)
     register_problem_handlers(app)
     app.register_blueprint(identity_routes.identity)
     app.register_blueprint(catalog_routes.catalog)

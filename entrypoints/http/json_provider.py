@@ -6,11 +6,14 @@ import msgspec
 from quart import Quart
 from quart.json.provider import DefaultJSONProvider
 
+from entrypoints.http.text_guard import refuse_unstorable_json_text
+
 
 def use_msgspec_json(app: Quart) -> None:
     """Encode responses and decode request bodies with msgspec, several times faster than the
-    standard library on list pages. Types msgspec does not know go to the installed provider's
-    ``default`` (quart-schema's, for its models), so call this after QuartSchema."""
+    standard library on list pages, and refuse bodies whose text PostgreSQL cannot store while
+    they are parsed (so each body is parsed once). Types msgspec does not know go to the
+    installed provider's ``default`` (quart-schema's, for its models): call this after QuartSchema."""
     base: type[DefaultJSONProvider] = type(app.json)  # type: ignore[assignment]
 
     class MsgspecJSONProvider(base):  # type: ignore[valid-type,misc]
@@ -18,6 +21,8 @@ def use_msgspec_json(app: Quart) -> None:
             return msgspec.json.encode(obj, enc_hook=self.default).decode()
 
         def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-            return msgspec.json.decode(s)
+            value = msgspec.json.decode(s)
+            refuse_unstorable_json_text(value)
+            return value
 
     app.json = MsgspecJSONProvider(app)

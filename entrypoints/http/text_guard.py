@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Quart, request
-from quart.json.provider import DefaultJSONProvider
+from quart import request
 
 from domain.shared.errors import InvalidInput
 
@@ -25,31 +24,22 @@ def _bad(text: str) -> bool:
     return False
 
 
-def _walk(value: Any, depth: int = 0) -> bool:
+def refuse_unstorable_json_text(value: Any) -> None:
+    """Raise if any string (key or value) in a parsed JSON document is unstorable."""
+    if _contains_unstorable(value):
+        raise UnstorableText("Text must be valid Unicode without NUL characters or unpaired surrogates.")
+
+
+def _contains_unstorable(value: Any, depth: int = 0) -> bool:
     if isinstance(value, str):
         return _bad(value)
     if depth > 32:
         return False
     if isinstance(value, dict):
-        return any(_bad(k) or _walk(v, depth + 1) for k, v in value.items())
+        return any(_bad(k) or _contains_unstorable(v, depth + 1) for k, v in value.items())
     if isinstance(value, list):
-        return any(_walk(v, depth + 1) for v in value)
+        return any(_contains_unstorable(v, depth + 1) for v in value)
     return False
-
-
-def check_json_text(app: Quart) -> None:
-    """Check JSON bodies as they are parsed, so each body is parsed once. Wraps the app's current
-    provider (quart-schema installs its own for encoding), so call it after QuartSchema."""
-    base: type[DefaultJSONProvider] = type(app.json)  # type: ignore[assignment]
-
-    class StorableTextJSONProvider(base):  # type: ignore[valid-type,misc]
-        def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-            value = super().loads(s, **kwargs)
-            if _walk(value):
-                raise UnstorableText("Text must be valid Unicode without NUL characters or unpaired surrogates.")
-            return value
-
-    app.json = StorableTextJSONProvider(app)
 
 
 async def refuse_unstorable_query_text() -> None:
