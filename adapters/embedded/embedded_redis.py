@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-import atexit
 import logging
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from adapters.shared.child_processes import stop_at_exit
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +60,6 @@ def start_embedded_redis(data_dir: Path) -> str:
             raise RuntimeError(f"embedded redis did not start; see {directory / 'redis.log'}")
         time.sleep(0.02)
 
-    def stop() -> None:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-    atexit.register(stop)
+    stop_at_exit(process, grace_seconds=10)
     log.info("embedded redis ready", extra={"socket": str(socket_path)})
     return url

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import atexit
 import ctypes
 import gc
 import logging
@@ -12,6 +11,7 @@ import sys
 
 import uvicorn
 
+from adapters.shared.child_processes import stop_at_exit
 from entrypoints.bootstrap import prepare_database
 from entrypoints.config import Settings, with_servers
 from entrypoints.container import Container
@@ -37,15 +37,7 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
 
-    def stop() -> None:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-
-    atexit.register(stop)
+    stop_at_exit(worker, grace_seconds=15)
     return worker
 
 
