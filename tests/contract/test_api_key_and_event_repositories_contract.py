@@ -12,21 +12,11 @@ from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentitySt
 from adapters.identity.postgres_api_key_and_event_repositories import PostgresApiKeyLookup
 from application.identity.ports import IdentityUnitOfWorkFactory
 from domain.identity.api_key import ApiKey
-from domain.identity.email import EmailAddress
 from domain.identity.security_event import SecurityEvent, SecurityEventKind
 from domain.identity.user import User
+from tests.support.identity_fixtures import a_user
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-
-
-def a_user(email: str = "ana@example.com") -> User:
-    return User(
-        id=uuid.uuid4(),
-        email=EmailAddress.parse(email),
-        display_name="Ana",
-        password_hash="$argon2id$fake",
-        created_at=NOW,
-    )
 
 
 def an_api_key(

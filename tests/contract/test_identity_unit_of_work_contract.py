@@ -13,18 +13,9 @@ from domain.identity.email import EmailAddress
 from domain.identity.errors import EmailAlreadyRegistered
 from domain.identity.refresh_session import RefreshSession
 from domain.identity.user import User
+from tests.support.identity_fixtures import a_user
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-
-
-def a_user(email: str = "ana@example.com") -> User:
-    return User(
-        id=uuid.uuid4(),
-        email=EmailAddress.parse(email),
-        display_name="Ana",
-        password_hash="$argon2id$fake",
-        created_at=NOW,
-    )
 
 
 def a_session(user: User, family: uuid.UUID | None = None, digest: str | None = None) -> RefreshSession:

@@ -11,22 +11,12 @@ from datetime import UTC, datetime, timedelta
 import attrs
 
 from application.identity.ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory, MfaChallenge
-from domain.identity.email import EmailAddress
 from domain.identity.mfa import BackupCode, FactorStatus, TotpFactor
 from domain.identity.user import User
+from tests.support.identity_fixtures import a_user
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 CONTENDERS = 5
-
-
-def a_user(email: str = "ana@example.com") -> User:
-    return User(
-        id=uuid.uuid4(),
-        email=EmailAddress.parse(email),
-        display_name="Ana",
-        password_hash="$argon2id$fake",
-        created_at=NOW,
-    )
 
 
 def a_factor(
