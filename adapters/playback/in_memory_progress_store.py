@@ -12,8 +12,8 @@ from uuid import UUID
 import attrs
 
 from adapters.playback.in_memory_playback import InMemoryPlayback
-from adapters.playback.sync_brokers import InMemorySyncBroker
-from application.playback.ports import ChangeBatch, ProgressSnapshot, Recorded, SyncEvent, WatchEvent
+from adapters.playback.sync_brokers import InMemorySyncBroker, sync_event
+from application.playback.ports import ChangeBatch, ProgressSnapshot, Recorded, WatchEvent
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, accepted_state, judge
 
 CLAIM_AFTER_SECONDS = 30.0
@@ -33,20 +33,6 @@ class _Change:
     event: WatchEvent | None
     taken_by: str | None = None
     taken_at: float = 0.0
-
-
-def sync_event(kind: str, progress: WatchProgress) -> SyncEvent:
-    return SyncEvent(
-        kind=kind,
-        user_id=progress.user_id,
-        content_id=progress.content_id,
-        device_id=progress.device_id,
-        position_seconds=progress.position_seconds,
-        progress_percent=progress.progress_percent,
-        completed=progress.completed,
-        server_order=progress.server_order,
-        occurred_at=progress.updated_at,
-    )
 
 
 class InMemoryProgressStore:

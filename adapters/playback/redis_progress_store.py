@@ -26,7 +26,7 @@ import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from adapters.playback.sync_brokers import channel
+from adapters.playback.sync_brokers import channel, message_tail
 from adapters.shared.redis_batched_script import BatchedScript
 from application.playback.ports import (
     ChangeBatch,
@@ -88,21 +88,6 @@ def _state_json(progress: WatchProgress) -> str:
     )
 
 
-def _sync_rest(progress: WatchProgress) -> str:
-    """The sync message after its kind and order (which the script writes), without the '{'."""
-    return _compact(
-        {
-            "user_id": str(progress.user_id),
-            "content_id": str(progress.content_id),
-            "device_id": progress.device_id,
-            "position_seconds": progress.position_seconds,
-            "progress_percent": progress.progress_percent,
-            "completed": progress.completed,
-            "occurred_at": progress.updated_at.isoformat(),
-        }
-    )[1:]
-
-
 def _write_args(mode: str, progress: WatchProgress) -> list[str]:
     return [
         mode,
@@ -112,7 +97,7 @@ def _write_args(mode: str, progress: WatchProgress) -> list[str]:
         progress.updated_at.isoformat(),
         "1" if progress.completed else "0",
         _state_json(progress),
-        _sync_rest(progress),
+        message_tail(progress),
     ]
 
 

@@ -3,35 +3,58 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+import msgspec
 from redis.asyncio import Redis
 
 from application.playback.ports import SyncEvent
+from domain.playback.progress import WatchProgress
 
 
-def _encode(event: SyncEvent) -> str:
-    return json.dumps(
-        {
-            "kind": event.kind,
-            "user_id": str(event.user_id),
-            "content_id": str(event.content_id),
-            "device_id": event.device_id,
-            "position_seconds": event.position_seconds,
-            "progress_percent": event.progress_percent,
-            "completed": event.completed,
-            "server_order": event.server_order,
-            "occurred_at": event.occurred_at.isoformat(),
-        }
+def sync_event(kind: str, progress: WatchProgress) -> SyncEvent:
+    return SyncEvent(
+        kind=kind,
+        user_id=progress.user_id,
+        content_id=progress.content_id,
+        device_id=progress.device_id,
+        position_seconds=progress.position_seconds,
+        progress_percent=progress.progress_percent,
+        completed=progress.completed,
+        server_order=progress.server_order,
+        occurred_at=progress.updated_at,
     )
 
 
+def _fields(event: SyncEvent) -> dict[str, Any]:
+    """The message without its kind and server order."""
+    return {
+        "user_id": str(event.user_id),
+        "content_id": str(event.content_id),
+        "device_id": event.device_id,
+        "position_seconds": event.position_seconds,
+        "progress_percent": event.progress_percent,
+        "completed": event.completed,
+        "occurred_at": event.occurred_at.isoformat(),
+    }
+
+
+def _encode(event: SyncEvent) -> str:
+    return msgspec.json.encode({"kind": event.kind, "server_order": event.server_order, **_fields(event)}).decode()
+
+
+def message_tail(progress: WatchProgress) -> str:
+    """The message for ``progress`` after its kind and server order, without the opening brace:
+    for a writer that decides those two itself (the Redis store's script) and prepends them."""
+    return msgspec.json.encode(_fields(sync_event("", progress))).decode()[1:]
+
+
 def _decode(raw: bytes | str) -> SyncEvent:
-    data = json.loads(raw)
+    data = msgspec.json.decode(raw)
     return SyncEvent(
         kind=data["kind"],
         user_id=UUID(data["user_id"]),
