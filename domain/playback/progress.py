@@ -10,6 +10,7 @@ Merge rules:
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from enum import Enum
 from uuid import UUID
@@ -23,6 +24,9 @@ MIN_RESUME_SECONDS = 30
 STALE_AFTER = timedelta(days=30)
 MAX_DEVICE_ID_LENGTH = 128
 MAX_SEQUENCE = 2**53 - 1  # exact in every JSON reader and in the stores' number types
+# The longest title a position or duration may describe: a week, far beyond any film, live
+# stream or marathon, and small enough that percentages and sums stay exact and finite.
+MAX_PLAYBACK_SECONDS = 7 * 24 * 3600
 
 
 class Reason(Enum):
@@ -72,15 +76,7 @@ class ProgressUpdate:
             raise InvalidProgress("'session_id' must be 1–128 characters.", field="session_id")
         if not 0 <= sequence <= MAX_SEQUENCE:
             raise InvalidProgress(f"'sequence' must be between 0 and {MAX_SEQUENCE}.", field="sequence")
-        if duration_seconds <= 0:
-            raise InvalidProgress("'duration_seconds' must be positive.", field="duration_seconds")
-        if position_seconds < 0:
-            raise InvalidProgress("'position_seconds' must not be negative.", field="position_seconds")
-        if position_seconds > duration_seconds:
-            raise InvalidProgress(
-                f"'position_seconds' ({position_seconds:g}) is beyond the duration ({duration_seconds:g}).",
-                field="position_seconds",
-            )
+        check_playback_span(position_seconds, duration_seconds)
         return cls(
             user_id=user_id,
             content_id=content_id,
@@ -89,6 +85,25 @@ class ProgressUpdate:
             device_id=device,
             session_id=session,
             sequence=sequence,
+        )
+
+
+def check_playback_span(position_seconds: float, duration_seconds: float) -> None:
+    """A position and duration a viewer can be at: finite (NaN compares false with every bound,
+    so it is refused by name), 0 <= position <= duration, 0 < duration <= a week."""
+    if not (math.isfinite(duration_seconds) and 0 < duration_seconds <= MAX_PLAYBACK_SECONDS):
+        raise InvalidProgress(
+            f"'duration_seconds' must be a number above 0 and at most {MAX_PLAYBACK_SECONDS}.",
+            field="duration_seconds",
+        )
+    if not (math.isfinite(position_seconds) and position_seconds >= 0):
+        raise InvalidProgress(
+            f"'position_seconds' must be a number from 0 to {MAX_PLAYBACK_SECONDS}.", field="position_seconds"
+        )
+    if position_seconds > duration_seconds:
+        raise InvalidProgress(
+            f"'position_seconds' ({position_seconds:g}) is beyond the duration ({duration_seconds:g}).",
+            field="position_seconds",
         )
 
 

@@ -21,7 +21,7 @@ from application.playback.continue_watching import (
 )
 from application.playback.ports import ContinueWatchingEntry, SyncBroker, SyncEvent
 from application.playback.record_progress import RecordProgress, RecordProgressCommand
-from domain.playback.progress import WatchProgress
+from domain.playback.progress import MAX_PLAYBACK_SECONDS, WatchProgress
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
 from entrypoints.http.catalog_schemas import AvailabilityOut
@@ -30,15 +30,19 @@ playback = Blueprint("playback", __name__)
 HEARTBEAT_SECONDS = 15.0
 
 Identifier = Annotated[str, Meta(min_length=1, max_length=128)]
+# Lax msgspec turns the strings "NaN" and "Infinity" into floats: a bound on both sides refuses
+# every non-finite value (msgspec fails NaN on any bound), and the domain checks again.
+Position = Annotated[float, Meta(ge=0, le=MAX_PLAYBACK_SECONDS)]
+Duration = Annotated[float, Meta(gt=0, le=MAX_PLAYBACK_SECONDS)]
 
 
 class ProgressIn(Struct, forbid_unknown_fields=True):
     content_id: str
-    position_seconds: float
+    position_seconds: Position
     device_id: Identifier
     session_id: Identifier
     sequence: Annotated[int, Meta(ge=0)]
-    duration_seconds: Annotated[float, Meta(gt=0)] | None = None
+    duration_seconds: Duration | None = None
 
 
 class ProgressOut(Struct):

@@ -206,6 +206,51 @@ async def test_bad_progress_is_refused(
     assert response.content_type == "application/problem+json"
 
 
+WEEK = 7 * 24 * 3600
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"position_seconds": "NaN"},
+        {"position_seconds": "Infinity"},
+        {"position_seconds": "-Infinity"},
+        {"position_seconds": "1e999"},
+        {"position_seconds": "Infinity", "duration_seconds": "Infinity"},
+        {"position_seconds": 10, "duration_seconds": "NaN"},
+        {"position_seconds": 10, "duration_seconds": "Infinity"},
+        {"position_seconds": 10, "duration_seconds": "1e999"},
+        {"position_seconds": WEEK + 1, "duration_seconds": WEEK + 2},
+        {"position_seconds": 10, "duration_seconds": 1e300},
+    ],
+    ids=str,
+)
+async def test_non_finite_and_absurd_numbers_are_refused_and_playback_still_works(
+    client: Client, ana: dict[str, str], change: dict[str, Any]
+) -> None:
+    await record(client, ana, DUNE, 2400, sequence=2)
+    body = {"content_id": str(DUNE.id), "device_id": "tv", "session_id": "tv-1", "sequence": 3, **change}
+    refused = await client.post("/api/v1/playback/progress", json=body, headers=ana)
+    assert refused.status_code == 422 and refused.content_type == "application/problem+json"
+    assert (await refused.get_json())["status"] == 422
+    resume = await client.get(f"/api/v1/playback/progress/{DUNE.id}", headers=ana)
+    assert resume.status_code == 200 and (await resume.get_json())["position_seconds"] == 2400
+    assert [i["position_seconds"] for i in (await listed(client, ana))["items"]] == [2400]
+    stale = await record(client, ana, DUNE, 600, sequence=1)  # the 409 path shows the state that stands
+    assert stale.status_code == 409 and (await stale.get_json())["current"]["position_seconds"] == 2400
+
+
+@pytest.mark.parametrize("number", [b"1e999", b"-1e999", b"NaN", b"Infinity"])
+async def test_numbers_json_cannot_hold_are_a_malformed_body(client: Client, ana: dict[str, str], number: bytes) -> None:
+    body = b'{"content_id": "%s", "position_seconds": %s, "device_id": "tv", "session_id": "s", "sequence": 1}'
+    response = await client.post(
+        "/api/v1/playback/progress",
+        data=body % (str(DUNE.id).encode(), number),
+        headers={**ana, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400 and response.content_type == "application/problem+json"
+
+
 async def test_missing_device_id_and_series_level_progress_are_422(client: Client, ana: dict[str, str]) -> None:
     no_device = {"content_id": str(DUNE.id), "position_seconds": 10, "session_id": "s", "sequence": 1}
     assert (await client.post("/api/v1/playback/progress", json=no_device, headers=ana)).status_code == 422
