@@ -241,7 +241,9 @@ async def test_non_finite_and_absurd_numbers_are_refused_and_playback_still_work
 
 
 @pytest.mark.parametrize("number", [b"1e999", b"-1e999", b"NaN", b"Infinity"])
-async def test_numbers_json_cannot_hold_are_a_malformed_body(client: Client, ana: dict[str, str], number: bytes) -> None:
+async def test_numbers_json_cannot_hold_are_a_malformed_body(
+    client: Client, ana: dict[str, str], number: bytes
+) -> None:
     body = b'{"content_id": "%s", "position_seconds": %s, "device_id": "tv", "session_id": "s", "sequence": 1}'
     response = await client.post(
         "/api/v1/playback/progress",
