@@ -8,7 +8,13 @@ import attrs
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.playback.postgres_playback import decode_cursor, encode_cursor
-from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, ProgressSnapshot, WatchEvent
+from application.playback.ports import (
+    ArchiveRefused,
+    ContinueWatchingEntry,
+    ContinueWatchingPage,
+    ProgressSnapshot,
+    WatchEvent,
+)
 from domain.catalog.content import Content, ContentKind
 from domain.playback.progress import WatchProgress
 from domain.shared.errors import InvalidInput
@@ -30,6 +36,7 @@ class InMemoryPlayback:
         self._catalog = catalog
 
     async def write(self, snapshots: Sequence[ProgressSnapshot], events: Sequence[WatchEvent]) -> None:
+        _refuse_what_postgres_cannot_store(snapshots, events)
         for snapshot in snapshots:
             key = (snapshot.user_id, snapshot.content_id)
             archived = self.state.progress.get(key)
@@ -104,6 +111,26 @@ class InMemoryPlayback:
             if c.series_id == episode.series_id and (c.season_number or 0, c.episode_number or 0) > here
         ]
         return min(later, key=lambda c: (c.season_number or 0, c.episode_number or 0), default=None)
+
+
+_INT8 = range(-(2**63), 2**63)
+
+
+def _refuse_what_postgres_cannot_store(snapshots: Sequence[ProgressSnapshot], events: Sequence[WatchEvent]) -> None:
+    """All or nothing, as PostgreSQL's transaction: text with NUL and numbers beyond int8."""
+    texts: list[str] = []
+    numbers: list[int] = []
+    for snapshot in snapshots:
+        texts += snapshot.high_water.keys()
+        numbers += snapshot.high_water.values()
+        if snapshot.progress is not None:
+            texts += [snapshot.progress.device_id, snapshot.progress.session_id]
+            numbers += [snapshot.progress.sequence, snapshot.progress.server_order]
+    texts += [event.device_id for event in events]
+    if any("\x00" in text for text in texts):
+        raise ArchiveRefused('invalid byte sequence for encoding "UTF8": 0x00')
+    if any(number not in _INT8 for number in numbers):
+        raise ArchiveRefused("value out of int64 range")
 
 
 def _neg(content_id: UUID) -> str:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
 import attrs
 
 from adapters.playback.in_memory_playback import InMemoryPlayback
+from adapters.playback.progress_entries import journal_fields, read_changes
 from adapters.playback.sync_brokers import InMemorySyncBroker, sync_event
-from application.playback.ports import ChangeBatch, ProgressSnapshot, Recorded, WatchEvent
+from application.playback.ports import ChangeBatch, DeadLetter, ProgressSnapshot, Recorded
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, accepted_state, judge
 
 CLAIM_AFTER_SECONDS = 30.0
@@ -29,8 +30,7 @@ class _Pair:
 @attrs.define
 class _Change:
     id: str
-    snapshot: ProgressSnapshot
-    event: WatchEvent | None
+    fields: Mapping[str, str]  # as the Redis store journals them, and read back the same way
     taken_by: str | None = None
     taken_at: float = 0.0
 
@@ -45,6 +45,7 @@ class InMemoryProgressStore:
         self._pairs: dict[tuple[UUID, UUID], _Pair] = {}
         self._dirty: dict[UUID, set[UUID]] = {}
         self._changes: dict[str, _Change] = {}
+        self._dead_letters: list[DeadLetter] = []
         self._ids = itertools.count(1)
         self._arrived = asyncio.Event()
 
@@ -62,25 +63,17 @@ class InMemoryProgressStore:
         stored = attrs.evolve(progress, server_order=pair.order)
         pair.progress = stored
         self._dirty.setdefault(stored.user_id, set()).add(stored.content_id)
-        event = None
-        change_id = f"{next(self._ids)}-0"
-        if history:
-            event = WatchEvent(
-                stored.user_id,
-                stored.content_id,
-                stored.position_seconds,
-                stored.progress_percent,
-                stored.completed,
-                stored.device_id,
-                stored.updated_at,
-                change_id,
-            )
-        high_water = {stored.session_id: stored.sequence} if stored.session_id else {}
-        snapshot = ProgressSnapshot(stored.user_id, stored.content_id, stored, high_water)
-        self._changes[change_id] = _Change(change_id, snapshot, event)
-        self._arrived.set()
+        self.journal_entry(journal_fields(stored, history=history))
         await self._broker.publish(sync_event(kind, stored))
         return stored
+
+    def journal_entry(self, fields: Mapping[str, str]) -> str:
+        """Append an entry to the journal as it is, as any writer of the Redis stream could
+        (tests use it for entries no current write produces)."""
+        change_id = f"{next(self._ids)}-0"
+        self._changes[change_id] = _Change(change_id, dict(fields))
+        self._arrived.set()
+        return change_id
 
     async def record(self, update: ProgressUpdate, *, completed: bool, now: datetime) -> Recorded:
         pair = await self._pair(update.user_id, update.content_id)
@@ -129,15 +122,9 @@ class InMemoryProgressStore:
             try:
                 await asyncio.wait_for(self._arrived.wait(), wait_seconds)
             except TimeoutError:
-                return ChangeBatch((), (), ())
+                return ChangeBatch()
             taken = self._take(consumer, limit)
-        latest: dict[tuple[UUID, UUID], ProgressSnapshot] = {}
-        for change in taken:
-            key = (change.snapshot.user_id, change.snapshot.content_id)
-            earlier = latest.get(key)
-            latest[key] = earlier.followed_by(change.snapshot) if earlier else change.snapshot
-        events = tuple(c.event for c in taken if c.event is not None)
-        return ChangeBatch(tuple(c.id for c in taken), tuple(latest.values()), events)
+        return read_changes((c.id, c.fields) for c in taken)
 
     def _take(self, consumer: str, limit: int) -> list[_Change]:
         now = time.monotonic()
@@ -157,6 +144,14 @@ class InMemoryProgressStore:
             if pair is None or pair.order == settled_order:
                 self._dirty.get(snapshot.user_id, set()).discard(snapshot.content_id)
 
-    async def acknowledge(self, batch: ChangeBatch) -> None:
-        for change_id in batch.ids:
+    async def acknowledge(self, change_ids: Sequence[str]) -> None:
+        for change_id in change_ids:
             self._changes.pop(change_id, None)
+
+    async def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
+        for letter in letters:
+            if self._changes.pop(letter.change_id, None) is not None:
+                self._dead_letters.append(letter)
+
+    async def dead_letters(self, limit: int) -> list[DeadLetter]:
+        return self._dead_letters[:limit]

@@ -12,11 +12,18 @@ from uuid import UUID
 import attrs
 from sqlalchemy import and_, delete, select, text
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.catalog.postgres_content_repository import content_from_row, load_availability
 from adapters.postgres.tables import content, watch_events, watch_progress
-from application.playback.ports import ContinueWatchingEntry, ContinueWatchingPage, ProgressSnapshot, WatchEvent
+from application.playback.ports import (
+    ArchiveRefused,
+    ContinueWatchingEntry,
+    ContinueWatchingPage,
+    ProgressSnapshot,
+    WatchEvent,
+)
 from domain.catalog.content import Availability, Content, ContentKind
 from domain.playback.progress import MIN_RESUME_SECONDS, Reason, WatchProgress
 from domain.shared.errors import InvalidInput
@@ -96,6 +103,15 @@ class PostgresProgressArchive:
 
     async def write(self, snapshots: Sequence[ProgressSnapshot], events: Sequence[WatchEvent]) -> None:
         """One statement per table whatever the batch size: rows travel as arrays (unnest)."""
+        try:
+            await self._write(snapshots, events)
+        except DBAPIError as error:
+            refusal = _refusal(error)
+            if refusal is None:
+                raise
+            raise ArchiveRefused(refusal) from error
+
+    async def _write(self, snapshots: Sequence[ProgressSnapshot], events: Sequence[WatchEvent]) -> None:
         states = [s.progress for s in snapshots if s.progress is not None]
         marks = [(s.user_id, s.content_id, session, mark) for s in snapshots for session, mark in s.high_water.items()]
         async with self._engine.begin() as conn:
@@ -128,6 +144,17 @@ class PostgresProgressArchive:
         async with self._engine.begin() as conn:
             result = await conn.execute(delete(watch_progress).where(watch_progress.c.updated_at < before))
         return int(result.rowcount)
+
+
+def _refusal(error: DBAPIError) -> str | None:
+    """Why PostgreSQL refused the data itself (SQLSTATE class 22, data exception, or 23,
+    integrity violation), or asyncpg could not encode a value; None for anything else (an
+    unreachable server, a timeout), which a retry may cure."""
+    sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+    cause = error.orig.__cause__ if error.orig is not None else None
+    if sqlstate[:2] in ("22", "23") or isinstance(cause, ValueError):
+        return (str(cause or error.orig).strip().splitlines() or [type(error.orig).__name__])[0][:300]
+    return None
 
 
 def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:

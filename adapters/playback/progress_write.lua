@@ -23,6 +23,24 @@ if not found[1] then
   found = redis.call('HMGET', key, 'ord', 'done', 'dis', mark)
 end
 local has_state = found[2] ~= false
+-- A state whose position or duration is not a finite number (stored before they were refused)
+-- counts as absent, as the store's readers treat it: the next write replaces it. Checked only
+-- where the answer depends on it, so an accepted update pays nothing for it.
+local function usable()
+  local ok, s = pcall(cjson.decode, redis.call('HGET', key, 's') or '')
+  if not ok or type(s) ~= 'table' then
+    return false
+  end
+  local pos, dur = s.pos, s.dur
+  return type(pos) == 'number' and type(dur) == 'number' and pos >= 0 and dur > 0
+    and pos < math.huge and dur < math.huge
+end
+if has_state and (mode ~= 'record' or (found[4] and tonumber(ARGV[4]) <= tonumber(found[4]))) then
+  has_state = usable()
+  if not has_state then
+    found[2] = false
+  end
+end
 local was_done = found[2] == '1'
 local kind, history, state, done, rest = 'progress', '0', ARGV[7], ARGV[6], ARGV[8]
 local marks = {}

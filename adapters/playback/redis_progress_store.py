@@ -14,6 +14,7 @@ Redis must keep what it acknowledged: run it append-only (the embedded one does)
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -26,19 +27,19 @@ import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from adapters.playback.progress_entries import UnreadableState, progress_from_fields, read_changes, state_json
 from adapters.playback.sync_brokers import channel, message_tail
 from adapters.shared.redis_batched_script import BatchedScript
-from application.playback.ports import (
-    ChangeBatch,
-    ProgressArchive,
-    ProgressSnapshot,
-    Recorded,
-    WatchEvent,
-)
-from domain.playback.progress import ProgressUpdate, Reason, Verdict, WatchProgress, accepted_state
+from application.playback.ports import ChangeBatch, DeadLetter, ProgressArchive, ProgressSnapshot, Recorded
+from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, accepted_state
+
+log = logging.getLogger(__name__)
 
 STREAM = "mg:pb:changes"
 GROUP = "archivers"
+# Entries the archive can never take: one per entry, with `change_id` (its id in STREAM), `error`
+# and `fields` (its fields as a JSON object). Kept until an operator deletes them.
+DEAD_LETTERS = "mg:pb:changes:dead"
 CLAIM_AFTER = timedelta(seconds=30)
 
 _WRITE = (Path(__file__).parent / "progress_write.lua").read_text()
@@ -47,6 +48,16 @@ local order = redis.call('HGET', KEYS[1], 'ord')
 if order and order ~= ARGV[2] then return 0 end
 redis.call('SREM', KEYS[2], ARGV[1])
 if order then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+return 1
+"""
+# Set entries aside and acknowledge them in one step. KEYS: 1 the stream, 2 the dead letters.
+# ARGV: the group, then per entry its id, its error and its fields as a JSON object.
+_DEAD_LETTER = """
+for i = 2, #ARGV, 3 do
+  redis.call('XADD', KEYS[2], '*', 'change_id', ARGV[i], 'error', ARGV[i + 1], 'fields', ARGV[i + 2])
+  redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
+  redis.call('XDEL', KEYS[1], ARGV[i])
+end
 return 1
 """
 
@@ -67,27 +78,6 @@ def _mapping(flat: Sequence[Any]) -> dict[str, str]:
     return {_text(flat[i]): _text(flat[i + 1]) for i in range(0, len(flat), 2)}
 
 
-def _compact(value: dict[str, Any]) -> str:
-    return msgspec.json.encode(value).decode()
-
-
-def _state_json(progress: WatchProgress) -> str:
-    """The fields a write replaces together; order, time and flags the script sets are apart."""
-    return _compact(
-        {
-            "u": str(progress.user_id),
-            "c": str(progress.content_id),
-            "pos": progress.position_seconds,
-            "dur": progress.duration_seconds,
-            "pct": progress.progress_percent,
-            "dev": progress.device_id,
-            "ses": progress.session_id,
-            "seq": progress.sequence,
-            "why": progress.reason.value,
-        }
-    )
-
-
 def _write_args(mode: str, progress: WatchProgress) -> list[str]:
     return [
         mode,
@@ -96,14 +86,14 @@ def _write_args(mode: str, progress: WatchProgress) -> list[str]:
         str(progress.sequence),
         progress.updated_at.isoformat(),
         "1" if progress.completed else "0",
-        _state_json(progress),
+        state_json(progress),
         message_tail(progress),
     ]
 
 
 def _stored_fields(progress: WatchProgress) -> list[str]:
     return [
-        "s", _state_json(progress),
+        "s", state_json(progress),
         "at", progress.updated_at.isoformat(),
         "done", "1" if progress.completed else "0",
         "dis", "1" if progress.dismissed else "0",
@@ -111,23 +101,15 @@ def _stored_fields(progress: WatchProgress) -> list[str]:
 
 
 def _progress(fields: dict[str, str]) -> WatchProgress | None:
+    """The stored state, or None if there is none, or none a viewer can be at (a ``null``
+    position written before non-finite numbers were refused): that counts as absent, as the
+    write script also treats it, so the next write replaces it."""
     if "s" not in fields:
         return None
-    state = msgspec.json.decode(fields["s"])
-    return WatchProgress(
-        user_id=UUID(state["u"]),
-        content_id=UUID(state["c"]),
-        position_seconds=state["pos"],
-        duration_seconds=state["dur"],
-        device_id=state["dev"],
-        session_id=state["ses"],
-        sequence=state["seq"],
-        server_order=int(fields["ord"]),
-        updated_at=datetime.fromisoformat(fields["at"]),
-        completed=fields["done"] == "1",
-        dismissed=fields["dis"] == "1",
-        reason=Reason(state["why"]),
-    )
+    try:
+        return progress_from_fields(fields)
+    except UnreadableState:
+        return None
 
 
 def _snapshot(user_id: UUID, content_id: UUID, fields: dict[str, str]) -> ProgressSnapshot:
@@ -150,6 +132,7 @@ class RedisProgressStore:
         self._keep = int(keep.total_seconds())
         self._write = BatchedScript(redis, _WRITE)
         self._settle = BatchedScript(redis, _SETTLE)
+        self._dead_letter = BatchedScript(redis, _DEAD_LETTER)
         self._group_ready = False
         self._claimed_at = 0.0
 
@@ -212,10 +195,24 @@ class RedisProgressStore:
             for content_id in content_ids:
                 pipe.hgetall(_key(user_id, content_id))
             replies = await pipe.execute()
-        snapshots = []
+        snapshots, unusable = [], []
         for content_id, fields in zip(content_ids, replies, strict=True):
             decoded = {_text(k): _text(v) for k, v in fields.items()}
-            snapshots.append(_snapshot(user_id, content_id, decoded))
+            snapshot = _snapshot(user_id, content_id, decoded)
+            if snapshot.progress is None and "s" in decoded:
+                unusable.append((content_id, decoded.get("ord", "0")))
+            else:
+                snapshots.append(snapshot)
+        if unusable:
+            # Nothing in them to archive (their journal entries become dead letters): settle them
+            # as they are, so they stop being pending and expire like archived titles.
+            log.warning("unusable progress states left unarchived", extra={"titles": len(unusable)})
+            await asyncio.gather(
+                *(
+                    self._settle([_key(user_id, c), _dirty(user_id)], [str(c), order, str(self._keep)])
+                    for c, order in unusable
+                )
+            )
         return snapshots
 
     async def settle(self, snapshots: Sequence[ProgressSnapshot]) -> None:
@@ -252,12 +249,32 @@ class RedisProgressStore:
             entries = list(replies[0][1]) if replies else []
         return _batch(entries)
 
-    async def acknowledge(self, batch: ChangeBatch) -> None:
-        if batch.ids:
+    async def acknowledge(self, change_ids: Sequence[str]) -> None:
+        if change_ids:
             async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.xack(STREAM, GROUP, *batch.ids)
-                pipe.xdel(STREAM, *batch.ids)
+                pipe.xack(STREAM, GROUP, *change_ids)
+                pipe.xdel(STREAM, *change_ids)
                 await pipe.execute()
+
+    async def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
+        if not letters:
+            return
+        args = [GROUP]
+        for letter in letters:
+            args += [letter.change_id, letter.error, msgspec.json.encode(dict(letter.fields)).decode()]
+        await self._dead_letter([STREAM, DEAD_LETTERS], args)
+        log.error(
+            "progress changes set aside as dead letters",
+            extra={"stream": DEAD_LETTERS, "change_ids": [letter.change_id for letter in letters]},
+        )
+
+    async def dead_letters(self, limit: int) -> list[DeadLetter]:
+        entries = await self._redis.xrange(DEAD_LETTERS, count=limit)
+        letters = []
+        for _, raw in entries:
+            fields = {_text(k): _text(v) for k, v in raw.items()}
+            letters.append(DeadLetter(fields["change_id"], msgspec.json.decode(fields["fields"]), fields["error"]))
+        return letters
 
     async def _ensure_group(self) -> None:
         if self._group_ready:
@@ -271,34 +288,13 @@ class RedisProgressStore:
 
 
 def _batch(entries: list[Any]) -> ChangeBatch:
-    ids: list[str] = []
-    latest: dict[tuple[UUID, UUID], ProgressSnapshot] = {}
-    events: list[WatchEvent] = []
-    for raw_id, raw_fields in entries:
-        change_id = _text(raw_id)
-        ids.append(change_id)
-        if not raw_fields:
-            continue  # deleted after it was delivered: nothing left to archive
-        fields = {_text(k): _text(v) for k, v in raw_fields.items()}
-        progress = _progress(fields)
-        if progress is None:
-            continue
-        high_water = {progress.session_id: progress.sequence} if progress.session_id else {}
-        snapshot = ProgressSnapshot(progress.user_id, progress.content_id, progress, high_water)
-        key = (progress.user_id, progress.content_id)
-        earlier = latest.get(key)
-        latest[key] = earlier.followed_by(snapshot) if earlier else snapshot
-        if fields["e"] == "1":
-            events.append(
-                WatchEvent(
-                    progress.user_id,
-                    progress.content_id,
-                    progress.position_seconds,
-                    progress.progress_percent,
-                    progress.completed,
-                    progress.device_id,
-                    progress.updated_at,
-                    change_id,
-                )
-            )
-    return ChangeBatch(tuple(ids), tuple(latest.values()), tuple(events))
+    """Stream entries as a batch; an entry whose bytes are not UTF-8 is read with replacement
+    characters, so it fails to decode and is set aside like any other unreadable entry."""
+
+    def text(value: bytes | str) -> str:
+        return value.decode(errors="replace") if isinstance(value, bytes) else value
+
+    return read_changes(
+        (text(raw_id), {text(k): text(v) for k, v in raw_fields.items()} if raw_fields else None)
+        for raw_id, raw_fields in entries
+    )

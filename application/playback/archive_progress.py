@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from attrs import frozen
 
-from application.playback.ports import ProgressArchive, ProgressJournal
+from application.playback.ports import (
+    ArchiveRefused,
+    DeadLetter,
+    JournalledChange,
+    ProgressArchive,
+    ProgressJournal,
+    ProgressSnapshot,
+    latest_snapshots,
+    watch_events,
+)
 
 
 @frozen
@@ -14,7 +24,10 @@ class ArchiveProgressChanges:
     """The worker's loop body: archive the next batch of changes, then acknowledge it.
 
     A batch is acknowledged only after the archive has it, so a worker that dies mid-batch
-    leaves it to be taken again; archiving is idempotent, so that is harmless."""
+    leaves it to be taken again; archiving is idempotent, so that is harmless. One entry never
+    holds back the others: an entry that cannot be read, or that the archive refuses, becomes a
+    dead letter and the rest is archived. An archive that cannot be reached refuses nothing: the
+    error goes up and the batch stays unacknowledged, to be taken again."""
 
     journal: ProgressJournal
     archive: ProgressArchive
@@ -24,10 +37,28 @@ class ArchiveProgressChanges:
         batch = await self.journal.changes(consumer, self.batch_size, wait_seconds)
         if not batch.ids:
             return 0
-        await self.archive.write(batch.snapshots, batch.events)
-        await self.journal.settle(batch.snapshots)
-        await self.journal.acknowledge(batch)
+        refused = await self._archive(batch.changes)
+        if batch.unreadable or refused:
+            await self.journal.dead_letter([*batch.unreadable, *refused])
+        refused_ids = {letter.change_id for letter in refused}
+        archived = [c for c in batch.changes if c.id not in refused_ids]
+        await self.journal.settle(latest_snapshots(archived))
+        await self.journal.acknowledge([c.id for c in archived])
         return len(batch.ids)
+
+    async def _archive(self, changes: Sequence[JournalledChange]) -> list[DeadLetter]:
+        """Write ``changes``; if the archive refuses them, halve and try again to find the
+        entries it refuses (about log2(n) extra writes per bad entry), and return those."""
+        if not changes:
+            return []
+        try:
+            await self.archive.write(latest_snapshots(changes), watch_events(changes))
+            return []
+        except ArchiveRefused as error:
+            if len(changes) == 1:
+                return [DeadLetter(changes[0].id, changes[0].fields, f"the archive refused it: {error}")]
+        middle = len(changes) // 2
+        return [*await self._archive(changes[:middle]), *await self._archive(changes[middle:])]
 
 
 @frozen
@@ -40,7 +71,21 @@ class ArchiveViewerProgress:
 
     async def __call__(self, user_id: UUID) -> int:
         pending = await self.journal.pending(user_id)
-        if pending:
+        if not pending:
+            return 0
+        try:
             await self.archive.write(pending, ())
-            await self.journal.settle(pending)
-        return len(pending)
+            archived: Sequence[ProgressSnapshot] = pending
+        except ArchiveRefused:
+            # One title the archive refuses must not hide the others from the list: archive them
+            # one by one. A refused one stays pending (the worker dead-letters its journal entry).
+            archived = [snapshot for snapshot in pending if await self._write_alone(snapshot)]
+        await self.journal.settle(archived)
+        return len(archived)
+
+    async def _write_alone(self, snapshot: ProgressSnapshot) -> bool:
+        try:
+            await self.archive.write([snapshot], ())
+        except ArchiveRefused:
+            return False
+        return True

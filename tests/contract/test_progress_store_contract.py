@@ -17,9 +17,11 @@ from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentitySt
 from adapters.identity.postgres_identity_unit_of_work import PostgresIdentityUnitOfWorkFactory
 from adapters.playback.in_memory_playback import InMemoryPlayback
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
-from adapters.playback.postgres_playback import PostgresProgressArchive
-from adapters.playback.redis_progress_store import RedisProgressStore
+from adapters.playback.postgres_playback import PostgresContinueWatching, PostgresProgressArchive
+from adapters.playback.progress_entries import journal_fields
+from adapters.playback.redis_progress_store import STREAM, RedisProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker, RedisSyncBroker
+from application.playback.archive_progress import ArchiveProgressChanges
 from application.playback.ports import ProgressSnapshot, SyncEvent
 from domain.identity.email import EmailAddress
 from domain.identity.user import User
@@ -39,6 +41,8 @@ class Live:
     user_id: uuid.UUID
     catalog: Any = None
     identity: Any = None
+    history: Any = None  # the archive's watch history, for a viewer
+    journal_entry: Any = None  # appends raw fields to the journal, as any writer of the stream could
 
 
 @pytest.fixture(params=["in-memory", "redis"])
@@ -49,12 +53,25 @@ def adapters(request: pytest.FixtureRequest) -> Live:
         archive: Any = InMemoryPlayback(catalog)
         broker: Any = InMemorySyncBroker()
         store: Any = InMemoryProgressStore(archive, broker, claim_after_seconds=0.2)
+        history, journal_entry = archive.history, _sync_to_async(store.journal_entry)
     else:
         engine, redis = request.getfixturevalue("engine"), request.getfixturevalue("redis")
         catalog, identity = PostgresContentRepository(engine), PostgresIdentityUnitOfWorkFactory(engine)
         archive, broker = PostgresProgressArchive(engine), RedisSyncBroker(redis)
         store = RedisProgressStore(redis, archive, claim_after=timedelta(seconds=0.2))
-    return Live(store, archive, broker, uuid.uuid4(), catalog, identity)
+        history = PostgresContinueWatching(engine).history
+
+        async def journal_entry(fields: dict[str, str]) -> str:
+            return (await redis.xadd(STREAM, fields)).decode()  # type: ignore[no-any-return]
+
+    return Live(store, archive, broker, uuid.uuid4(), catalog, identity, history, journal_entry)
+
+
+def _sync_to_async(function: Any) -> Any:
+    async def call(*args: Any) -> Any:
+        return function(*args)
+
+    return call
 
 
 @pytest.fixture
@@ -190,7 +207,7 @@ async def test_the_journal_hands_out_each_change_until_it_is_acknowledged(live: 
     assert latest.progress.dismissed and latest.progress.position_seconds == 700
     assert [(e.position_seconds, e.device_id) for e in batch.events] == [(600, "tv"), (700, "tv")]
     assert len({e.change_id for e in batch.events}) == 2 and all(e.change_id for e in batch.events)
-    await live.store.acknowledge(batch)
+    await live.store.acknowledge(batch.ids)
     assert (await live.store.changes("worker-1", 10, 0.05)).ids == ()
 
 
@@ -245,3 +262,77 @@ async def test_changes_a_consumer_took_and_never_acknowledged_go_to_another(live
     await asyncio.sleep(0.3)
     again = await live.store.changes("worker-2", 10, 0.05)
     assert again.ids == taken.ids and again.snapshots == taken.snapshots
+
+
+async def another_viewer(live: Live, name: str) -> uuid.UUID:
+    user_id = uuid.uuid4()
+    async with live.identity() as uow:
+        await uow.users.add(User(user_id, EmailAddress.parse(f"{name}@example.com"), name, "$argon2id$x", NOW))
+        await uow.commit()
+    return user_id
+
+
+def journalled(user_id: uuid.UUID, content: Any, **state: Any) -> dict[str, str]:
+    """A journal entry as the store writes it, with ``state`` replacing parts of its state."""
+    progress = WatchProgress(
+        user_id=user_id,
+        content_id=content.id,
+        position_seconds=100,
+        duration_seconds=7200,
+        device_id="tv",
+        session_id="tv-1",
+        sequence=1,
+        server_order=1,
+        updated_at=NOW,
+    )
+    fields = journal_fields(attrs.evolve(progress, **state), history=True)
+    return fields
+
+
+async def assert_nothing_left_pending(live: Live) -> None:
+    await asyncio.sleep(0.3)  # past claim_after: anything unacknowledged would be handed out again
+    assert (await live.store.changes("worker-2", 10, 0.05)).ids == ()
+
+
+async def test_an_unreadable_entry_is_set_aside_and_the_other_viewers_changes_are_archived(live: Live) -> None:
+    ben = await another_viewer(live, "ben")
+    await record(live, DUNE, 600, 1)
+    poisoned = journalled(ben, MATRIX)  # what a "NaN" position was journalled as before it was refused
+    poisoned["s"] = poisoned["s"].replace('"pos":100', '"pos":null')
+    bad_ids = [await live.journal_entry(poisoned), await live.journal_entry({"e": "1", "s": "{not json"})]
+    await record(live, MATRIX, 300, 1)
+
+    archived = await ArchiveProgressChanges(live.store, live.archive)("worker-1", 0.5)
+
+    assert archived == 4
+    assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 600
+    assert (await live.archive.load(live.user_id, MATRIX.id)).progress.position_seconds == 300
+    assert [e.position_seconds for e in await live.history(live.user_id)] == [600, 300]
+    assert (await live.archive.load(ben, MATRIX.id)).progress is None
+    letters = await live.store.dead_letters(10)
+    assert [letter.change_id for letter in letters] == bad_ids
+    assert dict(letters[0].fields) == poisoned and "'pos' is None" in letters[0].error
+    assert dict(letters[1].fields) == {"e": "1", "s": "{not json"}
+    await assert_nothing_left_pending(live)
+
+
+async def test_an_entry_the_archive_refuses_is_set_aside_and_the_rest_of_its_batch_is_archived(live: Live) -> None:
+    ben = await another_viewer(live, "ben")
+    for sequence in range(1, 4):
+        await record(live, DUNE, 600 * sequence, sequence)
+    # Readable, but text PostgreSQL cannot store (NUL), as an older release could have journalled.
+    refused_id = await live.journal_entry(journalled(ben, MATRIX, device_id="tv\x00"))
+    for sequence in range(1, 4):
+        await record(live, MATRIX, 100 * sequence, sequence)
+
+    archived = await ArchiveProgressChanges(live.store, live.archive)("worker-1", 0.5)
+
+    assert archived == 7
+    assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 1800
+    assert (await live.archive.load(live.user_id, MATRIX.id)).progress.position_seconds == 300
+    assert len(await live.history(live.user_id)) == 6
+    assert (await live.archive.load(ben, MATRIX.id)).progress is None and await live.history(ben) == []
+    (letter,) = await live.store.dead_letters(10)
+    assert letter.change_id == refused_id and "refused" in letter.error and "0x00" in letter.error
+    assert (await live.store.pending(live.user_id)) == []  # the good titles are settled
+    await assert_nothing_left_pending(live)
