@@ -50,12 +50,14 @@ redis.call('SREM', KEYS[2], ARGV[1])
 if order then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 1
 """
-# Set entries aside and acknowledge them in one step. KEYS: 1 the stream, 2 the dead letters.
-# ARGV: the group, then per entry its id, its error and its fields as a JSON object.
+# Set entries aside and acknowledge them in one step; an entry another consumer already settled
+# is not set aside twice. KEYS: 1 the stream, 2 the dead letters. ARGV: the group, then per
+# entry its id, its error and its fields as a JSON object.
 _DEAD_LETTER = """
 for i = 2, #ARGV, 3 do
-  redis.call('XADD', KEYS[2], '*', 'change_id', ARGV[i], 'error', ARGV[i + 1], 'fields', ARGV[i + 2])
-  redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
+  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then
+    redis.call('XADD', KEYS[2], '*', 'change_id', ARGV[i], 'error', ARGV[i + 1], 'fields', ARGV[i + 2])
+  end
   redis.call('XDEL', KEYS[1], ARGV[i])
 end
 return 1

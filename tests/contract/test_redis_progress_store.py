@@ -3,6 +3,7 @@ stream and consumer group were lost."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, datetime
 
@@ -10,9 +11,10 @@ from redis.asyncio import Redis
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.playback.in_memory_playback import InMemoryPlayback
-from adapters.playback.redis_progress_store import STREAM, RedisProgressStore, _key
+from adapters.playback.redis_progress_store import DEAD_LETTERS, GROUP, STREAM, RedisProgressStore, _key
+from application.playback.archive_progress import ArchiveProgressChanges
 from application.playback.ports import ProgressSnapshot
-from domain.playback.progress import ProgressUpdate, WatchProgress
+from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress
 
 
 async def test_the_journal_makes_its_stream_and_group_again_if_redis_lost_them(redis: Redis) -> None:
@@ -71,3 +73,30 @@ async def test_unarchived_titles_are_kept_and_archived_ones_expire(redis: Redis)
     await archive.write(pending, [])
     await store.settle(pending)
     assert 0 < await redis.ttl(_key(user_id, watched)) <= 2 * 24 * 3600
+
+
+async def test_a_state_poisoned_before_non_finite_numbers_were_refused_counts_as_absent(redis: Redis) -> None:
+    archive = InMemoryPlayback(InMemoryCatalog())
+    store = RedisProgressStore(redis, archive)
+    user_id, title = uuid.uuid4(), uuid.uuid4()
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    # What `"position_seconds": "NaN"` stored before the edge and the domain refused it: `null`.
+    poison = ProgressUpdate(user_id, title, math.nan, math.inf, "tv", "tv-1", 5)
+    await store.record(poison, completed=True, now=now)
+    assert b'"pos":null' in await redis.hget(_key(user_id, title), "s")  # type: ignore[misc]
+
+    assert await store.current(user_id, title) is None  # the resume point: start from the beginning
+    assert await store.pending(user_id) == []  # the list archives nothing from it...
+    assert await redis.scard(f"mg:pb:{{{user_id}}}:dirty") == 0  # type: ignore[misc]
+    assert 0 < await redis.ttl(_key(user_id, title))  # ...and it expires like an archived title
+    assert await store.dismiss(user_id, title, now) is None  # nothing to hide
+    late = await store.record(update(user_id, title, 3), completed=False, now=now)  # lower sequence
+    assert late.verdict is Verdict.ACCEPT and not late.was_completed  # no 409 with a poisoned winner
+    assert await store.current(user_id, title) == late.state
+
+    await ArchiveProgressChanges(store, archive)("worker-1", 0)
+    (letter,) = await store.dead_letters(10)
+    assert "'pos' is None" in letter.error and '"pos":null' in letter.fields["s"]
+    assert (await archive.load(user_id, title)).progress == late.state
+    assert await redis.xlen(STREAM) == 0 and await redis.xlen(DEAD_LETTERS) == 1
+    assert (await redis.xpending(STREAM, GROUP))["pending"] == 0
