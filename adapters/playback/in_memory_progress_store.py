@@ -155,3 +155,9 @@ class InMemoryProgressStore:
 
     async def dead_letters(self, limit: int) -> list[DeadLetter]:
         return self._dead_letters[:limit]
+
+    async def replay_dead_letters(self) -> int:
+        letters, self._dead_letters = self._dead_letters, []
+        for letter in letters:
+            self.journal_entry(letter.fields)
+        return len(letters)

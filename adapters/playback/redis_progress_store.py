@@ -62,6 +62,28 @@ for i = 2, #ARGV, 3 do
 end
 return 1
 """
+# Move the oldest ARGV[1] dead letters back into the stream as new entries, in one step.
+# KEYS: 1 the stream, 2 the dead letters.
+_REPLAY = """
+local entries = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[1])
+for _, entry in ipairs(entries) do
+  local flat, args = entry[2], {}
+  for i = 1, #flat, 2 do
+    if flat[i] == 'fields' then
+      for name, value in pairs(cjson.decode(flat[i + 1])) do
+        args[#args + 1] = name
+        args[#args + 1] = value
+      end
+    end
+  end
+  if #args > 0 then
+    redis.call('XADD', KEYS[1], '*', unpack(args))
+  end
+  redis.call('XDEL', KEYS[2], entry[1])
+end
+return #entries
+"""
+REPLAY_BATCH = 500
 
 
 def _key(user_id: UUID, content_id: UUID) -> str:
@@ -135,6 +157,7 @@ class RedisProgressStore:
         self._write = BatchedScript(redis, _WRITE)
         self._settle = BatchedScript(redis, _SETTLE)
         self._dead_letter = BatchedScript(redis, _DEAD_LETTER)
+        self._replay = BatchedScript(redis, _REPLAY)
         self._group_ready = False
         self._claimed_at = 0.0
 
@@ -277,6 +300,12 @@ class RedisProgressStore:
             fields = {_text(k): _text(v) for k, v in raw.items()}
             letters.append(DeadLetter(fields["change_id"], msgspec.json.decode(fields["fields"]), fields["error"]))
         return letters
+
+    async def replay_dead_letters(self) -> int:
+        replayed = 0
+        while moved := int(await self._replay([STREAM, DEAD_LETTERS], [str(REPLAY_BATCH)])):
+            replayed += moved
+        return replayed
 
     async def _ensure_group(self) -> None:
         if self._group_ready:

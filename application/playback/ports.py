@@ -144,7 +144,11 @@ class ProgressJournal(Protocol):
         atomically: an entry is either still pending or kept aside, never lost or both."""
 
     async def dead_letters(self, limit: int) -> list[DeadLetter]:
-        """The oldest entries set aside, for an operator to inspect or replay."""
+        """The oldest entries set aside, for an operator to inspect."""
+
+    async def replay_dead_letters(self) -> int:
+        """Put every dead letter back into the journal as a new entry with its original fields
+        (once its cause is fixed); returns how many. One still unreadable is set aside again."""
 
 
 class ArchiveRefused(Exception):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit, urlunsplit
 
 from adapters.catalog.jsonl_catalog_file import DEMO_CATALOG, read_catalog
@@ -38,6 +39,20 @@ async def seed_demo_command(settings: Settings) -> None:
             print(f"demo account created: {DEMO_EMAIL} (password in the README)")
         except EmailAlreadyRegistered:
             print(f"demo account exists: {DEMO_EMAIL}")
+    finally:
+        await container.engine().dispose()
+        await container.redis().aclose()
+
+
+async def dead_letters_command(settings: Settings, *, limit: int = 100, replay: bool = False) -> None:
+    container = Container(settings=with_servers(settings))
+    journal = container.progress_store()
+    try:
+        if replay:
+            print(f"replayed {await journal.replay_dead_letters()} dead letters")
+            return
+        for letter in await journal.dead_letters(limit):
+            print(json.dumps({"change_id": letter.change_id, "error": letter.error, "fields": dict(letter.fields)}))
     finally:
         await container.engine().dispose()
         await container.redis().aclose()

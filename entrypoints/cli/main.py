@@ -56,6 +56,16 @@ def _parser() -> argparse.ArgumentParser:
         help="load the demo catalog and the demo account",
         description="Migrate, then load the shipped demo catalog and create demo@example.com (idempotent).",
     )
+    dead_letters = commands.add_parser(
+        "dead-letters",
+        help="list the progress changes the worker set aside, or replay them",
+        description=(
+            "Print the playback progress changes the worker could not archive (stream mg:pb:changes:dead),"
+            " one JSON object a line, oldest first; with --replay, put them all back to be archived again."
+        ),
+    )
+    dead_letters.add_argument("--limit", type=int, default=100, help="how many to print (default 100)")
+    dead_letters.add_argument("--replay", action="store_true", help="put every dead letter back into the journal")
     commands.add_parser(
         "check",
         help="print the configuration and whether each dependency answers",
@@ -86,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from entrypoints.cli.commands import seed_demo_command
 
         asyncio.run(seed_demo_command(settings))
+    elif args.command == "dead-letters":
+        from entrypoints.cli.commands import dead_letters_command
+
+        asyncio.run(dead_letters_command(settings, limit=args.limit, replay=args.replay))
     elif args.command == "check":
         from entrypoints.cli.commands import check_command
 

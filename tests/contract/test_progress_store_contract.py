@@ -22,7 +22,7 @@ from adapters.playback.progress_entries import journal_fields
 from adapters.playback.redis_progress_store import STREAM, RedisProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker, RedisSyncBroker
 from application.playback.archive_progress import ArchiveProgressChanges
-from application.playback.ports import ProgressSnapshot, SyncEvent
+from application.playback.ports import DeadLetter, ProgressSnapshot, SyncEvent
 from domain.identity.email import EmailAddress
 from domain.identity.user import User
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, next_episode_entry
@@ -285,8 +285,7 @@ def journalled(user_id: uuid.UUID, content: Any, **state: Any) -> dict[str, str]
         server_order=1,
         updated_at=NOW,
     )
-    fields = journal_fields(attrs.evolve(progress, **state), history=True)
-    return fields
+    return journal_fields(attrs.evolve(progress, **state), history=True)
 
 
 async def assert_nothing_left_pending(live: Live) -> None:
@@ -336,3 +335,17 @@ async def test_an_entry_the_archive_refuses_is_set_aside_and_the_rest_of_its_bat
     assert letter.change_id == refused_id and "refused" in letter.error and "0x00" in letter.error
     assert (await live.store.pending(live.user_id)) == []  # the good titles are settled
     await assert_nothing_left_pending(live)
+
+
+async def test_dead_letters_replayed_once_their_cause_is_fixed_are_archived(live: Live) -> None:
+    await record(live, DUNE, 600, 1)
+    (change,) = (await live.store.changes("worker-1", 10, 0.5)).changes
+    # Say the archive refused it while a migration was missing; an operator set it aside.
+    await live.store.dead_letter([DeadLetter(change.id, change.fields, "the archive refused it: no such column")])
+    await assert_nothing_left_pending(live)
+
+    assert await live.store.replay_dead_letters() == 1
+    assert await live.store.dead_letters(10) == [] and await live.store.replay_dead_letters() == 0
+    assert await ArchiveProgressChanges(live.store, live.archive)("worker-1", 0.5) == 1
+    assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 600
+    assert [e.position_seconds for e in await live.history(live.user_id)] == [600]
