@@ -319,8 +319,8 @@ class RedisProgressStore:
 
 
 def _batch(entries: list[Any]) -> ChangeBatch:
-    """Stream entries as a batch; an entry whose bytes are not UTF-8 is read with replacement
-    characters, so it fails to decode and is set aside like any other unreadable entry."""
+    """Stream entries as a batch. Bytes that are not UTF-8 (no current writer produces them) are
+    read with replacement characters instead of failing the whole batch."""
 
     def text(value: bytes | str) -> str:
         return value.decode(errors="replace") if isinstance(value, bytes) else value

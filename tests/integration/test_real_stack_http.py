@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import refresh_sessions, users
+from domain.playback.progress import ProgressUpdate
 from tests.support.apps import real_container, running
 from tests.support.catalog_fixtures import small_catalog
 
@@ -99,3 +103,29 @@ async def test_no_password_or_token_reaches_the_logs(client: Client, caplog: pyt
     assert "/api/v1/auth/login" in logged  # the access log did run
     for secret in (PASSWORD, tokens["refresh_token"], tokens["access_token"]):
         assert secret not in logged
+
+
+async def test_a_position_poisoned_before_the_fix_answers_no_500(
+    engine: AsyncEngine, redis: Redis, postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    container = real_container(tmp_path, postgres_url, redis_url)
+    async with running(container) as (_, client):
+        await container.import_catalog()(small_catalog())
+        dune, part_two = small_catalog()[:2]
+        headers = {"Authorization": f"Bearer {(await sign_in(client))['access_token']}"}
+        user_id = uuid.UUID((await (await client.get("/api/v1/me", headers=headers)).get_json())["user_id"])
+        body = {"content_id": str(dune.id), "position_seconds": 600, "device_id": "tv", "session_id": "tv-1"}
+        assert (
+            await client.post("/api/v1/playback/progress", json={**body, "sequence": 1}, headers=headers)
+        ).status_code == 200
+        # What `"position_seconds": "NaN"` stored before it was refused: a `null` position.
+        poison = ProgressUpdate(user_id, part_two.id, math.nan, math.inf, "tv", "tv-1", 5)
+        await container.progress_store().record(poison, completed=True, now=datetime.now(UTC))
+
+        resume = await client.get(f"/api/v1/playback/progress/{part_two.id}", headers=headers)
+        assert resume.status_code == 404  # nothing usable recorded: start from the beginning
+        listed = await client.get("/api/v1/playback/continue-watching", headers=headers)
+        assert listed.status_code == 200 and [i["title"] for i in (await listed.get_json())["items"]] == ["Dune"]
+        late = {**body, "content_id": str(part_two.id), "position_seconds": 900, "sequence": 4}
+        replaced = await client.post("/api/v1/playback/progress", json=late, headers=headers)
+        assert replaced.status_code == 200 and (await replaced.get_json())["position_seconds"] == 900
