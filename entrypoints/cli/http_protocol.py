@@ -14,7 +14,10 @@ import json
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from entrypoints.http.problems import PROBLEMS
 from entrypoints.http.security_headers import SECURITY_HEADERS
+
+_CODE = "request-headers-too-large"
 
 
 class _HeadTooLarge(Exception):
@@ -90,11 +93,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         self.logger.warning("request head over %d bytes refused", self.max_head_bytes)
+        status, title = PROBLEMS[_CODE]
         body = json.dumps(
             {
-                "type": "/problems/request-headers-too-large",
-                "title": "Request header fields too large",
-                "status": 431,
+                "type": f"/problems/{_CODE}",
+                "title": title,
+                "status": status,
                 "detail": f"The request line and headers must fit in {self.max_head_bytes} bytes.",
             }
         ).encode()

@@ -197,6 +197,7 @@ def test_request_heads_over_the_limit_get_431_and_the_service_keeps_serving(serv
     big = raw_exchange(base, head + b"X-Padding: " + b"a" * 65536 + b"\r\n\r\n")
     assert big.startswith(b"HTTP/1.1 431 "), big[:200]
     assert b"application/problem+json" in big and b"/problems/request-headers-too-large" in big
+    assert call(base, "GET", "/problems/request-headers-too-large")[1]["status"] == 431
     # A head that never ends is cut off once it passes the limit, instead of being buffered forever.
     endless = raw_exchange(base, head + b"X-Padding: " + b"a" * (4 * 1024 * 1024))
     assert endless.startswith(b"HTTP/1.1 431 "), endless[:200]
