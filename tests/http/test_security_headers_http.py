@@ -120,3 +120,14 @@ async def test_public_answers_stay_cacheable_unless_the_request_carried_credenti
 async def test_a_view_that_chose_its_own_cache_policy_keeps_it(client: Client) -> None:
     response = await client.get("/.well-known/jwks.json")
     assert response.headers["Cache-Control"] == "public, max-age=300"
+
+
+async def test_the_event_stream_keeps_its_own_no_cache_and_gets_the_security_headers(
+    client: Client, ana: dict[str, str]
+) -> None:
+    async with client.request("/api/v1/sync/events", query_string={"device_id": "tv"}, headers=ana) as stream:
+        assert await stream.receive() == b": connected\n\n"
+        assert stream.status_code == 200 and stream.headers is not None
+        assert stream.headers["Cache-Control"] == "no-cache"
+        assert_secured(stream)
+        await stream.disconnect()
