@@ -15,7 +15,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from entrypoints.http.problems import PROBLEMS
-from entrypoints.http.security_headers import SECURITY_HEADERS
+from entrypoints.http.security_headers import API_CSP, SECURITY_HEADERS
 
 _CODE = "request-headers-too-large"
 
@@ -104,6 +104,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         ).encode()
         headers = {
             **SECURITY_HEADERS,
+            "Content-Security-Policy": API_CSP,
             "Content-Type": "application/problem+json",
             "Content-Length": str(len(body)),
             "Cache-Control": "no-store",
