@@ -56,7 +56,9 @@ class Settings:
     login_failure_window_seconds: int = 900
     mfa_attempts_per_account: int = 5
     mfa_attempts_per_ip: int = 5
+    leaked_key_reports_per_ip: int = 10
     max_body_bytes: int = 1024 * 1024
+    max_header_bytes: int = 16 * 1024
     completion_threshold: float = 0.95
     stale_progress_days: int = 30
     log_level: str = "INFO"
@@ -80,7 +82,9 @@ class Settings:
             login_failure_window_seconds=_int(env, "MG_LOGIN_FAILURE_WINDOW_SECONDS", 900),
             mfa_attempts_per_account=_int(env, "MG_MFA_ATTEMPTS_PER_ACCOUNT", 5),
             mfa_attempts_per_ip=_int(env, "MG_MFA_ATTEMPTS_PER_IP", 5),
+            leaked_key_reports_per_ip=_int(env, "MG_LEAKED_KEY_REPORTS_PER_IP", 10),
             max_body_bytes=_int(env, "MG_MAX_BODY_BYTES", 1024 * 1024),
+            max_header_bytes=_int(env, "MG_MAX_HEADER_BYTES", 16 * 1024),
             completion_threshold=_fraction(env, "MG_COMPLETION_THRESHOLD", 0.95),
             stale_progress_days=_int(env, "MG_STALE_PROGRESS_DAYS", 30),
             log_level=(env.get("MG_LOG_LEVEL") or "INFO").upper(),

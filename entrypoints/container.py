@@ -16,7 +16,12 @@ from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from adapters.identity.postgres_api_key_and_event_repositories import PostgresApiKeyLookup
 from adapters.identity.postgres_identity_unit_of_work import PostgresIdentityUnitOfWorkFactory
 from adapters.identity.pyotp_totp import PyOtpTotp
-from adapters.identity.redis_limits import RedisApiKeyRateLimiter, RedisApiKeyUsageRecorder, RedisFactorAttemptGuard
+from adapters.identity.redis_limits import (
+    RedisApiKeyRateLimiter,
+    RedisApiKeyUsageRecorder,
+    RedisClientRateLimiter,
+    RedisFactorAttemptGuard,
+)
 from adapters.identity.redis_login_throttle import RedisLoginThrottle
 from adapters.identity.segno_qr_renderer import SegnoQrRenderer
 from adapters.identity.signing_keys import load_or_create_signing_key
@@ -142,7 +147,16 @@ class Container(containers.DeclarativeContainer):
     create_api_key = providers.Singleton(CreateApiKey, uow=identity_uow, secrets=secrets, ids=ids, clock=clock)
     list_api_keys = providers.Singleton(ListApiKeys, uow=identity_uow)
     revoke_api_key = providers.Singleton(RevokeApiKey, uow=identity_uow, ids=ids, clock=clock)
-    report_leaked_api_keys = providers.Singleton(ReportLeakedApiKeys, uow=identity_uow, ids=ids, clock=clock)
+    leak_report_limiter = providers.Singleton(
+        RedisClientRateLimiter,
+        redis,
+        name="leaked-key-reports",
+        limit=settings.provided.leaked_key_reports_per_ip,
+        window_seconds=60,
+    )
+    report_leaked_api_keys = providers.Singleton(
+        ReportLeakedApiKeys, uow=identity_uow, ids=ids, clock=clock, limiter=leak_report_limiter
+    )
     list_security_events = providers.Singleton(ListSecurityEvents, uow=identity_uow)
 
     # multi-factor authentication

@@ -6,14 +6,41 @@ import contextvars
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
+from typing import Any
+
+from adapters.postgres.errors import withheld_message
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
+def _withhold_database_messages(formatted: traceback.TracebackException, error: BaseException | None) -> None:
+    """Replace, along the whole chain, the message of every database error that may quote a parameter."""
+    seen: set[int] = set()
+    pending = [(formatted, error)]
+    while pending:
+        node, exc = pending.pop()
+        if node is None or exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        withheld = withheld_message(exc)
+        if withheld is not None:
+            node._str = withheld  # type: ignore[attr-defined]  # the text format() prints
+        pending += [(node.__cause__, exc.__cause__), (node.__context__, exc.__context__)]  # type: ignore[list-item]
+
+
 class JsonFormatter(logging.Formatter):
+    def formatException(self, ei: Any) -> str:
+        _, error, tb = ei
+        if error is None:
+            return super().formatException(ei)
+        formatted = traceback.TracebackException(type(error), error, tb)
+        _withhold_database_messages(formatted, error)
+        return "".join(formatted.format()).rstrip("\n")
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),

@@ -56,6 +56,19 @@ class InMemoryApiKeyRateLimiter:
         )
 
 
+class InMemoryClientRateLimiter:
+    def __init__(self, clock: Clock, *, limit: int, window_seconds: int = 60) -> None:
+        self._windows = _Windows(clock)
+        self._limit = limit
+        self._window = timedelta(seconds=window_seconds)
+
+    async def hit(self, client: str) -> RateLimitDecision:
+        count, reset = self._windows.hit(client, self._window)
+        return RateLimitDecision(
+            allowed=count <= self._limit, limit=self._limit, remaining=max(0, self._limit - count), reset_seconds=reset
+        )
+
+
 class InMemoryApiKeyUsageRecorder:
     def __init__(self, clock: Clock, *, interval_seconds: int = 60) -> None:
         self._clock = clock

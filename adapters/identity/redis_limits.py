@@ -1,5 +1,5 @@
 """Counters in Redis shared by every process: the factor attempt guard, per-key API rate limits,
-and the once-a-minute gate for recording API key use."""
+per-client request limits, and the once-a-minute gate for recording API key use."""
 
 from __future__ import annotations
 
@@ -58,6 +58,26 @@ class RedisApiKeyRateLimiter:
             limit=limit_per_minute,
             remaining=max(0, limit_per_minute - count),
             reset_seconds=reset,
+        )
+
+
+class RedisClientRateLimiter:
+    """A window per client that starts at its first request; ``name`` keeps limiters apart."""
+
+    def __init__(self, redis: Redis, *, name: str, limit: int, window_seconds: int = 60) -> None:
+        self._prefix = f"mg:client-rate:{name}:"
+        self._limit = limit
+        self._window_ms = window_seconds * 1000
+        self._hit = redis.register_script(_HIT)
+
+    async def hit(self, client: str) -> RateLimitDecision:
+        count, ttl_ms = await self._hit(keys=[self._prefix + client], args=[self._window_ms])
+        count = int(count)
+        return RateLimitDecision(
+            allowed=count <= self._limit,
+            limit=self._limit,
+            remaining=max(0, self._limit - count),
+            reset_seconds=max(1, -(-int(ttl_ms) // 1000)),
         )
 
 

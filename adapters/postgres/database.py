@@ -29,6 +29,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         max_overflow=pool_size,
         pool_recycle=1800,
         json_deserializer=msgspec.json.decode,  # JSON columns and json_agg results, decoded fast
+        hide_parameters=True,  # errors and their logs never carry parameters (search text, emails)
     )
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from attrs import frozen
 
 from application.identity.authenticate import api_key_digest
-from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.ports import ClientRateLimiter, IdentityUnitOfWorkFactory
 from application.identity.principal import Principal
 from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator, SecretGenerator
@@ -29,7 +29,7 @@ from domain.identity.api_key import (
 )
 from domain.identity.errors import InvalidAccessToken
 from domain.identity.security_event import SecurityEventKind
-from domain.shared.errors import NotFound
+from domain.shared.errors import NotFound, RateLimited
 
 MAX_LEAKED_KEYS_PER_REPORT = 100
 
@@ -149,13 +149,23 @@ class RevokeApiKey:
 
 @frozen
 class ReportLeakedApiKeys:
-    """A secret-scanning partner reports keys it found in public; every valid one is revoked."""
+    """A secret-scanning partner reports keys it found in public; every valid one is revoked.
+
+    Anyone may report, so each address gets a budget of reports (each costs a lookup per key)."""
 
     uow: IdentityUnitOfWorkFactory
     ids: IdGenerator
     clock: Clock
+    limiter: ClientRateLimiter
 
     async def __call__(self, keys: Sequence[str], reporter_ip: str | None = None) -> int:
+        decision = await self.limiter.hit(reporter_ip or "unknown")
+        if not decision.allowed:
+            raise RateLimited(
+                "Too many leaked-key reports from this address; wait and send the rest in one report.",
+                retry_after_seconds=decision.reset_seconds,
+                decision=decision,
+            )
         revoked = 0
         now = self.clock.now()
         for raw in list(dict.fromkeys(keys))[:MAX_LEAKED_KEYS_PER_REPORT]:

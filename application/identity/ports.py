@@ -120,6 +120,14 @@ class ApiKeyLookup(Protocol):
     async def find_by_digest(self, digest: str) -> ApiKey | None: ...
 
 
+class ClientRateLimiter(Protocol):
+    """One budget of requests per client (an IP address) per window, shared by every process; each
+    limiter has its own name, limit and window."""
+
+    async def hit(self, client: str) -> RateLimitDecision:
+        """Count one request from ``client`` and say whether it is within the budget."""
+
+
 class IdentityUnitOfWork(Protocol):
     """A transaction over the identity repositories; rolled back unless ``commit`` is called."""
 

@@ -13,6 +13,7 @@ import uvicorn
 
 from adapters.shared.child_processes import stop_at_exit
 from entrypoints.bootstrap import prepare_database
+from entrypoints.cli.http_protocol import bounded_http_protocol
 from entrypoints.config import Settings, with_servers
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
@@ -66,6 +67,7 @@ def serve(settings: Settings, *, host: str | None, port: int | None, with_worker
         access_log=False,
         server_header=False,
         lifespan="on",
+        http=bounded_http_protocol(settings.max_header_bytes),
     )
     log.info("serving", extra={"host": config.host, "port": config.port, "worker": with_worker})
     # uvicorn re-raises the signal that stopped it once it has shut down. Under the default

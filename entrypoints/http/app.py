@@ -20,6 +20,7 @@ from entrypoints.http import (
 )
 from entrypoints.http.json_provider import use_msgspec_json
 from entrypoints.http.problems import register_problem_handlers
+from entrypoints.http.security_headers import register_security_headers
 from entrypoints.http.text_guard import refuse_unstorable_query_text
 from entrypoints.logging_setup import request_id
 
@@ -42,6 +43,7 @@ def create_app(container: Container) -> Quart:
     )
     use_msgspec_json(app)
     register_problem_handlers(app)
+    register_security_headers(app)
     app.register_blueprint(identity_routes.identity)
     app.register_blueprint(catalog_routes.catalog)
     app.register_blueprint(health_routes.health)

@@ -50,6 +50,7 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "conflict": (409, "Conflict"),
     "email-already-registered": (409, "Email already registered"),
     "payload-too-large": (413, "Request body too large"),
+    "request-headers-too-large": (431, "Request header fields too large"),
     "unsupported-media-type": (415, "Unsupported media type"),
     "too-many-attempts": (429, "Too many attempts"),
     "rate-limited": (429, "Rate limit exceeded"),

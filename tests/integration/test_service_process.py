@@ -6,6 +6,7 @@ data directory (the default a fresh clone gets); otherwise it is pointed at thos
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -176,3 +177,29 @@ def test_the_worker_runs_housekeeping_and_stops_cleanly_on_sigterm(service_env: 
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+
+
+def raw_exchange(base: str, request: bytes) -> bytes:
+    """Send ``request`` over a fresh connection and read the answer until the server closes it."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(request)  # a refusal mid-send still leaves the answer to read
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_request_heads_over_the_limit_get_431_and_the_service_keeps_serving(serve: Any) -> None:
+    base, _ = serve()
+    head = b"GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+    big = raw_exchange(base, head + b"X-Padding: " + b"a" * 65536 + b"\r\n\r\n")
+    assert big.startswith(b"HTTP/1.1 431 "), big[:200]
+    assert b"application/problem+json" in big and b"/problems/request-headers-too-large" in big
+    assert call(base, "GET", "/problems/request-headers-too-large")[1]["status"] == 431
+    # A head that never ends is cut off once it passes the limit, instead of being buffered forever.
+    endless = raw_exchange(base, head + b"X-Padding: " + b"a" * (4 * 1024 * 1024))
+    assert endless.startswith(b"HTTP/1.1 431 "), endless[:200]
+    # Generous headers within the limit (a long token, proxy headers) are served as usual.
+    assert call(base, "GET", "/health/live", token="t" * 8192)[0] == 200

@@ -18,6 +18,7 @@ from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentitySt
 from adapters.identity.in_memory_limits import (
     InMemoryApiKeyRateLimiter,
     InMemoryApiKeyUsageRecorder,
+    InMemoryClientRateLimiter,
     InMemoryFactorAttemptGuard,
 )
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
@@ -80,6 +81,9 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
     container.factor_attempt_guard.override(providers.Object(InMemoryFactorAttemptGuard(clock)))
     container.api_key_rate_limiter.override(providers.Object(InMemoryApiKeyRateLimiter(clock)))
     container.api_key_usage.override(providers.Object(InMemoryApiKeyUsageRecorder(clock)))
+    container.leak_report_limiter.override(
+        providers.Object(InMemoryClientRateLimiter(clock, limit=settings.leaked_key_reports_per_ip))
+    )
     container.invalid_api_key_throttle.override(
         providers.Object(InMemoryLoginThrottle(clock, account_limit=20, ip_limit=20, window_seconds=60))
     )
