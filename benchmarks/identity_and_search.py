@@ -106,6 +106,30 @@ async def api_key_overhead(base: str, duration: float) -> list[Result]:
     return results
 
 
+async def session_check(base: str, duration: float, concurrency: int, rounds: int = 3) -> list[tuple[Result, Result]]:
+    """`GET /api/v1/me` with a JWT, whose session is checked against the revoked ones on every
+    request, beside the floor: alternating rounds, concurrent and one at a time, so a noisy
+    machine shows up as spread between rounds rather than as a cost."""
+    ((email, password),) = await accounts(base, 1, prefix="session")
+    token = await token_for(base, email, password)
+    me = Request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    pairs = []
+    for workers, label in [(concurrency, ""), (1, " (1 at a time)")]:
+        for _ in range(rounds):
+            floor = await run(
+                base, f"floor GET /health/live{label}", lambda _: FLOOR, duration=duration, concurrency=workers
+            )
+            measured = await run(
+                base,
+                f"GET /api/v1/me with JWT{label}",
+                lambda _: me,
+                duration=duration,
+                concurrency=workers,
+            )
+            pairs.append((floor, measured))
+    return pairs
+
+
 async def totp_challenge_throughput(base: str, users: int = 150, concurrency: int = 16) -> Result:
     """Successful second-factor sign-ins per second: each user completes one challenge with a fresh code."""
     prepared: list[tuple[str, pyotp.TOTP]] = []
