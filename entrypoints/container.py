@@ -18,6 +18,7 @@ from adapters.identity.postgres_identity_unit_of_work import PostgresIdentityUni
 from adapters.identity.pyotp_totp import PyOtpTotp
 from adapters.identity.redis_limits import RedisApiKeyRateLimiter, RedisApiKeyUsageRecorder, RedisFactorAttemptGuard
 from adapters.identity.redis_login_throttle import RedisLoginThrottle
+from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
 from adapters.identity.segno_qr_renderer import SegnoQrRenderer
 from adapters.identity.signing_keys import load_or_create_signing_key
 from adapters.identity.zxcvbn_common_passwords import common_passwords
@@ -119,8 +120,14 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         secrets=secrets,
     )
-    refresh_tokens = providers.Singleton(RefreshTokens, uow=identity_uow, sessions=session_issuer, clock=clock)
-    log_out = providers.Singleton(LogOut, uow=identity_uow, clock=clock)
+    # Remembered as long as an access token can pass verification (its lifetime plus the leeway).
+    revoked_sessions = providers.Singleton(
+        RedisRevokedSessions,
+        redis,
+        remember_for=providers.Factory(timedelta, seconds=settings.provided.access_token_ttl_seconds, minutes=1),
+    )
+    refresh_reuse_grace = providers.Factory(timedelta, seconds=settings.provided.refresh_reuse_grace_seconds)
+    log_out = providers.Singleton(LogOut, uow=identity_uow, clock=clock, revoked_sessions=revoked_sessions)
     get_profile = providers.Singleton(GetProfile, uow=identity_uow)
     update_profile = providers.Singleton(UpdateProfile, uow=identity_uow)
     api_key_rate_limiter = providers.Singleton(RedisApiKeyRateLimiter, redis)
@@ -138,6 +145,7 @@ class Container(containers.DeclarativeContainer):
         usage=api_key_usage,
         invalid_key_throttle=invalid_api_key_throttle,
         clock=clock,
+        revoked_sessions=revoked_sessions,
     )
     create_api_key = providers.Singleton(CreateApiKey, uow=identity_uow, secrets=secrets, ids=ids, clock=clock)
     list_api_keys = providers.Singleton(ListApiKeys, uow=identity_uow)
@@ -153,6 +161,16 @@ class Container(containers.DeclarativeContainer):
         settings.provided.mfa_encryption_key,
         settings.provided.mfa_encryption_previous_keys,
         settings.provided.mfa_key_path,
+    )
+    # The refresh grace window keeps a rotated token's successor sealed by the same box.
+    refresh_tokens = providers.Singleton(
+        RefreshTokens,
+        uow=identity_uow,
+        sessions=session_issuer,
+        clock=clock,
+        secret_box=secret_box,
+        revoked_sessions=revoked_sessions,
+        reuse_grace=refresh_reuse_grace,
     )
     backup_code_hasher = providers.Singleton(backup_code_hasher)
     factor_attempt_guard = providers.Singleton(
@@ -192,7 +210,9 @@ class Container(containers.DeclarativeContainer):
     disable_mfa = providers.Singleton(
         DisableMfa, checker=factor_checker, password_hasher=password_hasher, ids=ids, clock=clock
     )
-    purge_expired_sessions = providers.Singleton(PurgeExpiredSessions, uow=identity_uow, clock=clock)
+    purge_expired_sessions = providers.Singleton(
+        PurgeExpiredSessions, uow=identity_uow, clock=clock, reuse_grace=refresh_reuse_grace
+    )
 
     # playback
     progress_archive = providers.Singleton(PostgresProgressArchive, engine)

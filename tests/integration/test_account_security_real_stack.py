@@ -124,3 +124,14 @@ async def test_a_revoked_key_stops_working_at_once_in_another_process(
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+async def test_a_logged_out_access_token_is_refused_at_once_by_another_app_instance(real: RealWorld) -> None:
+    async with running(real.container()) as (_, first), running(real.container()) as (_, second):
+        tokens = await register_and_sign_in(first)
+        headers = bearer(tokens["access_token"])
+        assert (await second.get("/api/v1/me", headers=headers)).status_code == 200  # verified and remembered there
+        out = await first.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+        assert out.status_code == 204
+        assert (await second.get("/api/v1/me", headers=headers)).status_code == 401
+        assert (await first.get("/api/v1/me", headers=headers)).status_code == 401
