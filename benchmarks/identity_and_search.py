@@ -47,7 +47,7 @@ async def identity_suite(base: str, duration: float, concurrency: int) -> list[t
             session,
             "POST",
             "/api/v1/auth/api-keys",
-            json={"name": "bench", "scopes": ["read"], "rate_limit_per_minute": 10_000},
+            json={"name": "bench", "scopes": ["read"], "rate_limit_per_minute": 10_000, "password": users[0][1]},
             headers={"Authorization": f"Bearer {token}"},
         )
     key = str(created["key"])
@@ -86,7 +86,7 @@ async def api_key_overhead(base: str, duration: float) -> list[Result]:
             session,
             "POST",
             "/api/v1/auth/api-keys",
-            json={"name": "latency", "scopes": ["read"], "rate_limit_per_minute": 10_000},
+            json={"name": "latency", "scopes": ["read"], "rate_limit_per_minute": 10_000, "password": password},
             headers={"Authorization": f"Bearer {token}"},
         )
     results = []
@@ -139,7 +139,9 @@ async def totp_challenge_throughput(base: str, users: int = 150, concurrency: in
             await _json(session, "POST", "/api/v1/auth/register", json={"email": email, "password": password})
             tokens = await _json(session, "POST", "/api/v1/auth/login", json={"email": email, "password": password})
             auth = {"Authorization": f"Bearer {tokens['access_token']}"}
-            enrolled = await _json(session, "POST", "/api/v1/auth/mfa/enroll", headers=auth)
+            enrolled = await _json(
+                session, "POST", "/api/v1/auth/mfa/enroll", json={"password": password}, headers=auth
+            )
             totp = pyotp.TOTP(str(enrolled["secret"]))
             await _json(session, "POST", "/api/v1/auth/mfa/verify", json={"code": totp.now()}, headers=auth)
             login = await _json(session, "POST", "/api/v1/auth/login", json={"email": email, "password": password})

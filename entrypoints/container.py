@@ -38,6 +38,7 @@ from application.identity.api_keys import CreateApiKey, ListApiKeys, ReportLeake
 from application.identity.authenticate import Authenticate
 from application.identity.complete_mfa_challenge import CompleteMfaChallenge
 from application.identity.confirm_mfa import ConfirmMfa
+from application.identity.confirm_password import ConfirmPassword
 from application.identity.enroll_mfa import EnrollMfa
 from application.identity.factor_checker import FactorChecker
 from application.identity.get_profile import GetProfile
@@ -147,7 +148,10 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         revoked_sessions=revoked_sessions,
     )
-    create_api_key = providers.Singleton(CreateApiKey, uow=identity_uow, secrets=secrets, ids=ids, clock=clock)
+    confirm_password = providers.Singleton(ConfirmPassword, hasher=password_hasher, throttle=login_throttle)
+    create_api_key = providers.Singleton(
+        CreateApiKey, uow=identity_uow, secrets=secrets, ids=ids, clock=clock, confirm_password=confirm_password
+    )
     list_api_keys = providers.Singleton(ListApiKeys, uow=identity_uow)
     revoke_api_key = providers.Singleton(RevokeApiKey, uow=identity_uow, ids=ids, clock=clock)
     report_leaked_api_keys = providers.Singleton(ReportLeakedApiKeys, uow=identity_uow, ids=ids, clock=clock)
@@ -190,7 +194,14 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
     )
     enroll_mfa = providers.Singleton(
-        EnrollMfa, uow=identity_uow, totp=totp, qr=qr_renderer, secret_box=secret_box, clock=clock, ids=ids
+        EnrollMfa,
+        uow=identity_uow,
+        totp=totp,
+        qr=qr_renderer,
+        secret_box=secret_box,
+        clock=clock,
+        ids=ids,
+        confirm_password=confirm_password,
     )
     confirm_mfa = providers.Singleton(
         ConfirmMfa, checker=factor_checker, backup_hasher=backup_code_hasher, secrets=secrets, ids=ids, clock=clock
@@ -208,7 +219,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     disable_mfa = providers.Singleton(
-        DisableMfa, checker=factor_checker, password_hasher=password_hasher, ids=ids, clock=clock
+        DisableMfa, checker=factor_checker, confirm_password=confirm_password, ids=ids, clock=clock
     )
     purge_expired_sessions = providers.Singleton(
         PurgeExpiredSessions, uow=identity_uow, clock=clock, reuse_grace=refresh_reuse_grace

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import mfa_factors
 from tests.integration.test_service_process import CLI, call, free_port, wait_ready
-from tests.support.accounts import bearer, challenge, enable_mfa, mfa_token, register_and_sign_in
+from tests.support.accounts import bearer, challenge, create_key, enable_mfa, mfa_token, register_and_sign_in
 from tests.support.apps import real_container, running
 
 pytestmark = pytest.mark.integration
@@ -97,9 +97,7 @@ async def test_a_revoked_key_stops_working_at_once_in_another_process(
     real: RealWorld, client: Client, tmp_path: Path
 ) -> None:
     tokens = await register_and_sign_in(client)
-    created = await client.post(
-        "/api/v1/auth/api-keys", json={"name": "script", "scopes": ["read"]}, headers=bearer(tokens["access_token"])
-    )
+    created = await create_key(client, tokens, name="script")
     key = await created.get_json()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MG_")}
     env.update(

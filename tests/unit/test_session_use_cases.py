@@ -18,6 +18,7 @@ from adapters.identity.signing_keys import Ed25519SigningKey
 from adapters.shared.manual_clock import ManualClock
 from adapters.shared.system import UrandomSecretGenerator, Uuid4Generator
 from application.identity.authenticate import Authenticate
+from application.identity.confirm_password import ConfirmPassword
 from application.identity.log_in import LogIn, LogInCommand
 from application.identity.log_out import LogOut, LogOutCommand
 from application.identity.purge_expired_sessions import PurgeExpiredSessions
@@ -28,6 +29,7 @@ from domain.identity.errors import (
     EmailAlreadyRegistered,
     InvalidAccessToken,
     InvalidCredentials,
+    InvalidPassword,
     InvalidRefreshToken,
 )
 from domain.identity.password_policy import PasswordPolicy
@@ -43,6 +45,7 @@ class Identity:
         sessions = SessionIssuer(self.tokens, ids, UrandomSecretGenerator(), timedelta(days=30))
         hasher = fast_test_hasher()
         throttle = InMemoryLoginThrottle(self.clock, account_limit=3, ip_limit=10, window_seconds=600)
+        self.confirm_password = ConfirmPassword(hasher, throttle)
         self.register = RegisterAccount(self.store, hasher, PasswordPolicy(frozenset()), self.clock, ids)
         self.log_in = LogIn(self.store, hasher, throttle, sessions, self.clock, ids, UrandomSecretGenerator())
         self.revoked = InMemoryRevokedSessions(self.clock, remember_for=timedelta(minutes=16))
@@ -232,3 +235,27 @@ async def test_the_successor_is_kept_only_sealed_and_wiped_after_the_window(iden
     identity.clock.advance(timedelta(seconds=5))
     await identity.purge()
     assert identity.store.state.sessions[rotated.id].sealed_successor is None
+
+
+async def test_wrong_password_confirmations_count_as_failed_sign_ins(identity: Identity) -> None:
+    account = await identity.register(RegisterAccountCommand("ana@example.com", "a fine passphrase"))
+    ana = identity.store.state.users[account.user_id]
+    for _ in range(3):
+        with pytest.raises(InvalidPassword):
+            await identity.confirm_password(ana, "a thief's guess", "198.51.100.7")
+    with pytest.raises(TooManyAttempts):
+        await identity.log_in(LogInCommand("ana@example.com", "a fine passphrase", client_ip="203.0.113.1"))
+
+
+async def test_an_account_over_the_sign_in_limit_cannot_confirm_even_the_right_password(identity: Identity) -> None:
+    account = await identity.register(RegisterAccountCommand("ana@example.com", "a fine passphrase"))
+    for _ in range(3):
+        with pytest.raises(InvalidCredentials):
+            await identity.log_in(LogInCommand("ana@example.com", "typo"))
+    with pytest.raises(TooManyAttempts):
+        await identity.confirm_password(identity.store.state.users[account.user_id], "a fine passphrase", None)
+
+
+async def test_a_confirmation_typed_in_another_unicode_form_is_accepted(identity: Identity) -> None:
+    account = await identity.register(RegisterAccountCommand("ana@example.com", "caf\u00e9 au lait please"))
+    await identity.confirm_password(identity.store.state.users[account.user_id], "cafe\u0301 au lait please", None)
