@@ -16,7 +16,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.identity_and_search import api_key_overhead, identity_suite, session_check, totp_challenge_throughput
+from benchmarks.identity_and_search import (
+    api_key_overhead,
+    identity_suite,
+    session_check,
+    session_check_in_process,
+    totp_challenge_throughput,
+)
 from benchmarks.load import Result
 from benchmarks.playback import playback_suite, sync_latency
 from benchmarks.server import seeded_service
@@ -59,6 +65,17 @@ async def main_async(args: argparse.Namespace) -> str:
                 ratios = statistics.median(m.rps / f.rps for f, m in chosen if f.rps)
                 p50 = statistics.median(m.p50 for _, m in chosen)
                 notes.append(f"GET /api/v1/me with JWT, {label}: median {ratios:.3f}× floor, median p50 {p50:.2f} ms")
+            redis_url = env.get("MG_REDIS_URL") or f"unix://{env['MG_DATA_DIR']}/redis/redis.sock"
+            in_process = await session_check_in_process(redis_url)
+            for floor, measured in in_process:
+                lines += [row(floor, None), row(measured, floor)]
+            half = len(in_process) // 2
+            for label, chosen in [("1 at a time", in_process[:half]), ("16 at once", in_process[half:])]:
+                ratio = statistics.median(m.rps / f.rps for f, m in chosen)
+                added = statistics.median(m.p50 - f.p50 for f, m in chosen) * 1000
+                notes.append(
+                    f"Authenticate with the session check, {label}: median {ratio:.3f}× without it, p50 {added:+.0f} µs"
+                )
         if args.suite in ("playback", "all"):
             for floor, measured in await playback_suite(base, env, args.duration, args.concurrency):
                 lines += [row(floor, None), row(measured, floor)]

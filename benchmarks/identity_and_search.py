@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+import uuid
+from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import pyotp
+from redis.asyncio import Redis
 
 from benchmarks.load import Request, Result, run
 
@@ -127,6 +131,66 @@ async def session_check(base: str, duration: float, concurrency: int, rounds: in
                 concurrency=workers,
             )
             pairs.append((floor, measured))
+    return pairs
+
+
+class _NothingRevoked:
+    async def is_revoked(self, session_id: uuid.UUID) -> bool:
+        return False
+
+    async def revoke(self, session_id: uuid.UUID) -> None:
+        pass
+
+
+async def session_check_in_process(redis_url: str, calls: int = 2000, rounds: int = 5) -> list[tuple[Result, Result]]:
+    """What the check adds to `Authenticate` itself, away from HTTP: a remembered JWT resolved
+    without the check (the floor) and with the check against the service's Redis, alternating,
+    one call at a time and 16 at once (concurrent checks share a pipeline)."""
+    from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
+    from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
+    from adapters.identity.signing_keys import Ed25519SigningKey
+    from adapters.shared.system import SystemClock
+    from application.identity.authenticate import Authenticate
+
+    redis = Redis.from_url(redis_url)
+    clock = SystemClock()
+    tokens = JwtAccessTokenIssuer(Ed25519SigningKey.generate(), clock, timedelta(minutes=15))
+    header = "Bearer " + tokens.issue(uuid.uuid4(), frozenset({"read"}), clock.now(), uuid.uuid4()).token
+    unused: Any = None
+    variants = {
+        name: Authenticate(tokens, unused, unused, unused, unused, unused, clock, revoked)
+        for name, revoked in [
+            ("Authenticate, JWT, no session check", _NothingRevoked()),
+            (
+                "Authenticate, JWT, session checked in Redis",
+                RedisRevokedSessions(redis, remember_for=timedelta(minutes=16)),
+            ),
+        ]
+    }
+
+    async def measure(name: str, width: int) -> Result:
+        authenticate = variants[name]
+        latencies: list[float] = []
+
+        async def one() -> None:
+            started = time.perf_counter()
+            await authenticate(header)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        for _ in range(calls // width):
+            await asyncio.gather(*(one() for _ in range(width)))
+        label = " (1 at a time)" if width == 1 else f" ({width} at once)"
+        return Result(name + label, len(latencies), 0, time.perf_counter() - started, latencies)
+
+    pairs = []
+    try:
+        for width in (1, 16):
+            for _ in range(rounds):
+                floor_name, checked_name = variants
+                pairs.append((await measure(floor_name, width), await measure(checked_name, width)))
+    finally:
+        await redis.aclose()
     return pairs
 
 
