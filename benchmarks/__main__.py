@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m benchmarks [--suite identity|playback|all] [--duration S] [--concurrency N]`.
+"""Benchmarks: `python -m benchmarks [--suite identity|playback|session|all] [--duration S] [--concurrency N]`.
 
 Starts a seeded service on fresh embedded servers (or MG_DATABASE_URL / MG_REDIS_URL), measures
 each endpoint right after the floor endpoint (GET /health/live, a bare JSON response) in the same
@@ -11,11 +11,18 @@ import argparse
 import asyncio
 import os
 import platform
+import statistics
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.identity_and_search import api_key_overhead, identity_suite, totp_challenge_throughput
+from benchmarks.identity_and_search import (
+    api_key_overhead,
+    identity_suite,
+    session_check,
+    session_check_in_process,
+    totp_challenge_throughput,
+)
 from benchmarks.load import Result
 from benchmarks.playback import playback_suite, sync_latency
 from benchmarks.server import seeded_service
@@ -50,6 +57,25 @@ async def main_async(args: argparse.Namespace) -> str:
             added = f"API key vs JWT: p50 {key.p50 - jwt.p50:+.2f} ms, p99 {key.p99 - jwt.p99:+.2f} ms"
             notes.append(added)
             lines.append(row(await totp_challenge_throughput(base), None))
+        if args.suite in ("session", "all"):
+            pairs = await session_check(base, args.duration, args.concurrency)
+            for floor, measured in pairs:
+                lines += [row(floor, None), row(measured, floor)]
+            for label, chosen in [("concurrent", pairs[: len(pairs) // 2]), ("1 at a time", pairs[len(pairs) // 2 :])]:
+                ratios = statistics.median(m.rps / f.rps for f, m in chosen if f.rps)
+                p50 = statistics.median(m.p50 for _, m in chosen)
+                notes.append(f"GET /api/v1/me with JWT, {label}: median {ratios:.3f}× floor, median p50 {p50:.2f} ms")
+            redis_url = env.get("MG_REDIS_URL") or f"unix://{env['MG_DATA_DIR']}/redis/redis.sock"
+            in_process = await session_check_in_process(redis_url)
+            for floor, measured in in_process:
+                lines += [row(floor, None), row(measured, floor)]
+            half = len(in_process) // 2
+            for label, chosen in [("1 at a time", in_process[:half]), ("16 at once", in_process[half:])]:
+                ratio = statistics.median(m.rps / f.rps for f, m in chosen)
+                added = statistics.median(m.p50 - f.p50 for f, m in chosen) * 1000
+                notes.append(
+                    f"Authenticate with the session check, {label}: median {ratio:.3f}× without it, p50 {added:+.0f} µs"
+                )
         if args.suite in ("playback", "all"):
             for floor, measured in await playback_suite(base, env, args.duration, args.concurrency):
                 lines += [row(floor, None), row(measured, floor)]
@@ -68,7 +94,7 @@ async def main_async(args: argparse.Namespace) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--suite", choices=["identity", "playback", "all"], default="all")
+    parser.add_argument("--suite", choices=["identity", "playback", "session", "all"], default="all")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (default 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent connections (default 32)")
     args = parser.parse_args()

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+import uuid
+from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import pyotp
+from redis.asyncio import Redis
 
 from benchmarks.load import Request, Result, run
 
@@ -47,7 +51,7 @@ async def identity_suite(base: str, duration: float, concurrency: int) -> list[t
             session,
             "POST",
             "/api/v1/auth/api-keys",
-            json={"name": "bench", "scopes": ["read"], "rate_limit_per_minute": 10_000},
+            json={"name": "bench", "scopes": ["read"], "rate_limit_per_minute": 10_000, "password": users[0][1]},
             headers={"Authorization": f"Bearer {token}"},
         )
     key = str(created["key"])
@@ -86,7 +90,7 @@ async def api_key_overhead(base: str, duration: float) -> list[Result]:
             session,
             "POST",
             "/api/v1/auth/api-keys",
-            json={"name": "latency", "scopes": ["read"], "rate_limit_per_minute": 10_000},
+            json={"name": "latency", "scopes": ["read"], "rate_limit_per_minute": 10_000, "password": password},
             headers={"Authorization": f"Bearer {token}"},
         )
     results = []
@@ -106,6 +110,90 @@ async def api_key_overhead(base: str, duration: float) -> list[Result]:
     return results
 
 
+async def session_check(base: str, duration: float, concurrency: int, rounds: int = 3) -> list[tuple[Result, Result]]:
+    """`GET /api/v1/me` with a JWT, whose session is checked against the revoked ones on every
+    request, beside the floor: alternating rounds, concurrent and one at a time, so a noisy
+    machine shows up as spread between rounds rather than as a cost."""
+    ((email, password),) = await accounts(base, 1, prefix="session")
+    token = await token_for(base, email, password)
+    me = Request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    pairs = []
+    for workers, label in [(concurrency, ""), (1, " (1 at a time)")]:
+        for _ in range(rounds):
+            floor = await run(
+                base, f"floor GET /health/live{label}", lambda _: FLOOR, duration=duration, concurrency=workers
+            )
+            measured = await run(
+                base,
+                f"GET /api/v1/me with JWT{label}",
+                lambda _: me,
+                duration=duration,
+                concurrency=workers,
+            )
+            pairs.append((floor, measured))
+    return pairs
+
+
+class _NothingRevoked:
+    async def is_revoked(self, session_id: uuid.UUID) -> bool:
+        return False
+
+    async def revoke(self, session_id: uuid.UUID) -> None:
+        pass
+
+
+async def session_check_in_process(redis_url: str, calls: int = 2000, rounds: int = 5) -> list[tuple[Result, Result]]:
+    """What the check adds to `Authenticate` itself, away from HTTP: a remembered JWT resolved
+    without the check (the floor) and with the check against the service's Redis, alternating,
+    one call at a time and 16 at once (concurrent checks share a pipeline)."""
+    from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
+    from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
+    from adapters.identity.signing_keys import Ed25519SigningKey
+    from adapters.shared.system import SystemClock
+    from application.identity.authenticate import Authenticate
+
+    redis = Redis.from_url(redis_url)
+    clock = SystemClock()
+    tokens = JwtAccessTokenIssuer(Ed25519SigningKey.generate(), clock, timedelta(minutes=15))
+    header = "Bearer " + tokens.issue(uuid.uuid4(), frozenset({"read"}), clock.now(), uuid.uuid4()).token
+    unused: Any = None
+    variants = {
+        name: Authenticate(tokens, unused, unused, unused, unused, unused, clock, revoked)
+        for name, revoked in [
+            ("Authenticate, JWT, no session check", _NothingRevoked()),
+            (
+                "Authenticate, JWT, session checked in Redis",
+                RedisRevokedSessions(redis, remember_for=timedelta(minutes=16)),
+            ),
+        ]
+    }
+
+    async def measure(name: str, width: int) -> Result:
+        authenticate = variants[name]
+        latencies: list[float] = []
+
+        async def one() -> None:
+            started = time.perf_counter()
+            await authenticate(header)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        for _ in range(calls // width):
+            await asyncio.gather(*(one() for _ in range(width)))
+        label = " (1 at a time)" if width == 1 else f" ({width} at once)"
+        return Result(name + label, len(latencies), 0, time.perf_counter() - started, latencies)
+
+    pairs = []
+    try:
+        for width in (1, 16):
+            for _ in range(rounds):
+                floor_name, checked_name = variants
+                pairs.append((await measure(floor_name, width), await measure(checked_name, width)))
+    finally:
+        await redis.aclose()
+    return pairs
+
+
 async def totp_challenge_throughput(base: str, users: int = 150, concurrency: int = 16) -> Result:
     """Successful second-factor sign-ins per second: each user completes one challenge with a fresh code."""
     prepared: list[tuple[str, pyotp.TOTP]] = []
@@ -115,7 +203,9 @@ async def totp_challenge_throughput(base: str, users: int = 150, concurrency: in
             await _json(session, "POST", "/api/v1/auth/register", json={"email": email, "password": password})
             tokens = await _json(session, "POST", "/api/v1/auth/login", json={"email": email, "password": password})
             auth = {"Authorization": f"Bearer {tokens['access_token']}"}
-            enrolled = await _json(session, "POST", "/api/v1/auth/mfa/enroll", headers=auth)
+            enrolled = await _json(
+                session, "POST", "/api/v1/auth/mfa/enroll", json={"password": password}, headers=auth
+            )
             totp = pyotp.TOTP(str(enrolled["secret"]))
             await _json(session, "POST", "/api/v1/auth/mfa/verify", json={"code": totp.now()}, headers=auth)
             login = await _json(session, "POST", "/api/v1/auth/login", json={"email": email, "password": password})

@@ -51,6 +51,7 @@ class Settings:
     mfa_encryption_previous_keys: str | None = attrs.field(default=None, repr=False)
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
+    refresh_reuse_grace_seconds: int = 5
     login_failures_per_account: int = 10
     login_failures_per_ip: int = 100
     login_failure_window_seconds: int = 900
@@ -77,6 +78,7 @@ class Settings:
             mfa_encryption_previous_keys=env.get("MG_MFA_ENCRYPTION_PREVIOUS_KEYS") or None,
             access_token_ttl_seconds=_int(env, "MG_ACCESS_TOKEN_TTL_SECONDS", 900),
             refresh_token_ttl_days=_int(env, "MG_REFRESH_TOKEN_TTL_DAYS", 30),
+            refresh_reuse_grace_seconds=_int(env, "MG_REFRESH_REUSE_GRACE_SECONDS", 5, minimum=0),
             login_failures_per_account=_int(env, "MG_LOGIN_FAILURES_PER_ACCOUNT", 10),
             login_failures_per_ip=_int(env, "MG_LOGIN_FAILURES_PER_IP", 100),
             login_failure_window_seconds=_int(env, "MG_LOGIN_FAILURE_WINDOW_SECONDS", 900),

@@ -23,6 +23,7 @@ from adapters.identity.redis_limits import (
     RedisFactorAttemptGuard,
 )
 from adapters.identity.redis_login_throttle import RedisLoginThrottle
+from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
 from adapters.identity.segno_qr_renderer import SegnoQrRenderer
 from adapters.identity.signing_keys import load_or_create_signing_key
 from adapters.identity.zxcvbn_common_passwords import common_passwords
@@ -42,6 +43,7 @@ from application.identity.api_keys import CreateApiKey, ListApiKeys, ReportLeake
 from application.identity.authenticate import Authenticate
 from application.identity.complete_mfa_challenge import CompleteMfaChallenge
 from application.identity.confirm_mfa import ConfirmMfa
+from application.identity.confirm_password import ConfirmPassword
 from application.identity.enroll_mfa import EnrollMfa
 from application.identity.factor_checker import FactorChecker
 from application.identity.get_profile import GetProfile
@@ -124,8 +126,14 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         secrets=secrets,
     )
-    refresh_tokens = providers.Singleton(RefreshTokens, uow=identity_uow, sessions=session_issuer, clock=clock)
-    log_out = providers.Singleton(LogOut, uow=identity_uow, clock=clock)
+    # Remembered as long as an access token can pass verification (its lifetime plus the leeway).
+    revoked_sessions = providers.Singleton(
+        RedisRevokedSessions,
+        redis,
+        remember_for=providers.Factory(timedelta, seconds=settings.provided.access_token_ttl_seconds, minutes=1),
+    )
+    refresh_reuse_grace = providers.Factory(timedelta, seconds=settings.provided.refresh_reuse_grace_seconds)
+    log_out = providers.Singleton(LogOut, uow=identity_uow, clock=clock, revoked_sessions=revoked_sessions)
     get_profile = providers.Singleton(GetProfile, uow=identity_uow)
     update_profile = providers.Singleton(UpdateProfile, uow=identity_uow)
     api_key_rate_limiter = providers.Singleton(RedisApiKeyRateLimiter, redis)
@@ -143,8 +151,12 @@ class Container(containers.DeclarativeContainer):
         usage=api_key_usage,
         invalid_key_throttle=invalid_api_key_throttle,
         clock=clock,
+        revoked_sessions=revoked_sessions,
     )
-    create_api_key = providers.Singleton(CreateApiKey, uow=identity_uow, secrets=secrets, ids=ids, clock=clock)
+    confirm_password = providers.Singleton(ConfirmPassword, hasher=password_hasher, throttle=login_throttle)
+    create_api_key = providers.Singleton(
+        CreateApiKey, uow=identity_uow, secrets=secrets, ids=ids, clock=clock, confirm_password=confirm_password
+    )
     list_api_keys = providers.Singleton(ListApiKeys, uow=identity_uow)
     revoke_api_key = providers.Singleton(RevokeApiKey, uow=identity_uow, ids=ids, clock=clock)
     leak_report_limiter = providers.Singleton(
@@ -168,6 +180,16 @@ class Container(containers.DeclarativeContainer):
         settings.provided.mfa_encryption_previous_keys,
         settings.provided.mfa_key_path,
     )
+    # The refresh grace window keeps a rotated token's successor sealed by the same box.
+    refresh_tokens = providers.Singleton(
+        RefreshTokens,
+        uow=identity_uow,
+        sessions=session_issuer,
+        clock=clock,
+        secret_box=secret_box,
+        revoked_sessions=revoked_sessions,
+        reuse_grace=refresh_reuse_grace,
+    )
     backup_code_hasher = providers.Singleton(backup_code_hasher)
     factor_attempt_guard = providers.Singleton(
         RedisFactorAttemptGuard,
@@ -186,7 +208,14 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
     )
     enroll_mfa = providers.Singleton(
-        EnrollMfa, uow=identity_uow, totp=totp, qr=qr_renderer, secret_box=secret_box, clock=clock, ids=ids
+        EnrollMfa,
+        uow=identity_uow,
+        totp=totp,
+        qr=qr_renderer,
+        secret_box=secret_box,
+        clock=clock,
+        ids=ids,
+        confirm_password=confirm_password,
     )
     confirm_mfa = providers.Singleton(
         ConfirmMfa, checker=factor_checker, backup_hasher=backup_code_hasher, secrets=secrets, ids=ids, clock=clock
@@ -204,9 +233,11 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     disable_mfa = providers.Singleton(
-        DisableMfa, checker=factor_checker, password_hasher=password_hasher, ids=ids, clock=clock
+        DisableMfa, checker=factor_checker, confirm_password=confirm_password, ids=ids, clock=clock
     )
-    purge_expired_sessions = providers.Singleton(PurgeExpiredSessions, uow=identity_uow, clock=clock)
+    purge_expired_sessions = providers.Singleton(
+        PurgeExpiredSessions, uow=identity_uow, clock=clock, reuse_grace=refresh_reuse_grace
+    )
 
     # playback
     progress_archive = providers.Singleton(PostgresProgressArchive, engine)

@@ -12,7 +12,7 @@ from application.shared.ports import Clock
 from domain.identity.errors import InvalidAccessToken
 
 ISSUER = "media-gateway"
-_REQUIRED = ["sub", "iat", "exp", "jti", "scope", "iss"]
+_REQUIRED = ["sub", "iat", "exp", "jti", "scope", "iss", "sid"]
 
 
 class JwtAccessTokenIssuer:
@@ -71,7 +71,6 @@ class JwtAccessTokenIssuer:
                 options={"require": _REQUIRED, "verify_exp": False, "verify_iat": False},
             )
             expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
-            sid = claims.get("sid")
             return AccessTokenClaims(
                 subject=UUID(claims["sub"]),
                 scopes=frozenset(str(claims["scope"]).split()),
@@ -79,7 +78,7 @@ class JwtAccessTokenIssuer:
                 expires_at=expires_at,
                 auth_time=datetime.fromtimestamp(int(claims.get("auth_time", claims["iat"])), UTC),
                 token_id=str(claims["jti"]),
-                session_family=UUID(sid) if sid else None,
+                session_family=UUID(str(claims["sid"])),
             )
         except InvalidAccessToken:
             raise

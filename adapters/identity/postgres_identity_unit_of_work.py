@@ -21,7 +21,7 @@ from adapters.postgres.tables import refresh_sessions, users
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from domain.identity.email import EmailAddress
 from domain.identity.errors import EmailAlreadyRegistered
-from domain.identity.refresh_session import RefreshSession
+from domain.identity.refresh_session import RefreshSession, SealedToken
 from domain.identity.user import User
 
 
@@ -69,11 +69,32 @@ class PostgresUserRepository:
         await self._conn.execute(update(users).where(users.c.id == user_id).values(display_name=display_name))
 
 
+def _session(row: RowMapping) -> RefreshSession:
+    sealed = (
+        SealedToken(key_id=row["successor_key_id"], ciphertext=bytes(row["sealed_successor"]))
+        if row["sealed_successor"] is not None
+        else None
+    )
+    return RefreshSession(
+        id=row["id"],
+        family_id=row["family_id"],
+        user_id=row["user_id"],
+        token_digest=row["token_digest"],
+        issued_at=row["issued_at"],
+        expires_at=row["expires_at"],
+        auth_time=row["auth_time"],
+        rotated_at=row["rotated_at"],
+        revoked_at=row["revoked_at"],
+        sealed_successor=sealed,
+    )
+
+
 class PostgresRefreshSessionRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def add(self, session: RefreshSession) -> None:
+        sealed = session.sealed_successor
         await self._conn.execute(
             insert(refresh_sessions).values(
                 id=session.id,
@@ -85,6 +106,8 @@ class PostgresRefreshSessionRepository:
                 auth_time=session.auth_time,
                 rotated_at=session.rotated_at,
                 revoked_at=session.revoked_at,
+                successor_key_id=sealed.key_id if sealed else None,
+                sealed_successor=sealed.ciphertext if sealed else None,
             )
         )
 
@@ -93,11 +116,9 @@ class PostgresRefreshSessionRepository:
             select(refresh_sessions).where(refresh_sessions.c.token_digest == token_digest)
         )
         row = result.mappings().first()
-        if row is None:
-            return None
-        return RefreshSession(**{key: row[key] for key in row})
+        return _session(row) if row else None
 
-    async def mark_rotated(self, session_id: UUID, now: datetime) -> bool:
+    async def mark_rotated(self, session_id: UUID, now: datetime, successor: SealedToken | None = None) -> bool:
         # The row lock taken by this UPDATE serialises concurrent refreshes of one token:
         # the loser re-reads the row after the winner commits and matches nothing.
         result = await self._conn.execute(
@@ -107,7 +128,11 @@ class PostgresRefreshSessionRepository:
                 refresh_sessions.c.rotated_at.is_(None),
                 refresh_sessions.c.revoked_at.is_(None),
             )
-            .values(rotated_at=now)
+            .values(
+                rotated_at=now,
+                successor_key_id=successor.key_id if successor else None,
+                sealed_successor=successor.ciphertext if successor else None,
+            )
         )
         return result.rowcount == 1
 
@@ -115,8 +140,16 @@ class PostgresRefreshSessionRepository:
         await self._conn.execute(
             update(refresh_sessions)
             .where(refresh_sessions.c.family_id == family_id, refresh_sessions.c.revoked_at.is_(None))
-            .values(revoked_at=now)
+            .values(revoked_at=now, successor_key_id=None, sealed_successor=None)
         )
+
+    async def wipe_successors(self, rotated_before: datetime) -> int:
+        result = await self._conn.execute(
+            update(refresh_sessions)
+            .where(refresh_sessions.c.sealed_successor.is_not(None), refresh_sessions.c.rotated_at <= rotated_before)
+            .values(successor_key_id=None, sealed_successor=None)
+        )
+        return int(result.rowcount)
 
     async def delete_expired(self, before: datetime) -> int:
         result = await self._conn.execute(delete(refresh_sessions).where(refresh_sessions.c.expires_at < before))

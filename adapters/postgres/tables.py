@@ -42,6 +42,8 @@ refresh_sessions = Table(
     Column("auth_time", DateTime(timezone=True), nullable=False),
     Column("rotated_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("successor_key_id", Text),
+    Column("sealed_successor", LargeBinary),
 )
 
 content = Table(

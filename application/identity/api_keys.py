@@ -9,6 +9,7 @@ from uuid import UUID
 from attrs import frozen
 
 from application.identity.authenticate import api_key_digest
+from application.identity.confirm_password import ConfirmPassword
 from application.identity.ports import ClientRateLimiter, IdentityUnitOfWorkFactory
 from application.identity.principal import Principal
 from application.identity.security_log import record_event
@@ -43,6 +44,7 @@ class CreateApiKeyCommand:
     principal: Principal
     name: str
     scopes: list[str]
+    password: str
     expires_in_days: int | None = None
     rate_limit_per_minute: int | None = None
     ip: str | None = None
@@ -56,10 +58,13 @@ class CreatedApiKey:
 
 @frozen
 class CreateApiKey:
+    """A key lives up to a year, so minting one asks for the current password, not only a token."""
+
     uow: IdentityUnitOfWorkFactory
     secrets: SecretGenerator
     ids: IdGenerator
     clock: Clock
+    confirm_password: ConfirmPassword
 
     async def __call__(self, command: CreateApiKeyCommand) -> CreatedApiKey:
         command.principal.require_session()
@@ -77,11 +82,13 @@ class CreateApiKey:
                 f"'rate_limit_per_minute' must be between 1 and {MAX_RATE_LIMIT_PER_MINUTE}.",
                 field="rate_limit_per_minute",
             )
-        now = self.clock.now()
         async with self.uow() as uow:
             user = await uow.users.get(command.principal.user_id)
-            if user is None:
-                raise InvalidAccessToken("The account behind this token no longer exists.")
+        if user is None:
+            raise InvalidAccessToken("The account behind this token no longer exists.")
+        await self.confirm_password(user, command.password, command.ip)  # outside any transaction
+        now = self.clock.now()
+        async with self.uow() as uow:
             scopes = validate_requested_scopes(command.scopes, user.scopes)
             key = encode_api_key(self.secrets.random_bytes(RANDOM_BYTES))
             body = key[len(API_KEY_PREFIX) :]

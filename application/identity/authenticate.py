@@ -13,6 +13,7 @@ from application.identity.ports import (
     IdentityUnitOfWorkFactory,
     LoginThrottle,
     RateLimitDecision,
+    RevokedSessions,
 )
 from application.identity.principal import Principal
 from application.shared.ports import Clock
@@ -44,6 +45,7 @@ class Authenticate:
     usage: ApiKeyUsageRecorder
     invalid_key_throttle: LoginThrottle
     clock: Clock
+    revoked_sessions: RevokedSessions
 
     async def __call__(
         self, authorization: str | None, api_key_header: str | None = None, ip: str | None = None
@@ -57,6 +59,9 @@ class Authenticate:
         if credential.startswith(API_KEY_PREFIX):
             return await self._api_key(credential, ip)
         claims = self.access_tokens.verify(credential)
+        # The signature check may be remembered; whether the session is still live never is.
+        if await self.revoked_sessions.is_revoked(claims.session_family):
+            raise InvalidAccessToken("This session has ended; sign in again.")
         return Authenticated(Principal(user_id=claims.subject, scopes=claims.scopes, auth_time=claims.auth_time))
 
     async def _api_key(self, key: str, ip: str | None) -> Authenticated:

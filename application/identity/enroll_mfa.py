@@ -4,6 +4,7 @@ from datetime import datetime
 
 from attrs import frozen
 
+from application.identity.confirm_password import ConfirmPassword
 from application.identity.factor_checker import factor_associated_data
 from application.identity.ports import IdentityUnitOfWorkFactory, QrRenderer, SecretBox, TotpAlgorithm
 from application.identity.principal import Principal
@@ -30,8 +31,18 @@ class PendingEnrollment:
 
 
 @frozen
+class EnrollMfaCommand:
+    principal: Principal
+    password: str
+    ip: str | None = None
+
+
+@frozen
 class EnrollMfa:
-    """Start TOTP enrollment: a new secret, shown once as text, a key URI and a QR code."""
+    """Start TOTP enrollment: a new secret, shown once as text, a key URI and a QR code.
+
+    Needs a recent sign-in and the current password: a stolen access token must not be enough
+    to enroll the thief's authenticator and lock the owner out."""
 
     uow: IdentityUnitOfWorkFactory
     totp: TotpAlgorithm
@@ -39,17 +50,21 @@ class EnrollMfa:
     secret_box: SecretBox
     clock: Clock
     ids: IdGenerator
+    confirm_password: ConfirmPassword
 
-    async def __call__(self, principal: Principal) -> PendingEnrollment:
+    async def __call__(self, command: EnrollMfaCommand) -> PendingEnrollment:
+        principal = command.principal
         now = self.clock.now()
         require_recent_authentication(principal.require_session(), now)
+        async with self.uow() as uow:
+            user = await uow.users.get(principal.user_id)
+        if user is None:
+            raise InvalidAccessToken("The account behind this token no longer exists.")
+        await self.confirm_password(user, command.password, command.ip)  # outside any transaction
         secret = self.totp.new_secret()
         factor_id = self.ids.new_id()
         key_id, sealed = self.secret_box.seal(secret.encode(), factor_associated_data(principal.user_id, factor_id))
         async with self.uow() as uow:
-            user = await uow.users.get(principal.user_id)
-            if user is None:
-                raise InvalidAccessToken("The account behind this token no longer exists.")
             if await uow.mfa_factors.get(user.id, FactorStatus.ACTIVE.value) is not None:
                 raise MfaAlreadyEnabled("Two-factor authentication is already on; disable it first.")
             pending = await uow.mfa_factors.get(user.id, FactorStatus.PENDING.value)

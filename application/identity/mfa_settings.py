@@ -7,14 +7,14 @@ from datetime import datetime
 from attrs import frozen
 
 from application.identity.backup_codes import generate_backup_codes, low_backup_codes_warning
+from application.identity.confirm_password import ConfirmPassword
 from application.identity.factor_checker import AcceptedCode, FactorChecker
 from application.identity.ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory, PasswordHasher
 from application.identity.principal import Principal
 from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator, SecretGenerator
-from domain.identity.errors import InvalidCredentials
+from domain.identity.errors import InvalidAccessToken
 from domain.identity.mfa import FactorStatus, require_recent_authentication
-from domain.identity.password_policy import normalise_password
 from domain.identity.security_event import SecurityEventKind
 
 
@@ -76,7 +76,7 @@ class RegenerateBackupCodes:
 @frozen
 class DisableMfa:
     checker: FactorChecker
-    password_hasher: PasswordHasher
+    confirm_password: ConfirmPassword
     ids: IdGenerator
     clock: Clock
 
@@ -84,14 +84,14 @@ class DisableMfa:
         now = self.clock.now()
         user_id = command.principal.user_id
         require_recent_authentication(command.principal.require_session(), now)
-        password = normalise_password(command.password or "")
 
         async def disable(uow: IdentityUnitOfWork, accepted: AcceptedCode) -> None:
             # Checked after the code so the attempt guard also covers password guessing here;
             # raising rolls the code's use back with everything else.
             user = await uow.users.get(user_id)
-            if user is None or not await self.password_hasher.verify(user.password_hash, password):
-                raise InvalidCredentials("The password is incorrect.")
+            if user is None:
+                raise InvalidAccessToken("The account behind this token no longer exists.")
+            await self.confirm_password(user, command.password or "", command.ip)
             await uow.mfa_factors.delete(accepted.factor.id)
             await uow.backup_codes.delete_all(user_id)
             await record_event(uow, self.ids, user_id, SecurityEventKind.MFA_DISABLED, now, command.ip)

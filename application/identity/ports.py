@@ -10,7 +10,7 @@ from attrs import frozen
 from domain.identity.api_key import ApiKey
 from domain.identity.email import EmailAddress
 from domain.identity.mfa import BackupCode, TotpFactor
-from domain.identity.refresh_session import RefreshSession
+from domain.identity.refresh_session import RefreshSession, SealedToken
 from domain.identity.security_event import SecurityEvent
 from domain.identity.user import User
 
@@ -31,10 +31,15 @@ class RefreshSessionRepository(Protocol):
 
     async def get_by_digest(self, token_digest: str) -> RefreshSession | None: ...
 
-    async def mark_rotated(self, session_id: UUID, now: datetime) -> bool:
-        """Retire an active session; False if it was already rotated or revoked (compare-and-set)."""
+    async def mark_rotated(self, session_id: UUID, now: datetime, successor: SealedToken | None = None) -> bool:
+        """Retire an active session, keeping ``successor`` sealed on it for a retry; False if it was
+        already rotated or revoked (compare-and-set). Locks only this session's row."""
 
-    async def revoke_family(self, family_id: UUID, now: datetime) -> None: ...
+    async def revoke_family(self, family_id: UUID, now: datetime) -> None:
+        """Revoke every session of the family and wipe their sealed successors."""
+
+    async def wipe_successors(self, rotated_before: datetime) -> int:
+        """Wipe the sealed successors of sessions rotated at or before ``rotated_before``; return how many."""
 
     async def delete_expired(self, before: datetime) -> int:
         """Delete sessions that expired before ``before``; return how many."""
@@ -172,7 +177,7 @@ class AccessTokenClaims:
     expires_at: datetime
     auth_time: datetime
     token_id: str
-    session_family: UUID | None = None
+    session_family: UUID
 
 
 @frozen
@@ -188,6 +193,17 @@ class AccessTokenIssuer(Protocol):
 
     def verify(self, token: str) -> AccessTokenClaims:
         """Return the claims of a valid token; raise InvalidAccessToken otherwise."""
+
+
+class RevokedSessions(Protocol):
+    """Session families ended before their access tokens expire, shared by every process.
+
+    A revocation is remembered for as long as an access token of the family can still be valid,
+    so every request carrying one can be refused at once."""
+
+    async def revoke(self, session_id: UUID) -> None: ...
+
+    async def is_revoked(self, session_id: UUID) -> bool: ...
 
 
 class LoginThrottle(Protocol):

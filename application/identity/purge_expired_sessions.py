@@ -13,11 +13,17 @@ RETENTION = timedelta(days=7)
 
 @frozen
 class PurgeExpiredSessions:
+    """Housekeeping: delete long-expired sessions, and wipe sealed successors kept past the reuse
+    grace window (they are never opened after it; this makes sure they are not kept either)."""
+
     uow: IdentityUnitOfWorkFactory
     clock: Clock
+    reuse_grace: timedelta = timedelta(0)
 
     async def __call__(self) -> int:
+        now = self.clock.now()
         async with self.uow() as uow:
-            deleted = await uow.refresh_sessions.delete_expired(self.clock.now() - RETENTION)
+            deleted = await uow.refresh_sessions.delete_expired(now - RETENTION)
+            await uow.refresh_sessions.wipe_successors(now - self.reuse_grace)
             await uow.commit()
         return deleted

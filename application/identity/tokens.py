@@ -45,8 +45,10 @@ class SessionIssuer:
         family_id: UUID,
         auth_time: datetime,
         now: datetime,
+        refresh_token: str | None = None,
     ) -> TokenPair:
-        refresh_token = self.secrets.token(REFRESH_TOKEN_BYTES)
+        """A new refresh session in the family (with ``refresh_token`` if one was drawn already)."""
+        refresh_token = refresh_token or self.new_refresh_token()
         await uow.refresh_sessions.add(
             RefreshSession(
                 id=self.ids.new_id(),
@@ -64,4 +66,17 @@ class SessionIssuer:
             refresh_token=refresh_token,
             expires_in=access.expires_in_seconds,
             refresh_expires_in=int(self.refresh_ttl.total_seconds()),
+        )
+
+    def new_refresh_token(self) -> str:
+        return self.secrets.token(REFRESH_TOKEN_BYTES)
+
+    def again(self, session: RefreshSession, refresh_token: str, scopes: frozenset[str], now: datetime) -> TokenPair:
+        """The pair of an existing live session: its refresh token, and a fresh access token."""
+        access = self.access_tokens.issue(session.user_id, scopes, session.auth_time, session.family_id)
+        return TokenPair(
+            access_token=access.token,
+            refresh_token=refresh_token,
+            expires_in=access.expires_in_seconds,
+            refresh_expires_in=max(0, int((session.expires_at - now).total_seconds())),
         )

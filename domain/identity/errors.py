@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from domain.shared.errors import Conflict, Unauthenticated
+from domain.shared.errors import Conflict, Forbidden, Unauthenticated
 
 
 class EmailAlreadyRegistered(Conflict):
@@ -21,3 +21,9 @@ class InvalidAccessToken(Unauthenticated):
 
 class InvalidApiKey(Unauthenticated):
     code = "invalid-api-key"
+
+
+class InvalidPassword(Forbidden):
+    """The current password, asked again before an account-security change, was wrong."""
+
+    code = "invalid-password"

@@ -27,6 +27,7 @@ api_keys = Blueprint("api_keys", __name__)
 class CreateApiKeyIn(Struct, forbid_unknown_fields=True):
     name: Annotated[str, Meta(max_length=200)]
     scopes: Annotated[list[Annotated[str, Meta(max_length=20)]], Meta(max_length=10)]
+    password: Annotated[str, Meta(max_length=1024)]
     expires_in_days: int | None = None
     rate_limit_per_minute: int | None = None
 
@@ -93,13 +94,15 @@ async def create(
     create_api_key: CreateApiKey = Provide[Container.create_api_key],
 ) -> tuple[CreatedApiKeyOut, int, dict[str, str]]:
     """Create an API key. The full `key` is in this response only; store it now.
-    Scopes: `read`, `write` (implies read), `admin`; you can grant only scopes you hold."""
+    Scopes: `read`, `write` (implies read), `admin`; you can grant only scopes you hold.
+    Needs the current `password`: a wrong one is a 403 and counts as a failed sign-in."""
     principal = await authenticated(authenticate, "write")
     created = await create_api_key(
         CreateApiKeyCommand(
             principal=principal,
             name=data.name,
             scopes=data.scopes,
+            password=data.password,
             expires_in_days=data.expires_in_days,
             rate_limit_per_minute=data.rate_limit_per_minute,
             ip=request.remote_addr,

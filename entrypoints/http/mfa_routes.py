@@ -7,7 +7,7 @@ from quart_schema import tag, validate_querystring, validate_request, validate_r
 from application.identity.authenticate import Authenticate
 from application.identity.complete_mfa_challenge import CompleteMfaChallenge, CompleteMfaChallengeCommand
 from application.identity.confirm_mfa import ConfirmMfa, ConfirmMfaCommand
-from application.identity.enroll_mfa import EnrollMfa
+from application.identity.enroll_mfa import EnrollMfa, EnrollMfaCommand
 from application.identity.list_security_events import ListSecurityEvents
 from application.identity.mfa_settings import DisableMfa, FactorCommand, GetMfaStatus, RegenerateBackupCodes
 from entrypoints.container import Container
@@ -18,6 +18,7 @@ from entrypoints.http.mfa_schemas import (
     ChallengeOut,
     CodeIn,
     DisableIn,
+    EnrollIn,
     EnrollmentOut,
     MfaStatusOut,
     SecurityEventOut,
@@ -31,16 +32,19 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @mfa.post("/api/v1/auth/mfa/enroll")
 @tag(["mfa"])
+@validate_request(EnrollIn)
 @validate_response(EnrollmentOut, 201)
 @inject
 async def enroll(
+    data: EnrollIn,
     authenticate: Authenticate = Provide[Container.authenticate],
     enroll_mfa: EnrollMfa = Provide[Container.enroll_mfa],
 ) -> tuple[EnrollmentOut, int, dict[str, str]]:
     """Start TOTP enrollment: scan `qr_png` (or type `secret`) into an authenticator app, then
-    confirm with `/verify` within 10 minutes. Needs a sign-in from the last 10 minutes."""
+    confirm with `/verify` within 10 minutes. Needs the current `password` and a sign-in from the
+    last 10 minutes; a wrong password is a 403 and counts as a failed sign-in."""
     principal = await authenticated(authenticate, "write")
-    pending = await enroll_mfa(principal)
+    pending = await enroll_mfa(EnrollMfaCommand(principal=principal, password=data.password, ip=request.remote_addr))
     body = EnrollmentOut(
         secret=pending.secret,
         otpauth_uri=pending.otpauth_uri,

@@ -5,6 +5,7 @@ from typing import Annotated
 from msgspec import Meta, Struct
 
 Code = Annotated[str, Meta(min_length=1, max_length=32)]
+Password = Annotated[str, Meta(max_length=1024)]
 
 
 class EnrollmentOut(Struct):
@@ -15,13 +16,17 @@ class EnrollmentOut(Struct):
     expires_at: str
 
 
+class EnrollIn(Struct, forbid_unknown_fields=True):
+    password: Password
+
+
 class CodeIn(Struct, forbid_unknown_fields=True):
     code: Code
 
 
 class DisableIn(Struct, forbid_unknown_fields=True):
     code: Code
-    password: Annotated[str, Meta(max_length=1024)]
+    password: Password
 
 
 class ChallengeIn(Struct, forbid_unknown_fields=True):

@@ -44,6 +44,7 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-access-token": (401, "Invalid access token"),
     "invalid-refresh-token": (401, "Invalid refresh token"),
     "forbidden": (403, "Forbidden"),
+    "invalid-password": (403, "The password is incorrect"),
     "not-found": (404, "Not found"),
     "content-not-found": (404, "Content not found"),
     "method-not-allowed": (405, "Method not allowed"),

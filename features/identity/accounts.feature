@@ -31,11 +31,20 @@ Feature: Accounts and sessions
   Scenario: A stolen refresh token is detected and the session ended
     Given Ana is signed in on her phone
     And her phone has refreshed its session
-    When an attacker uses the phone's old refresh token
+    When an attacker uses the phone's old refresh token a minute later
     Then the attacker is refused
     And Ana's phone has to sign in again
+    And the phone's access token no longer works
+
+  Scenario: A refresh retried at once keeps the viewer signed in
+    Given Ana is signed in on her phone
+    And her phone has refreshed its session
+    When her phone, having lost the answer, sends the same refresh again
+    Then it gets the same new refresh token again
+    And her phone stays signed in
 
   Scenario: Signing out ends the session
     Given Ana is signed in on her phone
     When Ana signs out on her phone
     Then Ana's phone has to sign in again
+    And the phone's access token no longer works

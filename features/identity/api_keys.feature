@@ -10,6 +10,16 @@ Feature: API keys
     Then she sees the full key once
     And her key list shows it masked, with its name and scopes
 
+  Scenario: A stolen access token is not enough to create a key
+    When someone holding Ana's access token, but not her password, asks for a key
+    Then they are told the password is wrong
+    And Ana has no keys
+
+  Scenario: Wrong passwords when creating keys count as failed sign-ins
+    When someone holding Ana's access token guesses her password wrong 10 times asking for keys
+    Then even the right password cannot create a key for now
+    And Ana's sign-in with her password is refused for now too
+
   Scenario: A read-only key can read the profile but not change it
     Given Ana has a read-only key
     When the key reads Ana's profile

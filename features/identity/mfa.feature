@@ -10,6 +10,11 @@ Feature: Two-factor authentication
     Then two-factor authentication is on
     And she is shown 10 backup codes, once
 
+  Scenario: A stolen access token is not enough to turn on two-factor
+    When someone holding Ana's access token, but not her password, starts turning on two-factor
+    Then they are told the password is wrong
+    And two-factor authentication stays off
+
   Scenario: Signing in asks for a code once two-factor is on
     Given Ana has turned on two-factor authentication
     When Ana signs in with her password

@@ -123,9 +123,38 @@ def after_waiting(api: Api) -> None:
     assert sign_in(api, ANA, ANA_PASSWORD)[0] == 200
 
 
-@when("an attacker uses the phone's old refresh token", target_fixture="attacker")
+@when("an attacker uses the phone's old refresh token a minute later", target_fixture="attacker")
 def attacker_replays(api: Api, phone: dict[str, Any]) -> tuple[int, Any]:
+    api.world.clock.advance(timedelta(minutes=1))
     return api.call("post", "/api/v1/auth/refresh", json={"refresh_token": phone["old_refresh_token"]})
+
+
+@when("her phone, having lost the answer, sends the same refresh again", target_fixture="retry")
+def phone_retries(api: Api, phone: dict[str, Any]) -> tuple[int, Any]:
+    api.world.clock.advance(timedelta(seconds=2))
+    return api.call("post", "/api/v1/auth/refresh", json={"refresh_token": phone["old_refresh_token"]})
+
+
+@then("it gets the same new refresh token again")
+def same_successor(phone: dict[str, Any], retry: tuple[int, Any]) -> None:
+    status, tokens = retry
+    assert status == 200 and tokens["refresh_token"] == phone["tokens"]["refresh_token"]
+    phone["tokens"] = tokens
+
+
+@then("her phone stays signed in")
+def phone_stays_signed_in(api: Api, phone: dict[str, Any]) -> None:
+    token = phone["tokens"]["access_token"]
+    assert api.call("get", "/api/v1/me", headers={"Authorization": f"Bearer {token}"})[0] == 200
+    status, _ = api.call("post", "/api/v1/auth/refresh", json={"refresh_token": phone["tokens"]["refresh_token"]})
+    assert status == 200
+
+
+@then("the phone's access token no longer works")
+def access_token_refused(api: Api, phone: dict[str, Any]) -> None:
+    token = phone["tokens"]["access_token"]
+    status, problem = api.call("get", "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert status == 401 and problem["type"] == "/problems/invalid-access-token"
 
 
 @then("the attacker is refused")

@@ -28,7 +28,7 @@ class Session:
         return {"X-API-Key": key or self.key["key"]}
 
     def create(self, **body: Any) -> tuple[int, Any]:
-        payload = {"name": "key", "scopes": ["read"], **body}
+        payload = {"name": "key", "scopes": ["read"], "password": PASSWORD, **body}
         self.last = self.api.call("post", "/api/v1/auth/api-keys", json=payload, headers=self.headers())
         return self.last
 
@@ -125,13 +125,16 @@ def cannot_grant(ana: Session) -> None:
 @when("the key tries to create another key")
 def key_creates_key(api: Api, ana: Session) -> None:
     ana.last = api.call(
-        "post", "/api/v1/auth/api-keys", json={"name": "x", "scopes": ["read"]}, headers=ana.key_headers()
+        "post",
+        "/api/v1/auth/api-keys",
+        json={"name": "x", "scopes": ["read"], "password": PASSWORD},
+        headers=ana.key_headers(),
     )
 
 
 @when("the key tries to turn on two-factor authentication")
 def key_enrolls(api: Api, ana: Session) -> None:
-    ana.last = api.call("post", "/api/v1/auth/mfa/enroll", headers=ana.key_headers())
+    ana.last = api.call("post", "/api/v1/auth/mfa/enroll", json={"password": PASSWORD}, headers=ana.key_headers())
 
 
 @when("Ana revokes the key")
@@ -190,3 +193,37 @@ def log_shows_leak(api: Api, ana: Session) -> None:
     status, events = api.call("get", "/api/v1/me/security-events", headers=ana.headers())
     assert status == 200
     assert events["items"][0]["kind"] == "api_key_leaked"
+
+
+@when("someone holding Ana's access token, but not her password, asks for a key")
+def thief_asks_for_key(ana: Session) -> None:
+    ana.create(password="the thief's best guess")
+
+
+@then("they are told the password is wrong")
+def told_wrong_password(ana: Session) -> None:
+    status, body = ana.last
+    assert status == 403 and body["type"] == "/problems/invalid-password"
+
+
+@then("Ana has no keys")
+def no_keys(api: Api, ana: Session) -> None:
+    status, listed = api.call("get", "/api/v1/auth/api-keys", headers=ana.headers())
+    assert status == 200 and listed["items"] == []
+
+
+@when(parsers.parse("someone holding Ana's access token guesses her password wrong {times:d} times asking for keys"))
+def thief_guesses(ana: Session, times: int) -> None:
+    for n in range(times):
+        assert ana.create(password=f"guess number {n}")[0] == 403
+
+
+@then("even the right password cannot create a key for now")
+def right_password_waits(ana: Session) -> None:
+    status, body = ana.create()
+    assert status == 429 and body["retry_after_seconds"] > 0
+
+
+@then("Ana's sign-in with her password is refused for now too")
+def sign_in_waits(api: Api) -> None:
+    assert api.call("post", "/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})[0] == 429

@@ -39,6 +39,12 @@ class Ana:
         self.clock.advance(timedelta(seconds=30))
         return self.code()
 
+    def enroll(self, password: str) -> tuple[int, Any]:
+        self.last = self.api.call(
+            "post", "/api/v1/auth/mfa/enroll", json={"password": password}, headers=self.headers()
+        )
+        return self.last
+
     def sign_in_with_password(self) -> tuple[int, Any]:
         return self.api.call("post", "/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
 
@@ -71,7 +77,7 @@ def signed_in(api: Api, ana: Ana) -> None:
 @when("Ana scans the QR code with her authenticator app and confirms with the code it shows")
 @given("Ana has turned on two-factor authentication")
 def turn_on(api: Api, ana: Ana) -> None:
-    status, enrollment = api.call("post", "/api/v1/auth/mfa/enroll", headers=ana.headers())
+    status, enrollment = ana.enroll(PASSWORD)
     assert status == 201 and enrollment["qr_png"].startswith("data:image/png;base64,")
     ana.totp = pyotp.parse_uri(enrollment["otpauth_uri"])  # what scanning the QR code yields
     ana.enrollment_code = ana.code()
@@ -250,7 +256,7 @@ def off_wrong_password(api: Api, ana: Ana) -> None:
         json={"code": ana.next_code(), "password": "not her password"},
         headers=ana.headers(),
     )
-    assert ana.last[0] == 401
+    assert ana.last[0] == 403 and ana.last[1]["type"] == "/problems/invalid-password"
 
 
 @then("two-factor stays on")
@@ -281,10 +287,28 @@ def old_sign_in(api: Api, ana: Ana) -> None:
 
 @when("Ana starts turning on two-factor authentication")
 def start_enroll(api: Api, ana: Ana) -> None:
-    ana.last = api.call("post", "/api/v1/auth/mfa/enroll", headers=ana.headers())
+    ana.last = ana.enroll(PASSWORD)
 
 
 @then("she is asked to sign in again first")
 def reauth(ana: Ana) -> None:
     status, body = ana.last
     assert status == 401 and body["type"] == "/problems/reauthentication-required"
+
+
+@when("someone holding Ana's access token, but not her password, starts turning on two-factor")
+def thief_enrolls(ana: Ana) -> None:
+    ana.enroll("the thief's best guess")
+
+
+@then("they are told the password is wrong")
+def told_wrong_password(ana: Ana) -> None:
+    status, body = ana.last
+    assert status == 403 and body["type"] == "/problems/invalid-password"
+
+
+@then("two-factor authentication stays off")
+def stays_off(api: Api, ana: Ana) -> None:
+    status, body = api.call("get", "/api/v1/auth/mfa", headers=ana.headers())
+    assert status == 200 and body["enabled"] is False
+    assert ana.api.world.identity.state.factors == {}  # not even a pending enrollment

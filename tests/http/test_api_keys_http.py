@@ -8,13 +8,8 @@ from typing import Any
 from quart.typing import TestClientProtocol as Client
 
 from domain.identity.api_key import BASE62, is_well_formed
-from tests.support.accounts import bearer, register_and_sign_in
+from tests.support.accounts import PASSWORD, bearer, create_key, register_and_sign_in
 from tests.support.apps import FakeWorld
-
-
-async def create_key(client: Client, tokens: dict[str, Any], **body: Any) -> Any:
-    payload = {"name": "TV app", "scopes": ["read"], **body}
-    return await client.post("/api/v1/auth/api-keys", json=payload, headers=bearer(tokens["access_token"]))
 
 
 async def new_key(client: Client, tokens: dict[str, Any], **body: Any) -> dict[str, Any]:
@@ -79,9 +74,11 @@ async def test_api_keys_cannot_manage_keys_or_mfa(client: Client) -> None:
     key = (await new_key(client, tokens, scopes=["write"]))["key"]
     headers = key_headers(key)
     attempts = [
-        client.post("/api/v1/auth/api-keys", json={"name": "x", "scopes": ["read"]}, headers=headers),
+        client.post(
+            "/api/v1/auth/api-keys", json={"name": "x", "scopes": ["read"], "password": PASSWORD}, headers=headers
+        ),
         client.get("/api/v1/auth/api-keys", headers=headers),
-        client.post("/api/v1/auth/mfa/enroll", headers=headers),
+        client.post("/api/v1/auth/mfa/enroll", json={"password": PASSWORD}, headers=headers),
         client.get("/api/v1/auth/mfa", headers=headers),
     ]
     for response in await asyncio.gather(*attempts):
@@ -181,3 +178,17 @@ async def test_revoking_someone_elses_key_is_404(client: Client) -> None:
     response = await client.delete(f"/api/v1/auth/api-keys/{key['id']}", headers=bearer(bruno["access_token"]))
     assert response.status_code == 404
     assert (await client.get("/api/v1/me", headers=key_headers(key["key"]))).status_code == 200
+
+
+async def test_creating_a_key_needs_the_current_password(client: Client, world: FakeWorld) -> None:
+    tokens = await register_and_sign_in(client)
+    missing = await client.post(
+        "/api/v1/auth/api-keys", json={"name": "x", "scopes": ["read"]}, headers=bearer(tokens["access_token"])
+    )
+    assert missing.status_code == 422 and missing.content_type == "application/problem+json"
+    wrong = await create_key(client, tokens, password="not the password")
+    assert wrong.status_code == 403 and wrong.content_type == "application/problem+json"
+    assert (await wrong.get_json())["type"] == "/problems/invalid-password"
+    assert "WWW-Authenticate" not in wrong.headers  # the session is fine; only the password was wrong
+    assert world.identity.state.api_keys == {}
+    assert (await create_key(client, tokens)).status_code == 201

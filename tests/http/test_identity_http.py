@@ -4,12 +4,16 @@ import asyncio
 import base64
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import jwt
+from dependency_injector import providers
 from quart.typing import TestClientProtocol as Client
+from redis.asyncio import Redis
 
-from tests.support.apps import FakeWorld
+from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
+from tests.support.apps import UNUSED_REDIS, FakeWorld, fake_container, running
 
 PASSWORD = "correct horse battery"
 
@@ -134,36 +138,69 @@ async def test_a_missing_expired_or_forged_token_is_401(client: Client, world: F
     assert expired.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-async def test_refresh_rotates_and_reuse_revokes_the_whole_family(client: Client) -> None:
+async def test_refresh_rotates_and_reuse_revokes_the_whole_family(client: Client, world: FakeWorld) -> None:
     first = await signed_in(client)
     rotated = await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert rotated.status_code == 200
     second = await rotated.get_json()
     assert second["refresh_token"] != first["refresh_token"]
 
+    world.clock.advance(timedelta(seconds=6))  # past the reuse grace window: not a client's retry
     replay = await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert replay.status_code == 401
-    # The thief replayed an old token: the legitimate newer token is revoked with it.
+    # The thief replayed an old token: the legitimate newer token is revoked with it, and the
+    # family's access tokens stop working at once.
     after = await client.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]})
     assert after.status_code == 401
+    me = await client.get("/api/v1/me", headers=bearer(second["access_token"]))
+    assert me.status_code == 401 and (await me.get_json())["type"] == "/problems/invalid-access-token"
 
 
-async def test_concurrent_refreshes_with_one_token_yield_one_success(client: Client) -> None:
+async def test_eight_concurrent_refreshes_with_one_token_all_get_the_same_successor(client: Client) -> None:
     tokens = await signed_in(client)
     responses = await asyncio.gather(
-        *(client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}) for _ in range(4))
+        *(client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}) for _ in range(8))
     )
-    assert sorted(r.status_code for r in responses) == [200, 401, 401, 401]
+    assert [r.status_code for r in responses] == [200] * 8
+    bodies = [await r.get_json() for r in responses]
+    assert len({b["refresh_token"] for b in bodies}) == 1
+    assert all(r.headers["Cache-Control"] == "no-store" for r in responses)
+    for body in bodies:
+        assert (await client.get("/api/v1/me", headers=bearer(body["access_token"]))).status_code == 200
+    onward = await client.post("/api/v1/auth/refresh", json={"refresh_token": bodies[0]["refresh_token"]})
+    assert onward.status_code == 200
 
 
-async def test_logout_revokes_the_session(client: Client) -> None:
+async def test_logout_revokes_the_session_and_its_access_token_at_once(client: Client) -> None:
     tokens = await signed_in(client)
+    assert (await client.get("/api/v1/me", headers=bearer(tokens["access_token"]))).status_code == 200
     out = await client.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
     assert out.status_code == 204
     again = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert again.status_code == 401
+    me = await client.get("/api/v1/me", headers=bearer(tokens["access_token"]))
+    assert me.status_code == 401 and me.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "session has ended" in (await me.get_json())["detail"]
     unknown = await client.post("/api/v1/auth/logout", json={"refresh_token": "never-issued"})
     assert unknown.status_code == 204
+
+
+async def test_with_redis_down_access_tokens_and_logout_get_503_and_logout_is_not_half_done(tmp_path: Path) -> None:
+    world = fake_container(tmp_path)
+    async with running(world.container) as (_, client):
+        tokens = await signed_in(client)
+        unreachable = Redis.from_url(UNUSED_REDIS, socket_connect_timeout=0.5)
+        world.container.revoked_sessions.override(
+            providers.Object(RedisRevokedSessions(unreachable, remember_for=timedelta(minutes=16)))
+        )
+        me = await client.get("/api/v1/me", headers=bearer(tokens["access_token"]))
+        assert me.status_code == 503 and me.headers["Retry-After"]
+        out = await client.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+        assert out.status_code == 503
+        # Rolled back, not half done: the session is whole, so the client knows to log out again.
+        refreshed = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+        assert refreshed.status_code == 200
+        await unreachable.aclose()
 
 
 async def test_patch_me_changes_the_display_name(client: Client) -> None:

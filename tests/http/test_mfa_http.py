@@ -20,6 +20,7 @@ from tests.support.accounts import (
     bearer,
     challenge,
     enable_mfa,
+    enroll,
     mfa_token,
     register_and_sign_in,
 )
@@ -30,7 +31,7 @@ async def test_enrollment_gives_a_key_uri_and_a_qr_code_an_authenticator_can_sca
     client: Client, world: FakeWorld
 ) -> None:
     tokens = await register_and_sign_in(client)
-    response = await client.post("/api/v1/auth/mfa/enroll", headers=bearer(tokens["access_token"]))
+    response = await enroll(client, tokens)
     assert response.status_code == 201
     body = await response.get_json()
     uri = urlsplit(body["otpauth_uri"])
@@ -50,7 +51,7 @@ async def test_enrollment_gives_a_key_uri_and_a_qr_code_an_authenticator_can_sca
 
 async def test_the_secret_is_stored_only_encrypted_and_bound_to_its_owner(client: Client, world: FakeWorld) -> None:
     tokens = await register_and_sign_in(client)
-    body = await (await client.post("/api/v1/auth/mfa/enroll", headers=bearer(tokens["access_token"]))).get_json()
+    body = await (await enroll(client, tokens)).get_json()
     (factor,) = world.identity.state.factors.values()
     assert body["secret"].encode() not in factor.sealed_secret
     box = world.container.secret_box()
@@ -73,7 +74,7 @@ async def test_verify_turns_mfa_on_and_shows_ten_backup_codes_once(client: Clien
 
 async def test_a_wrong_enrollment_code_keeps_mfa_off(client: Client, world: FakeWorld) -> None:
     tokens = await register_and_sign_in(client)
-    await client.post("/api/v1/auth/mfa/enroll", headers=bearer(tokens["access_token"]))
+    await enroll(client, tokens)
     wrong = await client.post(
         "/api/v1/auth/mfa/verify", json={"code": "000000"}, headers=bearer(tokens["access_token"])
     )
@@ -85,7 +86,7 @@ async def test_a_wrong_enrollment_code_keeps_mfa_off(client: Client, world: Fake
 async def test_an_unconfirmed_enrollment_expires_after_ten_minutes(client: Client, world: FakeWorld) -> None:
     tokens = await register_and_sign_in(client)
     world.clock.advance(timedelta(seconds=1))
-    body = await (await client.post("/api/v1/auth/mfa/enroll", headers=bearer(tokens["access_token"]))).get_json()
+    body = await (await enroll(client, tokens)).get_json()
     world.clock.advance(timedelta(minutes=9))
     fresh = await (
         await client.post("/api/v1/auth/login", json={"email": "ana@example.com", "password": PASSWORD})
@@ -272,7 +273,8 @@ async def test_disabling_needs_a_code_and_the_password(client: Client, world: Fa
     wrong_password = await client.delete(
         "/api/v1/auth/mfa", json={"code": phone.next_code(), "password": "not it at all"}, headers=headers
     )
-    assert wrong_password.status_code == 401
+    assert wrong_password.status_code == 403
+    assert (await wrong_password.get_json())["type"] == "/problems/invalid-password"
     # The code was not spent by the failed attempt: it still disables with the right password.
     done = await client.delete("/api/v1/auth/mfa", json={"code": phone.code(), "password": PASSWORD}, headers=headers)
     assert done.status_code == 204
@@ -286,7 +288,7 @@ async def test_changing_mfa_needs_a_recent_sign_in(client: Client, world: FakeWo
     refreshed = await (
         await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     ).get_json()
-    response = await client.post("/api/v1/auth/mfa/enroll", headers=bearer(refreshed["access_token"]))
+    response = await enroll(client, refreshed)
     assert response.status_code == 401
     assert (await response.get_json())["type"] == "/problems/reauthentication-required"
 
@@ -337,7 +339,7 @@ async def test_every_route_that_checks_a_factor_goes_through_the_attempt_guard(
     tokens = await register_and_sign_in(client)
     guard = world.container.factor_attempt_guard()
     headers = bearer(tokens["access_token"])
-    await client.post("/api/v1/auth/mfa/enroll", headers=headers)
+    await enroll(client, tokens)
     before = len(guard.attempts)
     wrong_enrollment = await client.post("/api/v1/auth/mfa/verify", json={"code": "000000"}, headers=headers)
     assert wrong_enrollment.status_code == 401 and len(guard.attempts) == before + 1
@@ -360,3 +362,13 @@ async def test_every_route_that_checks_a_factor_goes_through_the_attempt_guard(
         response = await call(token)
         assert response.status_code == 401, route
         assert len(guard.attempts) == before + 1, f"{route} skipped the attempt guard"
+
+
+async def test_enrolling_needs_the_current_password(client: Client, world: FakeWorld) -> None:
+    tokens = await register_and_sign_in(client)
+    missing = await client.post("/api/v1/auth/mfa/enroll", headers=bearer(tokens["access_token"]))
+    assert missing.status_code == 422 and missing.content_type == "application/problem+json"
+    wrong = await enroll(client, tokens, password="not the password")
+    assert wrong.status_code == 403 and (await wrong.get_json())["type"] == "/problems/invalid-password"
+    assert world.identity.state.factors == {}
+    assert (await enroll(client, tokens)).status_code == 201

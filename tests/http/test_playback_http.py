@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from quart.typing import TestClientProtocol as Client
 
-from tests.support.accounts import bearer, register_and_sign_in
+from tests.support.accounts import PASSWORD, bearer, register_and_sign_in
 from tests.support.apps import FakeWorld
 from tests.support.catalog_fixtures import movie, series_with_episodes
 
@@ -261,7 +261,9 @@ async def test_missing_device_id_and_series_level_progress_are_422(client: Clien
 
 
 async def test_recording_needs_write_and_listing_read(client: Client, ana: dict[str, str]) -> None:
-    created = await client.post("/api/v1/auth/api-keys", json={"name": "widget", "scopes": ["read"]}, headers=ana)
+    created = await client.post(
+        "/api/v1/auth/api-keys", json={"name": "widget", "scopes": ["read"], "password": PASSWORD}, headers=ana
+    )
     key = {"X-API-Key": (await created.get_json())["key"]}
     assert (await record(client, key, DUNE, 100)).status_code == 403
     assert (await client.get("/api/v1/playback/continue-watching", headers=key)).status_code == 200

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import mfa_factors
 from tests.integration.test_service_process import CLI, call, free_port, wait_ready
-from tests.support.accounts import bearer, challenge, enable_mfa, mfa_token, register_and_sign_in
+from tests.support.accounts import bearer, challenge, create_key, enable_mfa, mfa_token, register_and_sign_in
 from tests.support.apps import real_container, running
 
 pytestmark = pytest.mark.integration
@@ -97,9 +97,7 @@ async def test_a_revoked_key_stops_working_at_once_in_another_process(
     real: RealWorld, client: Client, tmp_path: Path
 ) -> None:
     tokens = await register_and_sign_in(client)
-    created = await client.post(
-        "/api/v1/auth/api-keys", json={"name": "script", "scopes": ["read"]}, headers=bearer(tokens["access_token"])
-    )
+    created = await create_key(client, tokens, name="script")
     key = await created.get_json()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MG_")}
     env.update(
@@ -124,3 +122,14 @@ async def test_a_revoked_key_stops_working_at_once_in_another_process(
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+async def test_a_logged_out_access_token_is_refused_at_once_by_another_app_instance(real: RealWorld) -> None:
+    async with running(real.container()) as (_, first), running(real.container()) as (_, second):
+        tokens = await register_and_sign_in(first)
+        headers = bearer(tokens["access_token"])
+        assert (await second.get("/api/v1/me", headers=headers)).status_code == 200  # verified and remembered there
+        out = await first.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+        assert out.status_code == 204
+        assert (await second.get("/api/v1/me", headers=headers)).status_code == 401
+        assert (await first.get("/api/v1/me", headers=headers)).status_code == 401

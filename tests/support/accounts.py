@@ -45,8 +45,21 @@ class Authenticator:
         return self.code()
 
 
+async def enroll(client: Client, tokens: dict[str, Any], password: str = PASSWORD) -> Any:
+    """Start two-factor enrollment, confirming the password as the endpoint asks."""
+    return await client.post(
+        "/api/v1/auth/mfa/enroll", json={"password": password}, headers=bearer(tokens["access_token"])
+    )
+
+
+async def create_key(client: Client, tokens: dict[str, Any], password: str = PASSWORD, **body: Any) -> Any:
+    """Create an API key (read-only, named "TV app", unless told otherwise), confirming the password."""
+    payload = {"name": "TV app", "scopes": ["read"], "password": password, **body}
+    return await client.post("/api/v1/auth/api-keys", json=payload, headers=bearer(tokens["access_token"]))
+
+
 async def enable_mfa(client: Client, clock: ManualClock, tokens: dict[str, Any]) -> tuple[Authenticator, list[str]]:
-    enrolled = await client.post("/api/v1/auth/mfa/enroll", headers=bearer(tokens["access_token"]))
+    enrolled = await enroll(client, tokens)
     assert enrolled.status_code == 201, await enrolled.get_json()
     phone = Authenticator((await enrolled.get_json())["secret"], clock)
     verified = await client.post(

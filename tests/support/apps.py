@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from adapters.identity.in_memory_limits import (
     InMemoryFactorAttemptGuard,
 )
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
+from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
 from adapters.playback.in_memory_playback import InMemoryPlayback
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
@@ -86,6 +88,11 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
     )
     container.invalid_api_key_throttle.override(
         providers.Object(InMemoryLoginThrottle(clock, account_limit=20, ip_limit=20, window_seconds=60))
+    )
+    container.revoked_sessions.override(
+        providers.Object(
+            InMemoryRevokedSessions(clock, remember_for=timedelta(seconds=settings.access_token_ttl_seconds + 60))
+        )
     )
     container.content_repository.override(providers.Object(catalog))
     container.content_search.override(providers.Object(catalog))

@@ -4,21 +4,34 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 
+from adapters.identity.aes_gcm_secret_box import AesGcmSecretBox
 from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
+from adapters.identity.in_memory_limits import InMemoryApiKeyRateLimiter, InMemoryApiKeyUsageRecorder
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
+from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from adapters.identity.signing_keys import Ed25519SigningKey
 from adapters.shared.manual_clock import ManualClock
 from adapters.shared.system import UrandomSecretGenerator, Uuid4Generator
+from application.identity.authenticate import Authenticate
+from application.identity.confirm_password import ConfirmPassword
 from application.identity.log_in import LogIn, LogInCommand
+from application.identity.log_out import LogOut, LogOutCommand
 from application.identity.purge_expired_sessions import PurgeExpiredSessions
 from application.identity.refresh_tokens import RefreshTokens, RefreshTokensCommand
 from application.identity.register_account import RegisterAccount, RegisterAccountCommand
-from application.identity.tokens import SessionIssuer
-from domain.identity.errors import EmailAlreadyRegistered, InvalidCredentials, InvalidRefreshToken
+from application.identity.tokens import SessionIssuer, TokenPair
+from domain.identity.errors import (
+    EmailAlreadyRegistered,
+    InvalidAccessToken,
+    InvalidCredentials,
+    InvalidPassword,
+    InvalidRefreshToken,
+)
 from domain.identity.password_policy import PasswordPolicy
 from domain.shared.errors import TooManyAttempts
 
@@ -32,10 +45,24 @@ class Identity:
         sessions = SessionIssuer(self.tokens, ids, UrandomSecretGenerator(), timedelta(days=30))
         hasher = fast_test_hasher()
         throttle = InMemoryLoginThrottle(self.clock, account_limit=3, ip_limit=10, window_seconds=600)
+        self.confirm_password = ConfirmPassword(hasher, throttle)
         self.register = RegisterAccount(self.store, hasher, PasswordPolicy(frozenset()), self.clock, ids)
         self.log_in = LogIn(self.store, hasher, throttle, sessions, self.clock, ids, UrandomSecretGenerator())
-        self.refresh = RefreshTokens(self.store, sessions, self.clock)
-        self.purge = PurgeExpiredSessions(self.store, self.clock)
+        self.revoked = InMemoryRevokedSessions(self.clock, remember_for=timedelta(minutes=16))
+        self.box = AesGcmSecretBox(bytes(32))
+        self.refresh = RefreshTokens(self.store, sessions, self.clock, self.box, self.revoked, timedelta(seconds=5))
+        self.log_out = LogOut(self.store, self.clock, self.revoked)
+        self.authenticate = Authenticate(
+            self.tokens,
+            self.store,
+            self.store,
+            InMemoryApiKeyRateLimiter(self.clock),
+            InMemoryApiKeyUsageRecorder(self.clock),
+            throttle,
+            self.clock,
+            self.revoked,
+        )
+        self.purge = PurgeExpiredSessions(self.store, self.clock, timedelta(seconds=5))
 
 
 @pytest.fixture
@@ -116,3 +143,119 @@ async def test_a_passphrase_typed_in_another_unicode_form_still_signs_in(identit
     decomposed = "cafe\u0301 au lait please"
     await identity.register(RegisterAccountCommand("ana@example.com", composed))
     await identity.log_in(LogInCommand("ana@example.com", decomposed))
+
+
+async def signed_in(identity: Identity) -> TokenPair:
+    await identity.register(RegisterAccountCommand("ana@example.com", "a fine passphrase"))
+    pair = await identity.log_in(LogInCommand("ana@example.com", "a fine passphrase"))
+    assert isinstance(pair, TokenPair)
+    return pair
+
+
+async def test_logging_out_refuses_the_sessions_access_token_at_once_though_it_was_remembered(
+    identity: Identity,
+) -> None:
+    pair = await signed_in(identity)
+    other_device = await identity.log_in(LogInCommand("ana@example.com", "a fine passphrase"))
+    assert isinstance(other_device, TokenPair)
+    await identity.authenticate(f"Bearer {pair.access_token}")  # verified, and now remembered
+    await identity.log_out(LogOutCommand(pair.refresh_token))
+    with pytest.raises(InvalidAccessToken, match="session has ended"):
+        await identity.authenticate(f"Bearer {pair.access_token}")
+    await identity.authenticate(f"Bearer {other_device.access_token}")  # another session is untouched
+
+
+async def test_refresh_reuse_refuses_every_access_token_of_the_family_at_once(identity: Identity) -> None:
+    pair = await signed_in(identity)
+    rotated = await identity.refresh(RefreshTokensCommand(pair.refresh_token))
+    identity.clock.advance(timedelta(minutes=1))
+    with pytest.raises(InvalidRefreshToken):
+        await identity.refresh(RefreshTokensCommand(pair.refresh_token))
+    for access_token in (pair.access_token, rotated.access_token):
+        with pytest.raises(InvalidAccessToken):
+            await identity.authenticate(f"Bearer {access_token}")
+
+
+async def test_a_retried_refresh_within_the_grace_window_gets_the_same_successor(identity: Identity) -> None:
+    pair = await signed_in(identity)
+    first = await identity.refresh(RefreshTokensCommand(pair.refresh_token))
+    identity.clock.advance(timedelta(seconds=4.9))
+    retried = await identity.refresh(RefreshTokensCommand(pair.refresh_token))
+    assert retried.refresh_token == first.refresh_token
+    claims = identity.tokens.verify(retried.access_token)
+    assert claims.session_family == identity.tokens.verify(first.access_token).session_family
+    await identity.authenticate(f"Bearer {retried.access_token}")
+    # The family lives on: the successor refreshes normally.
+    await identity.refresh(RefreshTokensCommand(first.refresh_token))
+
+
+async def test_a_reuse_at_the_end_of_the_grace_window_revokes_the_family(identity: Identity) -> None:
+    pair = await signed_in(identity)
+    first = await identity.refresh(RefreshTokensCommand(pair.refresh_token))
+    identity.clock.advance(timedelta(seconds=5))
+    with pytest.raises(InvalidRefreshToken):
+        await identity.refresh(RefreshTokensCommand(pair.refresh_token))
+    with pytest.raises(InvalidRefreshToken):
+        await identity.refresh(RefreshTokensCommand(first.refresh_token))
+
+
+async def test_a_zero_grace_window_treats_an_immediate_retry_as_reuse(identity: Identity) -> None:
+    strict = attrs.evolve(identity.refresh, reuse_grace=timedelta(0))
+    pair = await signed_in(identity)
+    first = await strict(RefreshTokensCommand(pair.refresh_token))
+    with pytest.raises(InvalidRefreshToken):
+        await strict(RefreshTokensCommand(pair.refresh_token))
+    with pytest.raises(InvalidRefreshToken):
+        await strict(RefreshTokensCommand(first.refresh_token))
+    assert all(s.sealed_successor is None for s in identity.store.state.sessions.values())
+
+
+async def test_a_retry_after_the_successor_was_rotated_again_is_reuse(identity: Identity) -> None:
+    """Auth0's rule: the window covers the latest rotation only; the old token is then a leak."""
+    pair = await signed_in(identity)
+    first = await identity.refresh(RefreshTokensCommand(pair.refresh_token))
+    second = await identity.refresh(RefreshTokensCommand(first.refresh_token))
+    with pytest.raises(InvalidRefreshToken):
+        await identity.refresh(RefreshTokensCommand(pair.refresh_token))
+    with pytest.raises(InvalidRefreshToken):
+        await identity.refresh(RefreshTokensCommand(second.refresh_token))
+    with pytest.raises(InvalidAccessToken):
+        await identity.authenticate(f"Bearer {second.access_token}")
+
+
+async def test_the_successor_is_kept_only_sealed_and_wiped_after_the_window(identity: Identity) -> None:
+    pair = await signed_in(identity)
+    first = await identity.refresh(RefreshTokensCommand(pair.refresh_token))
+    (rotated,) = [s for s in identity.store.state.sessions.values() if s.was_rotated]
+    assert rotated.sealed_successor is not None
+    assert first.refresh_token.encode() not in rotated.sealed_successor.ciphertext
+    assert first.refresh_token not in repr(identity.store.state.sessions)
+    await identity.purge()
+    assert identity.store.state.sessions[rotated.id].sealed_successor is not None  # still inside the window
+    identity.clock.advance(timedelta(seconds=5))
+    await identity.purge()
+    assert identity.store.state.sessions[rotated.id].sealed_successor is None
+
+
+async def test_wrong_password_confirmations_count_as_failed_sign_ins(identity: Identity) -> None:
+    account = await identity.register(RegisterAccountCommand("ana@example.com", "a fine passphrase"))
+    ana = identity.store.state.users[account.user_id]
+    for _ in range(3):
+        with pytest.raises(InvalidPassword):
+            await identity.confirm_password(ana, "a thief's guess", "198.51.100.7")
+    with pytest.raises(TooManyAttempts):
+        await identity.log_in(LogInCommand("ana@example.com", "a fine passphrase", client_ip="203.0.113.1"))
+
+
+async def test_an_account_over_the_sign_in_limit_cannot_confirm_even_the_right_password(identity: Identity) -> None:
+    account = await identity.register(RegisterAccountCommand("ana@example.com", "a fine passphrase"))
+    for _ in range(3):
+        with pytest.raises(InvalidCredentials):
+            await identity.log_in(LogInCommand("ana@example.com", "typo"))
+    with pytest.raises(TooManyAttempts):
+        await identity.confirm_password(identity.store.state.users[account.user_id], "a fine passphrase", None)
+
+
+async def test_a_confirmation_typed_in_another_unicode_form_is_accepted(identity: Identity) -> None:
+    account = await identity.register(RegisterAccountCommand("ana@example.com", "caf\u00e9 au lait please"))
+    await identity.confirm_password(identity.store.state.users[account.user_id], "cafe\u0301 au lait please", None)
