@@ -3,13 +3,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 from uuid import UUID
 
 from dependency_injector.wiring import Provide, inject
 from msgspec import Meta, Struct
-from quart import Blueprint, Response
+from quart import Blueprint, Response, request
 from quart_schema import tag, validate_querystring, validate_request, validate_response
 
 from application.identity.authenticate import Authenticate
@@ -22,6 +23,7 @@ from application.playback.continue_watching import (
 from application.playback.ports import ContinueWatchingEntry, SyncBroker, SyncEvent
 from application.playback.record_progress import RecordProgress, RecordProgressCommand
 from domain.playback.progress import MAX_PLAYBACK_SECONDS, WatchProgress
+from domain.shared.errors import DomainError
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
 from entrypoints.http.catalog_schemas import AvailabilityOut
@@ -226,18 +228,35 @@ async def sync_events(
     broker: SyncBroker = Provide[Container.sync_broker],
 ) -> Response:
     """Server-Sent Events: `progress`, `completed`, `next_episode` and `dismissed` changes made on
-    the user's other devices (pass your own `device_id` to skip your own), from every server process."""
+    the user's other devices (pass your own `device_id` to skip your own), from every server process.
+    The credential is checked again every heartbeat: once it stops being valid (logout, revocation,
+    expiry) the stream sends `session_ended` and closes."""
     principal = await authenticated(authenticate, "read")
     own_device = query_args.device_id
+    credentials = (request.headers.get("Authorization"), request.headers.get("X-API-Key"), request.remote_addr)
+
+    async def still_allowed() -> bool:
+        # A stream outlives its token: logout, a revoked family or key, or expiry ends it.
+        try:
+            (await authenticate(*credentials)).principal.require_scope("read")
+        except DomainError:
+            return False
+        return True
 
     async def stream() -> AsyncIterator[bytes]:
         yield b": connected\n\n"
         events = broker.subscribe(principal.user_id)
         pending: asyncio.Task[SyncEvent] | None = None
+        checked_at = time.monotonic()
         try:
             while True:
                 pending = pending or asyncio.ensure_future(anext(events))
                 done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT_SECONDS)
+                if time.monotonic() - checked_at >= HEARTBEAT_SECONDS:
+                    checked_at = time.monotonic()
+                    if not await still_allowed():
+                        yield b"event: session_ended\ndata: {}\n\n"
+                        return
                 if not done:
                     yield b": keep-alive\n\n"
                     continue

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from quart.typing import TestClientProtocol as Client
 
+from entrypoints.http import playback_routes
 from tests.support.accounts import PASSWORD, bearer, register_and_sign_in
 from tests.support.apps import FakeWorld
 from tests.support.catalog_fixtures import movie, series_with_episodes
@@ -268,3 +270,22 @@ async def test_recording_needs_write_and_listing_read(client: Client, ana: dict[
     assert (await record(client, key, DUNE, 100)).status_code == 403
     assert (await client.get("/api/v1/playback/continue-watching", headers=key)).status_code == 200
     assert (await client.get("/api/v1/playback/continue-watching")).status_code == 401
+
+
+async def test_an_open_event_stream_ends_when_its_session_is_logged_out(
+    client: Client, world: FakeWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(playback_routes, "HEARTBEAT_SECONDS", 0.05)
+    tokens = await register_and_sign_in(client)
+    headers = bearer(tokens["access_token"])
+    async with client.request("/api/v1/sync/events", headers=headers) as stream:
+        assert await stream.receive() == b": connected\n\n"
+        assert await stream.receive() == b": keep-alive\n\n"
+        logout = await client.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+        assert logout.status_code == 204
+        received = b""
+        async with asyncio.timeout(5):
+            while b"session_ended" not in received:
+                received += await stream.receive()
+        assert received.endswith(b"event: session_ended\ndata: {}\n\n")
+        await stream.disconnect()
