@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m benchmarks [--suite identity|playback|all] [--duration S] [--concurrency N]`.
+"""Benchmarks: `python -m benchmarks [--suite identity|registration|playback|all] [--duration S] [--concurrency N]`.
 
 Starts a seeded service on fresh embedded servers (or MG_DATABASE_URL / MG_REDIS_URL), measures
 each endpoint right after the floor endpoint (GET /health/live, a bare JSON response) in the same
@@ -18,6 +18,7 @@ from pathlib import Path
 from benchmarks.identity_and_search import api_key_overhead, identity_suite, totp_challenge_throughput
 from benchmarks.load import Result
 from benchmarks.playback import playback_suite, sync_latency
+from benchmarks.registration import registration_timing
 from benchmarks.server import seeded_service
 
 RESULTS = Path(__file__).with_name("results")
@@ -40,7 +41,13 @@ async def main_async(args: argparse.Namespace) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     notes: list[str] = []
-    extra = {"MG_MFA_ATTEMPTS_PER_IP": "1000000"}  # every benchmark request comes from 127.0.0.1
+    # Every benchmark request comes from 127.0.0.1.
+    extra = {
+        "MG_MFA_ATTEMPTS_PER_IP": "1000000",
+        "MG_MFA_ATTEMPTS_PER_IP_ALL_ACCOUNTS": "1000000",
+        "MG_REGISTRATIONS_PER_IP": "1000000",
+        "MG_REGISTRATIONS_PER_MINUTE": "1000000",
+    }
     with seeded_service(extra) as (base, env):
         if args.suite in ("identity", "all"):
             for floor, measured in await identity_suite(base, args.duration, args.concurrency):
@@ -50,6 +57,13 @@ async def main_async(args: argparse.Namespace) -> str:
             added = f"API key vs JWT: p50 {key.p50 - jwt.p50:+.2f} ms, p99 {key.p99 - jwt.p99:+.2f} ms"
             notes.append(added)
             lines.append(row(await totp_challenge_throughput(base), None))
+        if args.suite in ("identity", "registration", "all"):
+            new, taken = await registration_timing(base)
+            lines += [row(new, None), row(taken, None)]
+            notes.append(
+                f"Registration, taken vs new email: p50 {taken.p50:.2f} vs {new.p50:.2f} ms "
+                f"({taken.p50 / new.p50:.2f}x; {new.requests} of each, interleaved)"
+            )
         if args.suite in ("playback", "all"):
             for floor, measured in await playback_suite(base, env, args.duration, args.concurrency):
                 lines += [row(floor, None), row(measured, floor)]
@@ -68,7 +82,7 @@ async def main_async(args: argparse.Namespace) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--suite", choices=["identity", "playback", "all"], default="all")
+    parser.add_argument("--suite", choices=["identity", "registration", "playback", "all"], default="all")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (default 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent connections (default 32)")
     args = parser.parse_args()

@@ -16,7 +16,12 @@ from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from adapters.identity.postgres_api_key_and_event_repositories import PostgresApiKeyLookup
 from adapters.identity.postgres_identity_unit_of_work import PostgresIdentityUnitOfWorkFactory
 from adapters.identity.pyotp_totp import PyOtpTotp
-from adapters.identity.redis_limits import RedisApiKeyRateLimiter, RedisApiKeyUsageRecorder, RedisFactorAttemptGuard
+from adapters.identity.redis_limits import (
+    RedisApiKeyRateLimiter,
+    RedisApiKeyUsageRecorder,
+    RedisFactorAttemptGuard,
+    RedisRegistrationLimiter,
+)
 from adapters.identity.redis_login_throttle import RedisLoginThrottle
 from adapters.identity.segno_qr_renderer import SegnoQrRenderer
 from adapters.identity.signing_keys import load_or_create_signing_key
@@ -80,6 +85,7 @@ class Container(containers.DeclarativeContainer):
         RedisLoginThrottle,
         redis,
         account_limit=settings.provided.login_failures_per_account,
+        account_ip_limit=settings.provided.login_failures_per_account_and_ip,
         ip_limit=settings.provided.login_failures_per_ip,
         window_seconds=settings.provided.login_failure_window_seconds,
     )
@@ -101,11 +107,19 @@ class Container(containers.DeclarativeContainer):
         secrets=secrets,
         refresh_ttl=providers.Factory(timedelta, days=settings.provided.refresh_token_ttl_days),
     )
+    registration_limiter = providers.Singleton(
+        RedisRegistrationLimiter,
+        redis,
+        per_ip=settings.provided.registrations_per_ip,
+        ip_window_seconds=settings.provided.registration_ip_window_seconds,
+        per_minute=settings.provided.registrations_per_minute,
+    )
     register_account = providers.Singleton(
         RegisterAccount,
         uow=identity_uow,
         hasher=password_hasher,
         policy=password_policy,
+        limiter=registration_limiter,
         clock=clock,
         ids=ids,
     )
@@ -126,7 +140,7 @@ class Container(containers.DeclarativeContainer):
     api_key_rate_limiter = providers.Singleton(RedisApiKeyRateLimiter, redis)
     api_key_usage = providers.Singleton(RedisApiKeyUsageRecorder, redis)
     invalid_api_key_throttle = providers.Singleton(
-        RedisLoginThrottle, redis, account_limit=20, ip_limit=20, window_seconds=60
+        RedisLoginThrottle, redis, account_limit=20, account_ip_limit=20, ip_limit=20, window_seconds=60
     )
     api_key_lookup = providers.Singleton(PostgresApiKeyLookup, reads)
     authenticate = providers.Singleton(
@@ -159,7 +173,8 @@ class Container(containers.DeclarativeContainer):
         RedisFactorAttemptGuard,
         redis,
         per_account=settings.provided.mfa_attempts_per_account,
-        per_ip=settings.provided.mfa_attempts_per_ip,
+        per_ip_and_account=settings.provided.mfa_attempts_per_ip,
+        per_ip=settings.provided.mfa_attempts_per_ip_all_accounts,
     )
     factor_checker = providers.Singleton(
         FactorChecker,

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
+from adapters.identity.in_memory_limits import InMemoryRegistrationLimiter
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from adapters.identity.signing_keys import Ed25519SigningKey
@@ -18,7 +19,7 @@ from application.identity.purge_expired_sessions import PurgeExpiredSessions
 from application.identity.refresh_tokens import RefreshTokens, RefreshTokensCommand
 from application.identity.register_account import RegisterAccount, RegisterAccountCommand
 from application.identity.tokens import SessionIssuer
-from domain.identity.errors import EmailAlreadyRegistered, InvalidCredentials, InvalidRefreshToken
+from domain.identity.errors import InvalidCredentials, InvalidRefreshToken
 from domain.identity.password_policy import PasswordPolicy
 from domain.shared.errors import TooManyAttempts
 
@@ -31,8 +32,11 @@ class Identity:
         self.tokens = JwtAccessTokenIssuer(Ed25519SigningKey.generate(), self.clock, timedelta(minutes=15))
         sessions = SessionIssuer(self.tokens, ids, UrandomSecretGenerator(), timedelta(days=30))
         hasher = fast_test_hasher()
-        throttle = InMemoryLoginThrottle(self.clock, account_limit=3, ip_limit=10, window_seconds=600)
-        self.register = RegisterAccount(self.store, hasher, PasswordPolicy(frozenset()), self.clock, ids)
+        throttle = InMemoryLoginThrottle(
+            self.clock, account_limit=100, account_ip_limit=3, ip_limit=10, window_seconds=600
+        )
+        limiter = InMemoryRegistrationLimiter(self.clock, per_ip=10, ip_window_seconds=3600, per_minute=60)
+        self.register = RegisterAccount(self.store, hasher, PasswordPolicy(frozenset()), limiter, self.clock, ids)
         self.log_in = LogIn(self.store, hasher, throttle, sessions, self.clock, ids, UrandomSecretGenerator())
         self.refresh = RefreshTokens(self.store, sessions, self.clock)
         self.purge = PurgeExpiredSessions(self.store, self.clock)
@@ -44,16 +48,20 @@ def identity() -> Identity:
 
 
 async def test_passwords_are_stored_only_as_argon2id_hashes(identity: Identity) -> None:
-    account = await identity.register(RegisterAccountCommand("ana@example.com", "a fine passphrase"))
-    stored = identity.store.state.users[account.user_id]
+    await identity.register(RegisterAccountCommand("ana@example.com", "a fine passphrase"))
+    (stored,) = identity.store.state.users.values()
     assert stored.password_hash.startswith("$argon2id$")
     assert "a fine passphrase" not in stored.password_hash
 
 
-async def test_registering_twice_is_refused(identity: Identity) -> None:
+async def test_registering_a_taken_email_leaves_the_account_as_it_was(identity: Identity) -> None:
     await identity.register(RegisterAccountCommand("ana@example.com", "a fine passphrase"))
-    with pytest.raises(EmailAlreadyRegistered):
-        await identity.register(RegisterAccountCommand("ANA@example.com", "another passphrase"))
+    again = await identity.register(RegisterAccountCommand("ANA@example.com", "another passphrase"))
+    assert again.email == "ana@example.com"
+    assert len(identity.store.state.users) == 1
+    await identity.log_in(LogInCommand("ana@example.com", "a fine passphrase"))
+    with pytest.raises(InvalidCredentials):
+        await identity.log_in(LogInCommand("ana@example.com", "another passphrase"))
 
 
 async def test_the_refresh_token_itself_is_never_stored(identity: Identity) -> None:
