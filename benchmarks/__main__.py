@@ -1,4 +1,5 @@
-"""Benchmarks: `python -m benchmarks [--suite identity|playback|session|all] [--duration S] [--concurrency N]`.
+"""Benchmarks: `python -m benchmarks [--suite SUITE] [--duration S] [--concurrency N]`,
+SUITE one of identity, registration, playback, session or all.
 
 Starts a seeded service on fresh embedded servers (or MG_DATABASE_URL / MG_REDIS_URL), measures
 each endpoint right after the floor endpoint (GET /health/live, a bare JSON response) in the same
@@ -25,6 +26,7 @@ from benchmarks.identity_and_search import (
 )
 from benchmarks.load import Result
 from benchmarks.playback import playback_suite, sync_latency
+from benchmarks.registration import registration_timing
 from benchmarks.server import seeded_service
 
 RESULTS = Path(__file__).with_name("results")
@@ -47,7 +49,13 @@ async def main_async(args: argparse.Namespace) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     notes: list[str] = []
-    extra = {"MG_MFA_ATTEMPTS_PER_IP": "1000000"}  # every benchmark request comes from 127.0.0.1
+    # Every benchmark request comes from 127.0.0.1.
+    extra = {
+        "MG_MFA_ATTEMPTS_PER_IP": "1000000",
+        "MG_MFA_ATTEMPTS_PER_IP_ALL_ACCOUNTS": "1000000",
+        "MG_REGISTRATIONS_PER_IP": "1000000",
+        "MG_REGISTRATIONS_PER_MINUTE": "1000000",
+    }
     with seeded_service(extra) as (base, env):
         if args.suite in ("identity", "all"):
             for floor, measured in await identity_suite(base, args.duration, args.concurrency):
@@ -76,6 +84,13 @@ async def main_async(args: argparse.Namespace) -> str:
                 notes.append(
                     f"Authenticate with the session check, {label}: median {ratio:.3f}× without it, p50 {added:+.0f} µs"
                 )
+        if args.suite in ("identity", "registration", "all"):
+            new, taken = await registration_timing(base)
+            lines += [row(new, None), row(taken, None)]
+            notes.append(
+                f"Registration, taken vs new email: p50 {taken.p50:.2f} vs {new.p50:.2f} ms "
+                f"({taken.p50 / new.p50:.2f}x; {new.requests} of each, interleaved)"
+            )
         if args.suite in ("playback", "all"):
             for floor, measured in await playback_suite(base, env, args.duration, args.concurrency):
                 lines += [row(floor, None), row(measured, floor)]
@@ -94,7 +109,7 @@ async def main_async(args: argparse.Namespace) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--suite", choices=["identity", "playback", "session", "all"], default="all")
+    parser.add_argument("--suite", choices=["identity", "registration", "playback", "session", "all"], default="all")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (default 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent connections (default 32)")
     args = parser.parse_args()

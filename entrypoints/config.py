@@ -52,12 +52,17 @@ class Settings:
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
     refresh_reuse_grace_seconds: int = 5
-    login_failures_per_account: int = 10
+    login_failures_per_account_and_ip: int = 10
+    login_failures_per_account: int = 100
     login_failures_per_ip: int = 100
     login_failure_window_seconds: int = 900
     mfa_attempts_per_account: int = 5
     mfa_attempts_per_ip: int = 5
     leaked_key_reports_per_ip: int = 10
+    mfa_attempts_per_ip_all_accounts: int = 100
+    registrations_per_ip: int = 10
+    registration_ip_window_seconds: int = 3600
+    registrations_per_minute: int = 60
     max_body_bytes: int = 1024 * 1024
     max_header_bytes: int = 16 * 1024
     completion_threshold: float = 0.95
@@ -79,12 +84,17 @@ class Settings:
             access_token_ttl_seconds=_int(env, "MG_ACCESS_TOKEN_TTL_SECONDS", 900),
             refresh_token_ttl_days=_int(env, "MG_REFRESH_TOKEN_TTL_DAYS", 30),
             refresh_reuse_grace_seconds=_int(env, "MG_REFRESH_REUSE_GRACE_SECONDS", 5, minimum=0),
-            login_failures_per_account=_int(env, "MG_LOGIN_FAILURES_PER_ACCOUNT", 10),
+            login_failures_per_account_and_ip=_int(env, "MG_LOGIN_FAILURES_PER_ACCOUNT_AND_IP", 10),
+            login_failures_per_account=_int(env, "MG_LOGIN_FAILURES_PER_ACCOUNT", 100),
             login_failures_per_ip=_int(env, "MG_LOGIN_FAILURES_PER_IP", 100),
             login_failure_window_seconds=_int(env, "MG_LOGIN_FAILURE_WINDOW_SECONDS", 900),
             mfa_attempts_per_account=_int(env, "MG_MFA_ATTEMPTS_PER_ACCOUNT", 5),
             mfa_attempts_per_ip=_int(env, "MG_MFA_ATTEMPTS_PER_IP", 5),
             leaked_key_reports_per_ip=_int(env, "MG_LEAKED_KEY_REPORTS_PER_IP", 10),
+            mfa_attempts_per_ip_all_accounts=_int(env, "MG_MFA_ATTEMPTS_PER_IP_ALL_ACCOUNTS", 100),
+            registrations_per_ip=_int(env, "MG_REGISTRATIONS_PER_IP", 10),
+            registration_ip_window_seconds=_int(env, "MG_REGISTRATION_IP_WINDOW_SECONDS", 3600),
+            registrations_per_minute=_int(env, "MG_REGISTRATIONS_PER_MINUTE", 60),
             max_body_bytes=_int(env, "MG_MAX_BODY_BYTES", 1024 * 1024),
             max_header_bytes=_int(env, "MG_MAX_HEADER_BYTES", 16 * 1024),
             completion_threshold=_fraction(env, "MG_COMPLETION_THRESHOLD", 0.95),

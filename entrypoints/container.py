@@ -21,6 +21,7 @@ from adapters.identity.redis_limits import (
     RedisApiKeyUsageRecorder,
     RedisClientRateLimiter,
     RedisFactorAttemptGuard,
+    RedisRegistrationLimiter,
 )
 from adapters.identity.redis_login_throttle import RedisLoginThrottle
 from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
@@ -87,6 +88,7 @@ class Container(containers.DeclarativeContainer):
         RedisLoginThrottle,
         redis,
         account_limit=settings.provided.login_failures_per_account,
+        account_ip_limit=settings.provided.login_failures_per_account_and_ip,
         ip_limit=settings.provided.login_failures_per_ip,
         window_seconds=settings.provided.login_failure_window_seconds,
     )
@@ -108,11 +110,19 @@ class Container(containers.DeclarativeContainer):
         secrets=secrets,
         refresh_ttl=providers.Factory(timedelta, days=settings.provided.refresh_token_ttl_days),
     )
+    registration_limiter = providers.Singleton(
+        RedisRegistrationLimiter,
+        redis,
+        per_ip=settings.provided.registrations_per_ip,
+        ip_window_seconds=settings.provided.registration_ip_window_seconds,
+        per_minute=settings.provided.registrations_per_minute,
+    )
     register_account = providers.Singleton(
         RegisterAccount,
         uow=identity_uow,
         hasher=password_hasher,
         policy=password_policy,
+        limiter=registration_limiter,
         clock=clock,
         ids=ids,
     )
@@ -139,7 +149,7 @@ class Container(containers.DeclarativeContainer):
     api_key_rate_limiter = providers.Singleton(RedisApiKeyRateLimiter, redis)
     api_key_usage = providers.Singleton(RedisApiKeyUsageRecorder, redis)
     invalid_api_key_throttle = providers.Singleton(
-        RedisLoginThrottle, redis, account_limit=20, ip_limit=20, window_seconds=60
+        RedisLoginThrottle, redis, account_limit=20, account_ip_limit=20, ip_limit=20, window_seconds=60
     )
     api_key_lookup = providers.Singleton(PostgresApiKeyLookup, reads)
     authenticate = providers.Singleton(
@@ -195,7 +205,8 @@ class Container(containers.DeclarativeContainer):
         RedisFactorAttemptGuard,
         redis,
         per_account=settings.provided.mfa_attempts_per_account,
-        per_ip=settings.provided.mfa_attempts_per_ip,
+        per_ip_and_account=settings.provided.mfa_attempts_per_ip,
+        per_ip=settings.provided.mfa_attempts_per_ip_all_accounts,
     )
     factor_checker = providers.Singleton(
         FactorChecker,

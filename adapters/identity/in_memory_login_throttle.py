@@ -9,14 +9,16 @@ from application.shared.ports import Clock
 class InMemoryLoginThrottle:
     """Fixed-window failure counters in a dict, on the injected clock."""
 
-    def __init__(self, clock: Clock, *, account_limit: int, ip_limit: int, window_seconds: int) -> None:
+    def __init__(
+        self, clock: Clock, *, account_limit: int, account_ip_limit: int, ip_limit: int, window_seconds: int
+    ) -> None:
         self._clock = clock
-        self._limits = {"account": account_limit, "ip": ip_limit}
+        self._limits = {"account": account_limit, "account-ip": account_ip_limit, "ip": ip_limit}
         self._window = timedelta(seconds=window_seconds)
         self._windows: dict[str, tuple[int, datetime]] = {}
 
     def _keys(self, account: str, ip: str | None) -> dict[str, str]:
-        keys = {"account": f"account:{account}"}
+        keys = {"account": f"account:{account}", "account-ip": f"account-ip:{account}:{ip or 'unknown'}"}
         if ip:
             keys["ip"] = f"ip:{ip}"
         return keys
@@ -44,5 +46,7 @@ class InMemoryLoginThrottle:
             else:
                 self._windows[key] = (entry[0] + 1, entry[1])
 
-    async def clear_account(self, account: str) -> None:
-        self._windows.pop(self._keys(account, None)["account"], None)
+    async def clear_account(self, account: str, ip: str | None) -> None:
+        keys = self._keys(account, ip)
+        for kind in ("account", "account-ip"):
+            self._windows.pop(keys[kind], None)

@@ -1,10 +1,11 @@
-"""Counters in Redis shared by every process: the factor attempt guard, per-key API rate limits,
-per-client request limits, and the once-a-minute gate for recording API key use."""
+"""Counters in Redis shared by every process: the factor attempt guard, the registration limits,
+per-key API rate limits, per-client request limits, and the once-a-minute gate for recording API key use."""
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from uuid import UUID
 
 from redis.asyncio import Redis
@@ -18,26 +19,106 @@ if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}
 """
 
+# All or nothing over several fixed-window counters (ARGV: limit, window in ms, for each key):
+# if any counter is at its limit, count nothing and return the longest wait in ms; else count
+# one on each (starting its window on the first) and return 0. One script, so concurrent callers
+# cannot both slip under a limit, and a refusal by one counter never counts against another.
+_TAKE = """
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local count = tonumber(redis.call('GET', key) or '0')
+  if count >= tonumber(ARGV[2 * i - 1]) then
+    local ttl = redis.call('PTTL', key)
+    if ttl < 0 then
+      redis.call('PEXPIRE', key, ARGV[2 * i])
+      ttl = tonumber(ARGV[2 * i])
+    end
+    if ttl > wait then wait = ttl end
+  end
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  if redis.call('INCR', key) == 1 then redis.call('PEXPIRE', key, ARGV[2 * i]) end
+end
+return 0
+"""
+
+# Give back one count on each counter (a taken attempt that turned out to be no failure).
+_GIVE_BACK = """
+for _, key in ipairs(KEYS) do
+  local count = tonumber(redis.call('GET', key) or '0')
+  if count > 1 then redis.call('DECR', key) elseif count == 1 then redis.call('DEL', key) end
+end
+return 0
+"""
+
+
+class _Counters:
+    def __init__(self, redis: Redis) -> None:
+        self._take = redis.register_script(_TAKE)
+        self._give_back = redis.register_script(_GIVE_BACK)
+
+    async def take(self, tiers: Sequence[tuple[str, int, int]]) -> int | None:
+        """Seconds to wait if a (key, limit, window seconds) counter is at its limit, else None."""
+        args = [str(value) for _, limit, window in tiers for value in (limit, window * 1000)]
+        wait_ms = int(await self._take(keys=[key for key, _, _ in tiers], args=args))
+        return max(1, -(-wait_ms // 1000)) if wait_ms > 0 else None
+
+    async def give_back(self, keys: Sequence[str]) -> None:
+        await self._give_back(keys=list(keys), args=[])
+
 
 class RedisFactorAttemptGuard:
-    def __init__(self, redis: Redis, *, per_account: int = 5, per_ip: int = 5, window_seconds: int = 60) -> None:
-        self._redis = redis
-        self._per_account = per_account
-        self._per_ip = per_ip
-        self._window_ms = window_seconds * 1000
-        self._hit = redis.register_script(_HIT)
+    """Counts failed second-factor attempts: an attempt is taken when it starts (so concurrent
+    guesses cannot overrun a limit) and given back when it succeeds."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        per_account: int = 5,
+        per_ip_and_account: int = 5,
+        per_ip: int = 100,
+        window_seconds: int = 60,
+    ) -> None:
+        self._counters = _Counters(redis)
+        self._limits = (per_account, per_ip_and_account, per_ip)
+        self._window = window_seconds
+
+    def _tiers(self, user_id: UUID, ip: str | None) -> list[tuple[str, int, int]]:
+        """Per account always; per (address, account) and per address when the address is known."""
+        per_account, per_ip_and_account, per_ip = self._limits
+        tiers = [(f"mg:mfa-attempts:user:{user_id}", per_account, self._window)]
+        if ip:
+            tiers.append((f"mg:mfa-attempts:ip-user:{ip}:{user_id}", per_ip_and_account, self._window))
+            tiers.append((f"mg:mfa-attempts:ip:{ip}", per_ip, self._window))
+        return tiers
 
     async def attempt(self, user_id: UUID, ip: str | None) -> None:
-        checks = [(f"mg:mfa-attempts:user:{user_id}", self._per_account)]
+        wait = await self._counters.take(self._tiers(user_id, ip))
+        if wait is not None:
+            raise TooManyAttempts("Too many two-factor attempts; wait a minute.", retry_after_seconds=wait)
+
+    async def succeeded(self, user_id: UUID, ip: str | None) -> None:
+        await self._counters.give_back([key for key, _, _ in self._tiers(user_id, ip)])
+
+
+class RedisRegistrationLimiter:
+    """Registrations per client address (over ``ip_window_seconds``) and for the whole service
+    (per minute); a registration refused by one limit is not counted by the other."""
+
+    def __init__(self, redis: Redis, *, per_ip: int, ip_window_seconds: int, per_minute: int) -> None:
+        self._counters = _Counters(redis)
+        self._per_ip = (per_ip, ip_window_seconds)
+        self._per_minute = per_minute
+
+    async def admit(self, ip: str | None) -> None:
+        tiers = [("mg:registrations:all", self._per_minute, 60)]
         if ip:
-            checks.append((f"mg:mfa-attempts:ip:{ip}", self._per_ip))
-        waits = []
-        for key, limit in checks:
-            count, ttl_ms = await self._hit(keys=[key], args=[self._window_ms])
-            if int(count) > limit:
-                waits.append(max(1, -(-int(ttl_ms) // 1000)))
-        if waits:
-            raise TooManyAttempts("Too many two-factor attempts; wait a minute.", retry_after_seconds=max(waits))
+            tiers.insert(0, (f"mg:registrations:ip:{ip}", *self._per_ip))
+        wait = await self._counters.take(tiers)
+        if wait is not None:
+            raise TooManyAttempts("Too many registrations; try again later.", retry_after_seconds=wait)
 
 
 class RedisApiKeyRateLimiter:

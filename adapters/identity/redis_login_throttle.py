@@ -2,25 +2,33 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-# INCR and start the window on the first failure, atomically (EXPIRE NX needs Redis 7; we support 6.2).
+# INCR each counter and start its window on the first failure, atomically, in one round trip
+# (EXPIRE NX needs Redis 7; we support 6.2).
 _RECORD = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count
+for _, key in ipairs(KEYS) do
+  if redis.call('INCR', key) == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
+end
+return 0
 """
 
 
 class RedisLoginThrottle:
-    """Fixed-window counters of failed logins, shared by every process through Redis."""
+    """Fixed-window counters of failed logins, shared by every process through Redis: per
+    (account, IP) tightly, per account loosely, per IP across accounts."""
 
-    def __init__(self, redis: Redis, *, account_limit: int, ip_limit: int, window_seconds: int) -> None:
+    def __init__(
+        self, redis: Redis, *, account_limit: int, account_ip_limit: int, ip_limit: int, window_seconds: int
+    ) -> None:
         self._redis = redis
-        self._limits = {"account": account_limit, "ip": ip_limit}
+        self._limits = {"account": account_limit, "account-ip": account_ip_limit, "ip": ip_limit}
         self._window_ms = window_seconds * 1000
         self._record = redis.register_script(_RECORD)
 
     def _keys(self, account: str, ip: str | None) -> dict[str, str]:
-        keys = {"account": f"mg:login-failures:account:{account}"}
+        keys = {
+            "account": f"mg:login-failures:account:{account}",
+            "account-ip": f"mg:login-failures:account-ip:{account}:{ip or 'unknown'}",
+        }
         if ip:
             keys["ip"] = f"mg:login-failures:ip:{ip}"
         return keys
@@ -40,8 +48,8 @@ class RedisLoginThrottle:
         return max(waits) if waits else None
 
     async def record_failure(self, account: str, ip: str | None) -> None:
-        for key in self._keys(account, ip).values():
-            await self._record(keys=[key], args=[self._window_ms])
+        await self._record(keys=list(self._keys(account, ip).values()), args=[self._window_ms])
 
-    async def clear_account(self, account: str) -> None:
-        await self._redis.delete(self._keys(account, None)["account"])
+    async def clear_account(self, account: str, ip: str | None) -> None:
+        keys = self._keys(account, ip)
+        await self._redis.delete(keys["account"], keys["account-ip"])

@@ -66,13 +66,14 @@ class Authenticate:
 
     async def _api_key(self, key: str, ip: str | None) -> Authenticated:
         throttle_key = f"invalid-api-key-ip:{ip or 'unknown'}"
-        # The block check (Redis) and the lookup (PostgreSQL) go out together; a blocked address
-        # learns nothing from the lookup, which is discarded.
+        # The block check (Redis) and the lookup (PostgreSQL) go out together, so both answers
+        # cost the same round trip. The block throttles invalid keys only: a valid key passes
+        # from an address that also sent bad ones (a neighbour's, or its owner's own typos).
         wait, api_key = await asyncio.gather(self.invalid_key_throttle.retry_after(throttle_key, None), self._find(key))
-        if wait is not None:
-            raise TooManyAttempts("Too many invalid API keys from this address.", retry_after_seconds=wait)
         now = self.clock.now()
         if api_key is None or not api_key.is_usable(now):
+            if wait is not None:
+                raise TooManyAttempts("Too many invalid API keys from this address.", retry_after_seconds=wait)
             await self.invalid_key_throttle.record_failure(throttle_key, None)
             raise InvalidApiKey(_INVALID_KEY)
         # Independent round trips to Redis, sent together.

@@ -1,6 +1,7 @@
 """The one path by which any use case checks a second factor.
 
-Every check passes the attempt guard first, then the lock, then the code itself. Verification
+Every check passes the attempt guard first, then the lock, then the code itself; the guard gives
+the attempt back once the code and the caller's action succeeded, so only failures count. Verification
 (TOTP arithmetic, Argon2 for backup codes) happens outside any transaction; the outcome is then
 written atomically: a compare-and-set on the factor's last accepted step (or on the backup code)
 in the same transaction as the caller's action — so a code is accepted at most once, ever.
@@ -108,6 +109,7 @@ class FactorChecker:
                 await uow.mfa_factors.save_state(factor)
                 result = await action(uow, accepted)
                 await uow.commit()
+            await self.guard.succeeded(user_id, ip)  # only failures count against the limits
             return result
         except MfaCodeReplayed:
             async with self.uow() as uow:

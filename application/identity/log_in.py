@@ -49,19 +49,22 @@ class LogIn:
 
     async def __call__(self, command: LogInCommand) -> TokenPair | MfaRequired:
         try:
-            email = EmailAddress.parse(command.email)
+            email: EmailAddress | None = EmailAddress.parse(command.email)
         except InvalidEmail:
-            await self.hasher.verify_against_nothing(command.password)
-            raise InvalidCredentials(_INVALID) from None
-        account = account_key(email.value)
+            email = None
+        # A malformed email is throttled like any other: an address spraying garbage is refused
+        # before it costs a password hash.
+        account = account_key(email.value if email is not None else command.email)
         retry_after = await self.throttle.retry_after(account, command.client_ip)
         if retry_after is not None:
             raise TooManyAttempts(
                 "Too many failed sign-in attempts; try again later.",
                 retry_after_seconds=retry_after,
             )
-        async with self.uow() as uow:
-            user = await uow.users.get_by_email(email)
+        user = None
+        if email is not None:
+            async with self.uow() as uow:
+                user = await uow.users.get_by_email(email)
         if user is None:
             await self.hasher.verify_against_nothing(command.password)
             await self.throttle.record_failure(account, command.client_ip)
@@ -69,7 +72,7 @@ class LogIn:
         if not await self.hasher.verify(user.password_hash, normalise_password(command.password)):
             await self.throttle.record_failure(account, command.client_ip)
             raise InvalidCredentials(_INVALID)
-        await self.throttle.clear_account(account)
+        await self.throttle.clear_account(account, command.client_ip)
         now = self.clock.now()
         async with self.uow() as uow:
             if await uow.mfa_factors.get(user.id, FactorStatus.ACTIVE.value) is not None:

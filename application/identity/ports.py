@@ -207,14 +207,17 @@ class RevokedSessions(Protocol):
 
 
 class LoginThrottle(Protocol):
-    """Counts failed logins per account and per client IP within a time window."""
+    """Counts failed logins within a time window: tightly per (account, client IP), loosely per
+    account, and per client IP across accounts. Failures from one address therefore lock that
+    address out of the account, not the owner signing in from another one."""
 
     async def retry_after(self, account: str, ip: str | None) -> int | None:
-        """Seconds to wait if the account or the IP is over its limit, else None."""
+        """Seconds to wait if any of the three counters is at its limit, else None."""
 
     async def record_failure(self, account: str, ip: str | None) -> None: ...
 
-    async def clear_account(self, account: str) -> None: ...
+    async def clear_account(self, account: str, ip: str | None) -> None:
+        """Forget the account's failures, and those of (account, ip), after a correct password."""
 
 
 class TotpAlgorithm(Protocol):
@@ -244,10 +247,23 @@ class SecretBox(Protocol):
 
 
 class FactorAttemptGuard(Protocol):
-    """Limits attempts at a second factor per account and per client IP, across processes."""
+    """Limits failed attempts at a second factor per account, per (client IP, account) and, with a
+    much higher ceiling, per client IP, across processes. An attempt is counted when it starts, so
+    concurrent guesses cannot overrun a limit, and given back when it succeeds: only failures count,
+    and a refused attempt counts nowhere."""
 
     async def attempt(self, user_id: UUID, ip: str | None) -> None:
-        """Count one attempt; raise TooManyAttempts if the account or the IP is over its limit."""
+        """Count one attempt; raise TooManyAttempts (counting nothing) if a limit is reached."""
+
+    async def succeeded(self, user_id: UUID, ip: str | None) -> None:
+        """Give back the attempt counted by ``attempt``: the code was right."""
+
+
+class RegistrationLimiter(Protocol):
+    """Limits registrations per client IP and for the whole service, across processes."""
+
+    async def admit(self, ip: str | None) -> None:
+        """Count one registration; raise TooManyAttempts (counting nothing) if a limit is reached."""
 
 
 class ApiKeyRateLimiter(Protocol):

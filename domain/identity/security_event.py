@@ -18,6 +18,7 @@ class SecurityEventKind(Enum):
     API_KEY_CREATED = "api_key_created"
     API_KEY_REVOKED = "api_key_revoked"
     API_KEY_LEAKED = "api_key_leaked"
+    REGISTRATION_ATTEMPTED = "registration_attempted"  # someone tried to register the address again
 
 
 @frozen

@@ -8,7 +8,6 @@ from adapters.postgres.database import analyze, describe
 from adapters.postgres.health import postgres_answers
 from adapters.redis.health import redis_answers
 from application.identity.register_account import RegisterAccountCommand
-from domain.identity.errors import EmailAlreadyRegistered
 from entrypoints.bootstrap import prepare_database
 from entrypoints.config import Settings, with_servers
 from entrypoints.container import Container
@@ -32,13 +31,11 @@ async def seed_demo_command(settings: Settings) -> None:
         await analyze(container.engine())
         total = await container.content_repository().count()
         print(f"demo catalog: {written} items loaded, {total} in the catalog")
-        try:
-            await container.register_account()(
-                RegisterAccountCommand(email=DEMO_EMAIL, password=DEMO_PASSWORD, display_name="Demo Viewer")
-            )
-            print(f"demo account created: {DEMO_EMAIL} (password in the README)")
-        except EmailAlreadyRegistered:
-            print(f"demo account exists: {DEMO_EMAIL}")
+        # Registration answers alike for a new and a taken email; an existing account keeps its password.
+        await container.register_account()(
+            RegisterAccountCommand(email=DEMO_EMAIL, password=DEMO_PASSWORD, display_name="Demo Viewer")
+        )
+        print(f"demo account ready: {DEMO_EMAIL} (password in the README)")
     finally:
         await container.engine().dispose()
         await container.redis().aclose()

@@ -25,8 +25,8 @@ from entrypoints.http.identity_schemas import (
     ProfileOut,
     ProfilePatchIn,
     RefreshIn,
-    RegisteredOut,
     RegisterIn,
+    RegistrationAcceptedOut,
     TokenPairOut,
 )
 
@@ -57,16 +57,20 @@ def _profile(user: User, claims: Principal) -> ProfileOut:
 @identity.post("/api/v1/auth/register")
 @tag(["identity"])
 @validate_request(RegisterIn)
-@validate_response(RegisteredOut, 201)
+@validate_response(RegistrationAcceptedOut, 202)
 @inject
 async def register(
     data: RegisterIn, register_account: RegisterAccount = Provide[Container.register_account]
-) -> tuple[RegisteredOut, int, dict[str, str]]:
-    """Create an account. Passwords follow NIST 800-63B: 8–128 characters, not a common one."""
-    account = await register_account(
-        RegisterAccountCommand(email=data.email, password=data.password, display_name=data.display_name)
+) -> tuple[RegistrationAcceptedOut, int]:
+    """Create an account. Passwords follow NIST 800-63B: 8–128 characters, not a common one.
+    A taken email gets the same 202 as a new one (its owner is told), so registration reveals no
+    account; 422 for an invalid email or password; 429 + `Retry-After` over the registration limits."""
+    accepted = await register_account(
+        RegisterAccountCommand(
+            email=data.email, password=data.password, display_name=data.display_name, client_ip=request.remote_addr
+        )
     )
-    return RegisteredOut(user_id=str(account.user_id), email=account.email), 201, {"Location": "/api/v1/me"}
+    return RegistrationAcceptedOut(email=accepted.email), 202
 
 
 @identity.post("/api/v1/auth/login")

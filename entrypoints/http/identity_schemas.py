@@ -11,9 +11,15 @@ class RegisterIn(Struct, forbid_unknown_fields=True):
     display_name: Annotated[str, Meta(max_length=200)] | None = None
 
 
-class RegisteredOut(Struct):
-    user_id: str
+class RegistrationAcceptedOut(Struct):
+    """The same answer for a new and a taken email, so registration reveals no account."""
+
     email: str
+    status: str = "accepted"
+    detail: str = (
+        "If this email had no account, it has one now: sign in with it and your password. "
+        "If it already had one, that account is unchanged and its owner is told."
+    )
 
 
 class LoginIn(Struct, forbid_unknown_fields=True):

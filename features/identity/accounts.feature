@@ -7,10 +7,17 @@ Feature: Accounts and sessions
     And Ana signs in with "ana@example.com" and "a long passphrase for ana"
     Then Ana sees her profile with the email "ana@example.com"
 
-  Scenario: An email address can only be registered once
+  Scenario: Registering a taken email reveals nothing and changes nothing
     Given Ana has an account
     When someone registers "ANA@Example.com" again
-    Then they are told the email is already registered
+    Then they get the same answer as anyone registering a new email
+    And Ana still signs in with her own password, and not with theirs
+    And Ana's security log shows that someone tried to register her email
+
+  Scenario: One address cannot create accounts without limit
+    When someone registers 10 accounts from one address within an hour
+    Then the next registration from that address has to wait
+    But a viewer registering from another address is welcome
 
   Scenario: A common password is refused
     When Bruno registers with the password "password123"
@@ -27,6 +34,12 @@ Feature: Accounts and sessions
     When someone guesses Ana's password wrong 10 times
     Then even the right password is refused for now
     And after 15 minutes Ana can sign in again
+
+  Scenario: Someone guessing from one address does not lock Ana out at home
+    Given Ana has an account
+    When someone guesses Ana's password wrong 10 times from one address
+    Then that address is refused even the right password for now
+    But Ana signs in from her home address at the same time
 
   Scenario: A stolen refresh token is detected and the session ended
     Given Ana is signed in on her phone

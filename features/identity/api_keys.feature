@@ -53,6 +53,12 @@ Feature: API keys
     When Ana revokes the key
     Then a revoked key, an unknown key and a malformed key get the same answer
 
+  Scenario: A valid key keeps working from an address that sent invalid ones
+    Given Ana has a read-only key
+    When someone at Ana's address sends 20 invalid keys
+    Then their next invalid key has to wait
+    But Ana's key still reads her profile from that address
+
   Scenario: A key over its rate limit is told when to retry
     Given Ana has a read-only key limited to 2 requests a minute
     When the key makes 3 requests within a minute

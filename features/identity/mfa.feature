@@ -43,6 +43,18 @@ Feature: Two-factor authentication
     When someone guesses 5 wrong codes within a minute
     Then even the right code has to wait
 
+  Scenario: Twenty housemates behind one address all sign in with two-factor within a minute
+    Given 20 viewers who share one internet address have turned on two-factor authentication
+    When each of them signs in from that address with a code from their app within a minute
+    Then all 20 are signed in
+
+  Scenario: Someone's wrong codes on their own account do not block a neighbour at the same address
+    Given Ana has turned on two-factor authentication
+    And Bruno, who shares Ana's internet address, has turned on two-factor authentication
+    When Bruno types 5 wrong codes within a minute
+    Then Bruno has to wait before his next code
+    But Ana signs in from the same address with a code from her app at once
+
   Scenario: Ten wrong codes lock two-factor until a backup code is used
     Given Ana has turned on two-factor authentication
     When someone guesses 10 wrong codes over two minutes

@@ -7,11 +7,14 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from features.conftest import Api
+from tests.support.accounts import from_address
 
 scenarios("identity/accounts.feature")
 
 ANA = "ana@example.com"
 ANA_PASSWORD = "a long passphrase for ana"
+THEIR_PASSWORD = "another long passphrase"
+ATTACKER_ADDRESS, HOME_ADDRESS = "198.51.100.66", "203.0.113.10"
 
 
 @pytest.fixture
@@ -19,17 +22,17 @@ def answers() -> dict[str, Any]:
     return {}
 
 
-def register(api: Api, email: str, password: str) -> tuple[int, Any]:
-    return api.call("post", "/api/v1/auth/register", json={"email": email, "password": password})
+def register(api: Api, email: str, password: str, ip: str | None = None) -> tuple[int, Any]:
+    return api.call("post", "/api/v1/auth/register", json={"email": email, "password": password}, **from_address(ip))
 
 
-def sign_in(api: Api, email: str, password: str) -> tuple[int, Any]:
-    return api.call("post", "/api/v1/auth/login", json={"email": email, "password": password})
+def sign_in(api: Api, email: str, password: str, ip: str | None = None) -> tuple[int, Any]:
+    return api.call("post", "/api/v1/auth/login", json={"email": email, "password": password}, **from_address(ip))
 
 
 @given("Ana has an account")
 def ana_has_an_account(api: Api) -> None:
-    assert register(api, ANA, ANA_PASSWORD)[0] == 201
+    assert register(api, ANA, ANA_PASSWORD)[0] == 202
 
 
 @given("Ana is signed in on her phone", target_fixture="phone")
@@ -50,7 +53,7 @@ def phone_refreshed(api: Api, phone: dict[str, Any]) -> None:
 
 @when(parsers.parse('Ana registers with "{email}" and the password "{password}"'))
 def ana_registers(api: Api, email: str, password: str) -> None:
-    assert register(api, email, password)[0] == 201
+    assert register(api, email, password)[0] == 202
 
 
 @when(parsers.parse('Ana signs in with "{email}" and "{password}"'), target_fixture="phone")
@@ -69,13 +72,49 @@ def ana_sees_profile(api: Api, phone: dict[str, Any], email: str) -> None:
 
 @when(parsers.parse('someone registers "{email}" again'))
 def registers_again(api: Api, answers: dict[str, Any], email: str) -> None:
-    answers["register"] = register(api, email, "another long passphrase")
+    answers["register"] = register(api, email, THEIR_PASSWORD)
 
 
-@then("they are told the email is already registered")
-def told_already_registered(answers: dict[str, Any]) -> None:
-    status, problem = answers["register"]
-    assert status == 409 and problem["type"] == "/problems/email-already-registered"
+@then("they get the same answer as anyone registering a new email")
+def same_answer_as_new(api: Api, answers: dict[str, Any]) -> None:
+    status, body = answers["register"]
+    new_status, new_body = register(api, "someone-new@example.com", THEIR_PASSWORD)
+    assert status == new_status == 202
+    assert body == {**new_body, "email": ANA}
+
+
+@then("Ana still signs in with her own password, and not with theirs")
+def password_unchanged(api: Api) -> None:
+    assert sign_in(api, ANA, ANA_PASSWORD)[0] == 200
+    assert sign_in(api, ANA, THEIR_PASSWORD)[0] == 401
+
+
+@then("Ana's security log shows that someone tried to register her email")
+def log_shows_registration_attempt(api: Api) -> None:
+    status, tokens = sign_in(api, ANA, ANA_PASSWORD)
+    assert status == 200
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    status, events = api.call("get", "/api/v1/me/security-events", headers=headers)
+    assert status == 200 and [e["kind"] for e in events["items"]] == ["registration_attempted"]
+
+
+@when(parsers.parse("someone registers {count:d} accounts from one address within an hour"))
+def registers_many(api: Api, count: int) -> None:
+    for n in range(count):
+        assert register(api, f"viewer{n}@example.com", THEIR_PASSWORD, ip=ATTACKER_ADDRESS)[0] == 202
+        api.world.clock.advance(timedelta(minutes=5))
+
+
+@then("the next registration from that address has to wait")
+def registration_waits(api: Api) -> None:
+    status, problem = register(api, "one-more@example.com", THEIR_PASSWORD, ip=ATTACKER_ADDRESS)
+    assert status == 429 and problem["retry_after_seconds"] > 0
+
+
+@then("a viewer registering from another address is welcome")
+def other_address_registers(api: Api) -> None:
+    assert register(api, "one-more@example.com", THEIR_PASSWORD, ip=HOME_ADDRESS)[0] == 202
+    assert sign_in(api, "one-more@example.com", THEIR_PASSWORD, ip=HOME_ADDRESS)[0] == 200
 
 
 @when(parsers.parse('Bruno registers with the password "{password}"'))
@@ -172,3 +211,19 @@ def phone_signed_out(api: Api, phone: dict[str, Any]) -> None:
 def signs_out(api: Api, phone: dict[str, Any]) -> None:
     refresh_token = phone["tokens"]["refresh_token"]
     assert api.call("post", "/api/v1/auth/logout", json={"refresh_token": refresh_token})[0] == 204
+
+
+@when(parsers.parse("someone guesses Ana's password wrong {times:d} times from one address"))
+def guesses_from_one_address(api: Api, times: int) -> None:
+    for _ in range(times):
+        assert sign_in(api, ANA, "a wrong guess here", ip=ATTACKER_ADDRESS)[0] == 401
+
+
+@then("that address is refused even the right password for now")
+def attacker_address_refused(api: Api) -> None:
+    assert sign_in(api, ANA, ANA_PASSWORD, ip=ATTACKER_ADDRESS)[0] == 429
+
+
+@then("Ana signs in from her home address at the same time")
+def signs_in_from_home(api: Api) -> None:
+    assert sign_in(api, ANA, ANA_PASSWORD, ip=HOME_ADDRESS)[0] == 200

@@ -40,7 +40,7 @@ def ana(api: Api) -> Session:
 
 @given("Ana has an account and is signed in")
 def signed_in(api: Api, ana: Session) -> None:
-    assert api.call("post", "/api/v1/auth/register", json={"email": EMAIL, "password": PASSWORD})[0] == 201
+    assert api.call("post", "/api/v1/auth/register", json={"email": EMAIL, "password": PASSWORD})[0] == 202
     status, ana.tokens = api.call("post", "/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
     assert status == 200
 
@@ -227,3 +227,22 @@ def right_password_waits(ana: Session) -> None:
 @then("Ana's sign-in with her password is refused for now too")
 def sign_in_waits(api: Api) -> None:
     assert api.call("post", "/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})[0] == 429
+
+
+@when(parsers.parse("someone at Ana's address sends {count:d} invalid keys"))
+def invalid_keys(api: Api, ana: Session, count: int) -> None:
+    for n in range(count):
+        guess = f"mg_live_{n:0>49}"
+        assert api.call("get", "/api/v1/me", headers=ana.key_headers(guess))[0] == 401
+
+
+@then("their next invalid key has to wait")
+def invalid_key_waits(api: Api, ana: Session) -> None:
+    status, body = api.call("get", "/api/v1/me", headers=ana.key_headers("mg_live_one-more-guess"))
+    assert status == 429 and body["retry_after_seconds"] > 0
+
+
+@then("Ana's key still reads her profile from that address")
+def valid_key_still_works(api: Api, ana: Session) -> None:
+    status, body = api.call("get", "/api/v1/me", headers=ana.key_headers())
+    assert status == 200 and body["email"] == EMAIL

@@ -8,6 +8,7 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from features.conftest import Api
+from tests.support.accounts import from_address
 
 scenarios("identity/mfa.feature")
 
@@ -69,7 +70,7 @@ def ana(api: Api) -> Ana:
 
 @given("Ana has an account and is signed in")
 def signed_in(api: Api, ana: Ana) -> None:
-    assert api.call("post", "/api/v1/auth/register", json={"email": EMAIL, "password": PASSWORD})[0] == 201
+    assert api.call("post", "/api/v1/auth/register", json={"email": EMAIL, "password": PASSWORD})[0] == 202
     status, ana.tokens = ana.sign_in_with_password()
     assert status == 200
 
@@ -312,3 +313,82 @@ def stays_off(api: Api, ana: Ana) -> None:
     status, body = api.call("get", "/api/v1/auth/mfa", headers=ana.headers())
     assert status == 200 and body["enabled"] is False
     assert ana.api.world.identity.state.factors == {}  # not even a pending enrollment
+
+
+SHARED_ADDRESS = "203.0.113.50"
+
+
+class Viewer:
+    """Another viewer with two-factor on, who signed up and enrolled from ``home`` (their own
+    address, or the default test address when None)."""
+
+    def __init__(self, api: Api, email: str, home: str | None = None) -> None:
+        self.api, self.email = api, email
+        password, at = {"password": PASSWORD}, from_address(home)
+        assert api.call("post", "/api/v1/auth/register", json={"email": email, **password}, **at)[0] == 202
+        status, tokens = api.call("post", "/api/v1/auth/login", json={"email": email, **password}, **at)
+        assert status == 200
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        status, enrollment = api.call("post", "/api/v1/auth/mfa/enroll", json=password, headers=headers, **at)
+        assert status == 201
+        self.totp = pyotp.parse_uri(enrollment["otpauth_uri"])
+        code = self.totp.at(api.world.clock.now())
+        assert api.call("post", "/api/v1/auth/mfa/verify", json={"code": code}, headers=headers, **at)[0] == 200
+
+    def sign_in(self, code: str, ip: str | None = None) -> tuple[int, Any]:
+        at = from_address(ip)
+        credentials = {"email": self.email, "password": PASSWORD}
+        status, body = self.api.call("post", "/api/v1/auth/login", json=credentials, **at)
+        assert status == 200 and body["mfa_required"] is True
+        return self.api.call(
+            "post", "/api/v1/auth/mfa/challenge", json={"mfa_token": body["mfa_token"], "code": code}, **at
+        )
+
+    def current_code(self) -> str:
+        return self.totp.at(self.api.world.clock.now())
+
+
+@given(
+    parsers.parse("{count:d} viewers who share one internet address have turned on two-factor authentication"),
+    target_fixture="housemates",
+)
+def housemates_with_two_factor(api: Api, count: int) -> list[Viewer]:
+    # They signed up over time from wherever they were; today they are all at home.
+    viewers = [Viewer(api, f"housemate{n}@example.com", home=f"192.0.2.{n + 1}") for n in range(count)]
+    api.world.clock.advance(timedelta(seconds=30))  # the enrollment codes are used up
+    return viewers
+
+
+@when("each of them signs in from that address with a code from their app within a minute", target_fixture="answers")
+def housemates_sign_in(housemates: list[Viewer]) -> list[tuple[int, Any]]:
+    return [viewer.sign_in(viewer.current_code(), ip=SHARED_ADDRESS) for viewer in housemates]
+
+
+@then(parsers.parse("all {count:d} are signed in"))
+def all_signed_in(answers: list[tuple[int, Any]], count: int) -> None:
+    assert [status for status, _ in answers] == [200] * count
+    assert all("access_token" in body for _, body in answers)
+
+
+@given("Bruno, who shares Ana's internet address, has turned on two-factor authentication", target_fixture="bruno")
+def bruno_with_two_factor(api: Api) -> Viewer:
+    return Viewer(api, "bruno@example.com")
+
+
+@when(parsers.parse("Bruno types {count:d} wrong codes within a minute"))
+def bruno_guesses(ana: Ana, bruno: Viewer, count: int) -> None:
+    ana.clock.advance(timedelta(seconds=61))
+    for _ in range(count):
+        assert bruno.sign_in("000000")[0] == 401
+
+
+@then("Bruno has to wait before his next code")
+def bruno_waits(bruno: Viewer) -> None:
+    status, body = bruno.sign_in("000000")
+    assert status == 429 and body["retry_after_seconds"] > 0
+
+
+@then("Ana signs in from the same address with a code from her app at once")
+def ana_signs_in_beside_bruno(ana: Ana) -> None:
+    status, body = ana.challenge(ana.next_code())
+    assert status == 200 and "access_token" in body

@@ -1,5 +1,5 @@
-"""One contract for the shared limits (second-factor attempt guard, per-key API rate limit and the
-last-use recording gate): the in-memory fakes and Redis both pass it."""
+"""One contract for the shared limits (second-factor attempt guard, registration limits, per-key API
+rate limit and the last-use recording gate): the in-memory fakes and Redis both pass it."""
 
 from __future__ import annotations
 
@@ -17,23 +17,42 @@ from adapters.identity.in_memory_limits import (
     InMemoryApiKeyRateLimiter,
     InMemoryApiKeyUsageRecorder,
     InMemoryFactorAttemptGuard,
+    InMemoryRegistrationLimiter,
 )
-from adapters.identity.redis_limits import RedisApiKeyRateLimiter, RedisApiKeyUsageRecorder, RedisFactorAttemptGuard
+from adapters.identity.redis_limits import (
+    RedisApiKeyRateLimiter,
+    RedisApiKeyUsageRecorder,
+    RedisFactorAttemptGuard,
+    RedisRegistrationLimiter,
+)
 from adapters.shared.manual_clock import ManualClock
-from application.identity.ports import ApiKeyRateLimiter, ApiKeyUsageRecorder, FactorAttemptGuard
+from application.identity.ports import ApiKeyRateLimiter, ApiKeyUsageRecorder, FactorAttemptGuard, RegistrationLimiter
 from domain.shared.errors import TooManyAttempts
 
-ATTEMPTS = 5
+ATTEMPTS = 5  # failed attempts per account
+PER_ADDRESS_AND_ACCOUNT = 3
+PER_ADDRESS = 12  # failed attempts per address, over all accounts
 WINDOW = 60
+LIMITS = {"per_account": ATTEMPTS, "per_ip_and_account": PER_ADDRESS_AND_ACCOUNT, "per_ip": PER_ADDRESS}
 
 
 @pytest.fixture(params=["in-memory", "redis"])
 def guard(request: pytest.FixtureRequest) -> FactorAttemptGuard:
     if request.param == "in-memory":
-        return InMemoryFactorAttemptGuard(ManualClock(), per_account=ATTEMPTS, per_ip=ATTEMPTS, window_seconds=WINDOW)
-    return RedisFactorAttemptGuard(
-        request.getfixturevalue("redis"), per_account=ATTEMPTS, per_ip=ATTEMPTS, window_seconds=WINDOW
-    )
+        return InMemoryFactorAttemptGuard(ManualClock(), **LIMITS, window_seconds=WINDOW)
+    return RedisFactorAttemptGuard(request.getfixturevalue("redis"), **LIMITS, window_seconds=WINDOW)
+
+
+REGISTRATIONS_PER_ADDRESS = 4
+REGISTRATIONS_PER_MINUTE = 6
+
+
+@pytest.fixture(params=["in-memory", "redis"])
+def registrations(request: pytest.FixtureRequest) -> RegistrationLimiter:
+    limits = {"per_ip": REGISTRATIONS_PER_ADDRESS, "ip_window_seconds": 3600, "per_minute": REGISTRATIONS_PER_MINUTE}
+    if request.param == "in-memory":
+        return InMemoryRegistrationLimiter(ManualClock(), **limits)
+    return RedisRegistrationLimiter(request.getfixturevalue("redis"), **limits)
 
 
 @pytest.fixture(params=["in-memory", "redis"])
@@ -58,7 +77,14 @@ def usage(request: pytest.FixtureRequest) -> ApiKeyUsageRecorder:
 # --- second-factor attempt guard ------------------------------------------------------------
 
 
-async def test_five_attempts_per_account_are_allowed_then_the_account_must_wait(guard: FactorAttemptGuard) -> None:
+async def fail(guard: FactorAttemptGuard, user_id: uuid.UUID, ip: str | None, times: int = 1) -> None:
+    for _ in range(times):
+        await guard.attempt(user_id, ip)
+
+
+async def test_five_failed_attempts_per_account_are_allowed_then_the_account_must_wait(
+    guard: FactorAttemptGuard,
+) -> None:
     ana = uuid.uuid4()
     for n in range(ATTEMPTS):
         await guard.attempt(ana, f"10.0.0.{n}")
@@ -69,8 +95,7 @@ async def test_five_attempts_per_account_are_allowed_then_the_account_must_wait(
 
 async def test_an_account_stays_blocked_while_attempts_continue(guard: FactorAttemptGuard) -> None:
     ana = uuid.uuid4()
-    for _ in range(ATTEMPTS):
-        await guard.attempt(ana, None)
+    await fail(guard, ana, None, ATTEMPTS)
     for _ in range(3):
         with pytest.raises(TooManyAttempts) as blocked:
             await guard.attempt(ana, None)
@@ -79,8 +104,7 @@ async def test_an_account_stays_blocked_while_attempts_continue(guard: FactorAtt
 
 async def test_attempts_without_an_ip_are_limited_per_account(guard: FactorAttemptGuard) -> None:
     ana, bruno = uuid.uuid4(), uuid.uuid4()
-    for _ in range(ATTEMPTS):
-        await guard.attempt(ana, None)
+    await fail(guard, ana, None, ATTEMPTS)
     with pytest.raises(TooManyAttempts):
         await guard.attempt(ana, None)
     await guard.attempt(bruno, None)
@@ -96,20 +120,68 @@ async def test_one_accounts_attempts_do_not_block_another_account(guard: FactorA
         await guard.attempt(bruno, f"10.0.2.{n}")
 
 
-async def test_an_ip_trying_many_accounts_is_blocked_for_every_account(guard: FactorAttemptGuard) -> None:
-    for _ in range(ATTEMPTS):
+async def test_successful_attempts_are_given_back_so_only_failures_count(guard: FactorAttemptGuard) -> None:
+    ana = uuid.uuid4()
+    for _ in range(3 * PER_ADDRESS):
+        await guard.attempt(ana, "203.0.113.5")
+        await guard.succeeded(ana, "203.0.113.5")
+    await fail(guard, ana, "203.0.113.5", PER_ADDRESS_AND_ACCOUNT)
+    with pytest.raises(TooManyAttempts):
+        await guard.attempt(ana, "203.0.113.5")
+
+
+async def test_many_people_behind_one_address_each_succeed(guard: FactorAttemptGuard) -> None:
+    for _ in range(2 * PER_ADDRESS):
+        housemate = uuid.uuid4()
+        await guard.attempt(housemate, "203.0.113.5")
+        await guard.succeeded(housemate, "203.0.113.5")
+
+
+async def test_an_address_is_limited_on_one_account_before_the_account_is(guard: FactorAttemptGuard) -> None:
+    ana = uuid.uuid4()
+    await fail(guard, ana, "198.51.100.1", PER_ADDRESS_AND_ACCOUNT)
+    with pytest.raises(TooManyAttempts):
+        await guard.attempt(ana, "198.51.100.1")
+    await fail(guard, ana, "198.51.100.2", ATTEMPTS - PER_ADDRESS_AND_ACCOUNT)  # the account has budget left
+    with pytest.raises(TooManyAttempts):
+        await guard.attempt(ana, "198.51.100.3")
+
+
+async def test_failures_on_ones_own_account_do_not_block_a_neighbour_at_the_same_address(
+    guard: FactorAttemptGuard,
+) -> None:
+    mallory, ana = uuid.uuid4(), uuid.uuid4()
+    await fail(guard, mallory, "203.0.113.5", PER_ADDRESS_AND_ACCOUNT)
+    with pytest.raises(TooManyAttempts):
+        await guard.attempt(mallory, "203.0.113.5")
+    await guard.attempt(ana, "203.0.113.5")
+
+
+async def test_an_address_failing_on_many_accounts_is_blocked_for_every_account(guard: FactorAttemptGuard) -> None:
+    for _ in range(PER_ADDRESS):
         await guard.attempt(uuid.uuid4(), "203.0.113.5")
     with pytest.raises(TooManyAttempts) as blocked:
         await guard.attempt(uuid.uuid4(), "203.0.113.5")
     assert 0 < blocked.value.retry_after_seconds <= WINDOW
 
 
-async def test_a_blocked_ip_does_not_block_other_ips(guard: FactorAttemptGuard) -> None:
-    for _ in range(ATTEMPTS):
+async def test_a_refusal_by_the_address_limit_does_not_count_against_the_account(guard: FactorAttemptGuard) -> None:
+    ana = uuid.uuid4()
+    for _ in range(PER_ADDRESS):
+        await guard.attempt(uuid.uuid4(), "203.0.113.5")
+    for _ in range(2 * ATTEMPTS):
+        with pytest.raises(TooManyAttempts):
+            await guard.attempt(ana, "203.0.113.5")
+    for n in range(ATTEMPTS):  # Ana's own budget is untouched
+        await guard.attempt(ana, f"198.51.100.{n}")
+
+
+async def test_a_blocked_address_does_not_block_other_addresses(guard: FactorAttemptGuard) -> None:
+    for _ in range(PER_ADDRESS):
         await guard.attempt(uuid.uuid4(), "203.0.113.5")
     with pytest.raises(TooManyAttempts):
         await guard.attempt(uuid.uuid4(), "203.0.113.5")
-    for _ in range(ATTEMPTS):
+    for _ in range(PER_ADDRESS):
         await guard.attempt(uuid.uuid4(), "203.0.113.6")
     await guard.attempt(uuid.uuid4(), None)
 
@@ -130,25 +202,87 @@ async def test_concurrent_attempts_let_exactly_the_limit_through(guard: FactorAt
 
 async def test_the_in_memory_guard_window_ends_on_the_clock() -> None:
     clock = ManualClock()
-    guard = InMemoryFactorAttemptGuard(clock, per_account=ATTEMPTS, per_ip=ATTEMPTS, window_seconds=WINDOW)
+    guard = InMemoryFactorAttemptGuard(clock, **LIMITS, window_seconds=WINDOW)
     ana = uuid.uuid4()
-    for _ in range(ATTEMPTS):
-        await guard.attempt(ana, "10.0.0.1")
+    await fail(guard, ana, "10.0.0.1", PER_ADDRESS_AND_ACCOUNT)
     clock.advance(timedelta(seconds=45))
     with pytest.raises(TooManyAttempts) as blocked:
         await guard.attempt(ana, "10.0.0.1")
     assert blocked.value.retry_after_seconds == 15
     clock.advance(timedelta(seconds=15))
-    for _ in range(ATTEMPTS):
-        await guard.attempt(ana, "10.0.0.1")
+    await fail(guard, ana, "10.0.0.1", PER_ADDRESS_AND_ACCOUNT)
 
 
 async def test_the_redis_guard_counters_expire_with_the_window(redis: Redis) -> None:
-    guard = RedisFactorAttemptGuard(redis, per_account=ATTEMPTS, per_ip=ATTEMPTS, window_seconds=WINDOW)
+    guard = RedisFactorAttemptGuard(redis, **LIMITS, window_seconds=WINDOW)
     ana = uuid.uuid4()
     await guard.attempt(ana, "10.9.9.9")
-    for key in (f"mg:mfa-attempts:user:{ana}", "mg:mfa-attempts:ip:10.9.9.9"):
+    keys = (f"mg:mfa-attempts:user:{ana}", f"mg:mfa-attempts:ip-user:10.9.9.9:{ana}", "mg:mfa-attempts:ip:10.9.9.9")
+    for key in keys:
         assert 0 < await redis.pttl(key) <= WINDOW * 1000
+
+
+# --- registration limits --------------------------------------------------------------------
+
+
+async def test_registrations_per_address_are_limited(registrations: RegistrationLimiter) -> None:
+    for _ in range(REGISTRATIONS_PER_ADDRESS):
+        await registrations.admit("198.51.100.7")
+    with pytest.raises(TooManyAttempts) as refused:
+        await registrations.admit("198.51.100.7")
+    assert 0 < refused.value.retry_after_seconds <= 3600
+    await registrations.admit("198.51.100.8")
+
+
+async def test_registrations_for_the_whole_service_are_limited_per_minute(registrations: RegistrationLimiter) -> None:
+    for n in range(REGISTRATIONS_PER_MINUTE):
+        await registrations.admit(f"198.51.100.{n}" if n % 2 else None)
+    with pytest.raises(TooManyAttempts) as refused:
+        await registrations.admit("203.0.113.1")
+    assert 0 < refused.value.retry_after_seconds <= 60
+
+
+async def test_an_address_over_its_limit_does_not_use_up_the_service_wide_budget(
+    registrations: RegistrationLimiter,
+) -> None:
+    for _ in range(REGISTRATIONS_PER_ADDRESS):
+        await registrations.admit("198.51.100.7")
+    for _ in range(3 * REGISTRATIONS_PER_MINUTE):
+        with pytest.raises(TooManyAttempts):
+            await registrations.admit("198.51.100.7")
+    for n in range(REGISTRATIONS_PER_MINUTE - REGISTRATIONS_PER_ADDRESS):
+        await registrations.admit(f"203.0.113.{n}")
+
+
+async def test_concurrent_registrations_let_exactly_the_limit_through(registrations: RegistrationLimiter) -> None:
+    async def try_once() -> bool:
+        try:
+            await registrations.admit("198.51.100.7")
+        except TooManyAttempts:
+            return False
+        return True
+
+    results = await asyncio.gather(*(try_once() for _ in range(3 * REGISTRATIONS_PER_ADDRESS)))
+    assert results.count(True) == REGISTRATIONS_PER_ADDRESS
+
+
+async def test_the_in_memory_registration_limits_reset_on_the_clock() -> None:
+    clock = ManualClock()
+    registrations = InMemoryRegistrationLimiter(clock, per_ip=1, ip_window_seconds=3600, per_minute=100)
+    await registrations.admit("198.51.100.7")
+    clock.advance(timedelta(minutes=59))
+    with pytest.raises(TooManyAttempts) as refused:
+        await registrations.admit("198.51.100.7")
+    assert refused.value.retry_after_seconds == 60
+    clock.advance(timedelta(minutes=1))
+    await registrations.admit("198.51.100.7")
+
+
+async def test_the_redis_registration_counters_expire_with_their_windows(redis: Redis) -> None:
+    registrations = RedisRegistrationLimiter(redis, per_ip=10, ip_window_seconds=3600, per_minute=100)
+    await registrations.admit("198.51.100.7")
+    assert 3_590_000 < await redis.pttl("mg:registrations:ip:198.51.100.7") <= 3_600_000
+    assert 0 < await redis.pttl("mg:registrations:all") <= 60_000
 
 
 # --- per-key API rate limit -----------------------------------------------------------------

@@ -13,6 +13,7 @@ from quart.typing import TestClientProtocol as Client
 from redis.asyncio import Redis
 
 from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
+from tests.support.accounts import from_address
 from tests.support.apps import UNUSED_REDIS, FakeWorld, fake_container, running
 
 PASSWORD = "correct horse battery"
@@ -37,20 +38,51 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def test_registering_answers_201_with_the_normalised_email(client: Client) -> None:
+async def register_from(client: Client, ip: str, email: str) -> Any:
+    return await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD}, **from_address(ip))
+
+
+async def test_registering_answers_202_with_the_normalised_email(client: Client) -> None:
     response = await register(client, "  Ana@Example.COM ", display_name="Ana")
-    assert response.status_code == 201
+    assert response.status_code == 202
+    assert response.content_type == "application/json"
     body = await response.get_json()
-    assert body["email"] == "ana@example.com"
-    assert set(body) == {"user_id", "email"}
+    assert body["email"] == "ana@example.com" and body["status"] == "accepted"
+    assert set(body) == {"email", "status", "detail"}  # no account id: a taken email has none to give
+    assert "Location" not in response.headers
 
 
-async def test_a_duplicate_email_is_a_409_problem(client: Client) -> None:
+async def test_a_taken_email_gets_the_same_answer_as_a_new_one(client: Client) -> None:
     await register(client, "ana@example.com")
-    response = await register(client, "ANA@example.com")
-    assert response.status_code == 409
-    assert response.content_type == "application/problem+json"
-    assert (await response.get_json())["type"] == "/problems/email-already-registered"
+    taken = await register(client, "ANA@example.com")
+    new = await register(client, "bruno@example.com")
+    assert taken.status_code == new.status_code == 202
+    assert sorted(taken.headers.keys()) == sorted(new.headers.keys())
+    taken_body, new_body = await taken.get_json(), await new.get_json()
+    assert taken_body == {**new_body, "email": "ana@example.com"}
+
+
+async def test_registrations_over_the_per_address_limit_get_429_with_retry_after(client: Client) -> None:
+    for n in range(10):
+        response = await register_from(client, "198.51.100.7", f"viewer{n}@example.com")
+        assert response.status_code == 202
+    refused = await register_from(client, "198.51.100.7", "one-more@example.com")
+    assert refused.status_code == 429
+    assert refused.content_type == "application/problem+json"
+    assert (await refused.get_json())["type"] == "/problems/too-many-attempts"
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    assert (await register_from(client, "198.51.100.8", "one-more@example.com")).status_code == 202
+
+
+async def test_registrations_over_the_service_wide_limit_get_429(tmp_path: Path) -> None:
+    world = fake_container(tmp_path, registrations_per_minute=3)  # type: ignore[arg-type]
+    async with running(world.container) as (_, client):
+        for n in range(3):
+            assert (await register_from(client, f"198.51.100.{n}", f"v{n}@example.com")).status_code == 202
+        refused = await register_from(client, "198.51.100.9", "v9@example.com")
+        assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 60
+        world.clock.advance(timedelta(seconds=61))
+        assert (await register_from(client, "198.51.100.9", "v9@example.com")).status_code == 202
 
 
 async def test_weak_passwords_are_422_problems_naming_the_field(client: Client) -> None:
@@ -67,7 +99,7 @@ async def test_long_passphrases_and_unicode_are_accepted(client: Client) -> None
         "/api/v1/auth/register",
         json={"email": "zoe@example.com", "password": "ünïcødé pässphrase " * 3},
     )
-    assert response.status_code == 201
+    assert response.status_code == 202
 
 
 async def test_login_returns_a_bearer_pair_and_me_returns_the_profile(client: Client) -> None:

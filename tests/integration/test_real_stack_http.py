@@ -37,7 +37,7 @@ async def client(
 
 async def sign_in(client: Client) -> dict[str, str]:
     registered = await client.post("/api/v1/auth/register", json={"email": "ana@example.com", "password": PASSWORD})
-    assert registered.status_code == 201
+    assert registered.status_code == 202
     response = await client.post("/api/v1/auth/login", json={"email": "ana@example.com", "password": PASSWORD})
     assert response.status_code == 200
     return await response.get_json()  # type: ignore[no-any-return]

@@ -119,7 +119,7 @@ def test_seeded_service_answers_searches_and_sign_ins_and_keeps_data_across_rest
     status, _ = call(
         base, "POST", "/api/v1/auth/register", {"email": "ana@example.com", "password": "a long passphrase"}
     )
-    assert status == 201
+    assert status == 202
     status, tokens = call(
         base, "POST", "/api/v1/auth/login", {"email": "ana@example.com", "password": "a long passphrase"}
     )

@@ -13,6 +13,12 @@ from adapters.shared.manual_clock import ManualClock
 PASSWORD = "a long passphrase for ana"
 
 
+def from_address(ip: str | None) -> dict[str, Any]:
+    """Test-client keyword arguments that send a request from client address ``ip``
+    (the default test address when None)."""
+    return {"scope_base": {"client": (ip, 40000)}} if ip else {}
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -23,7 +29,7 @@ async def json_of(response: Any) -> Any:
 
 async def register_and_sign_in(client: Client, email: str = "ana@example.com") -> dict[str, Any]:
     registered = await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
-    assert registered.status_code == 201, await registered.get_json()
+    assert registered.status_code == 202, await registered.get_json()
     response = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200
     return await response.get_json()  # type: ignore[no-any-return]

@@ -21,6 +21,7 @@ from adapters.identity.in_memory_limits import (
     InMemoryApiKeyUsageRecorder,
     InMemoryClientRateLimiter,
     InMemoryFactorAttemptGuard,
+    InMemoryRegistrationLimiter,
 )
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
@@ -74,20 +75,42 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
             InMemoryLoginThrottle(
                 clock,
                 account_limit=settings.login_failures_per_account,
+                account_ip_limit=settings.login_failures_per_account_and_ip,
                 ip_limit=settings.login_failures_per_ip,
                 window_seconds=settings.login_failure_window_seconds,
             )
         )
     )
     container.backup_code_hasher.override(providers.Object(fast_test_hasher()))
-    container.factor_attempt_guard.override(providers.Object(InMemoryFactorAttemptGuard(clock)))
+    container.factor_attempt_guard.override(
+        providers.Object(
+            InMemoryFactorAttemptGuard(
+                clock,
+                per_account=settings.mfa_attempts_per_account,
+                per_ip_and_account=settings.mfa_attempts_per_ip,
+                per_ip=settings.mfa_attempts_per_ip_all_accounts,
+            )
+        )
+    )
+    container.registration_limiter.override(
+        providers.Object(
+            InMemoryRegistrationLimiter(
+                clock,
+                per_ip=settings.registrations_per_ip,
+                ip_window_seconds=settings.registration_ip_window_seconds,
+                per_minute=settings.registrations_per_minute,
+            )
+        )
+    )
     container.api_key_rate_limiter.override(providers.Object(InMemoryApiKeyRateLimiter(clock)))
     container.api_key_usage.override(providers.Object(InMemoryApiKeyUsageRecorder(clock)))
     container.leak_report_limiter.override(
         providers.Object(InMemoryClientRateLimiter(clock, limit=settings.leaked_key_reports_per_ip))
     )
     container.invalid_api_key_throttle.override(
-        providers.Object(InMemoryLoginThrottle(clock, account_limit=20, ip_limit=20, window_seconds=60))
+        providers.Object(
+            InMemoryLoginThrottle(clock, account_limit=20, account_ip_limit=20, ip_limit=20, window_seconds=60)
+        )
     )
     container.revoked_sessions.override(
         providers.Object(
