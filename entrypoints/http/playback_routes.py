@@ -14,6 +14,7 @@ from quart_schema import tag, validate_querystring, validate_request, validate_r
 
 from application.identity.authenticate import Authenticate
 from application.playback.continue_watching import (
+    MAX_LIMIT,
     DismissFromContinueWatching,
     GetResumePoint,
     ListContinueWatching,
@@ -75,12 +76,12 @@ class ContinueWatchingOut(Struct):
 
 
 class ContinueWatchingArgs(Struct):
-    limit: int = 20
-    cursor: str | None = None
+    limit: Annotated[int, Meta(ge=1, le=MAX_LIMIT)] = 20
+    cursor: Annotated[str, Meta(min_length=1, max_length=512)] | None = None
 
 
 class SyncArgs(Struct):
-    device_id: str | None = None
+    device_id: Identifier | None = None
 
 
 def progress_out(progress: WatchProgress) -> ProgressOut:
