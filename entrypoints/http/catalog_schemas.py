@@ -7,7 +7,7 @@ from msgspec import Meta, Struct
 from domain.catalog.content import Content
 from domain.catalog.search import MAX_PAGE, MAX_PAGE_SIZE, MAX_YEAR, MIN_YEAR, SearchPage
 
-Slug = Annotated[str, Meta(min_length=1, max_length=40, examples=["science-fiction"])]
+Slug = Annotated[str, Meta(min_length=1, max_length=40)]
 
 
 class AvailabilityOut(Struct):

@@ -5,6 +5,7 @@ from typing import Annotated
 from msgspec import Meta, Struct
 
 from application.identity.list_security_events import MAX_PAGE, MAX_PAGE_SIZE
+from entrypoints.http.identity_schemas import Password
 
 Code = Annotated[str, Meta(min_length=1, max_length=32)]
 
@@ -23,7 +24,7 @@ class CodeIn(Struct, forbid_unknown_fields=True):
 
 class DisableIn(Struct, forbid_unknown_fields=True):
     code: Code
-    password: Annotated[str, Meta(max_length=1024)]
+    password: Password
 
 
 class ChallengeIn(Struct, forbid_unknown_fields=True):

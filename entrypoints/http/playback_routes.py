@@ -26,6 +26,7 @@ from domain.playback.progress import WatchProgress
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
 from entrypoints.http.catalog_schemas import AvailabilityOut
+from entrypoints.http.openapi import problems, responds, signed_in
 
 playback = Blueprint("playback", __name__)
 HEARTBEAT_SECONDS = 15.0
@@ -128,6 +129,8 @@ def _content_id(raw: str) -> UUID:
 
 @playback.post("/api/v1/playback/progress")
 @tag(["playback"])
+@signed_in("write")
+@problems("content-not-found", "invalid-progress", "stale-progress")
 @validate_request(ProgressIn)
 @validate_response(ProgressOut, 200)
 @inject
@@ -155,6 +158,8 @@ async def record(
 
 @playback.get("/api/v1/playback/continue-watching")
 @tag(["playback"])
+@signed_in("read")
+@problems("invalid-input")
 @validate_querystring(ContinueWatchingArgs)
 @validate_response(ContinueWatchingOut, 200)
 @inject
@@ -171,6 +176,9 @@ async def continue_watching(
 
 @playback.delete("/api/v1/playback/continue-watching/<content_id>")
 @tag(["playback"])
+@signed_in("write")
+@problems("progress-not-found")
+@responds(204, description="Hidden")
 @inject
 async def dismiss(
     content_id: str,
@@ -189,6 +197,8 @@ async def dismiss(
 
 @playback.get("/api/v1/playback/progress/<content_id>")
 @tag(["playback"])
+@signed_in("read")
+@problems("content-not-found", "progress-not-found")
 @validate_response(ProgressOut, 200)
 @inject
 async def resume_point(
@@ -215,6 +225,8 @@ def _sse(event: SyncEvent) -> bytes:
 
 @playback.get("/api/v1/sync/events")
 @tag(["playback"])
+@signed_in("read")
+@responds(200, media_type="text/event-stream", model={"type": "string"}, description="An endless event stream")
 @validate_querystring(SyncArgs)
 @inject
 async def sync_events(
