@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
 
-from entrypoints.http.openapi import SIGNED_IN_PROBLEMS, declared_scope
+from entrypoints.http.openapi import SIGNED_IN_PROBLEMS, declared_scope, problems
 from entrypoints.http.problems import PROBLEMS
 from tests.support.apps import FakeWorld, running
 
@@ -129,3 +129,8 @@ async def test_options_advertises_only_the_methods_a_path_has(client: Client) ->
     assert set(leaked.headers["Allow"].replace(" ", "").split(",")) == {"POST", "OPTIONS"}
     one_key = await client.options("/api/v1/auth/api-keys/00000000-0000-0000-0000-000000000001")
     assert "DELETE" in one_key.headers["Allow"]
+
+
+def test_a_route_cannot_declare_a_problem_that_does_not_exist() -> None:
+    with pytest.raises(ValueError, match="PROBLEMS"):
+        problems("no-such-problem")
