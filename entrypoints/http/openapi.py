@@ -251,8 +251,9 @@ class OpenApiDocument(OpenAPIProvider):
                         schema = model if isinstance(model, dict) else self._named(model)
                         response["content"] = {media_type: {"schema": schema}}
                     operation["responses"][str(status)] = response
-                operation["responses"] = {
-                    str(status): value for status, value in operation["responses"].items()
-                } | _problem_responses(declared_problems(func, rule))
+                # A response the route describes itself (validate_response, @responds) wins over a problem.
+                declared = {str(status): value for status, value in operation["responses"].items()}
+                merged = _problem_responses(declared_problems(func, rule)) | declared
+                operation["responses"] = dict(sorted(merged.items()))
                 operation["security"] = [{"bearer": [scope]}, {"apiKey": [scope]}] if scope else []
         return paths, {}
