@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 from uuid import UUID
@@ -27,9 +28,12 @@ from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
 from entrypoints.http.catalog_schemas import AvailabilityOut
 from entrypoints.http.openapi import problems, responds, signed_in
+from entrypoints.http.problems import DEPENDENCY_ERRORS
 
 playback = Blueprint("playback", __name__)
+log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0
+RECONNECT_AFTER_MS = 5000
 
 Identifier = Annotated[str, Meta(min_length=1, max_length=128)]
 
@@ -254,6 +258,11 @@ async def sync_events(
                 pending = None
                 if own_device is None or event.device_id != own_device:
                     yield _sse(event)
+        except DEPENDENCY_ERRORS as error:
+            # The 200 is already sent: end the stream and let the client reconnect in a while.
+            pending = None
+            log.warning("sync stream ended: broker unavailable", extra={"error_type": type(error).__name__})
+            yield f"retry: {RECONNECT_AFTER_MS}\n\n".encode()
         finally:
             # The client went away. Stop the pending read before closing the subscription:
             # an async generator cannot be closed while another task is inside it.

@@ -74,6 +74,9 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "service-unavailable": (503, "A dependency is unavailable"),
 }
 
+# What PostgreSQL or Redis being unreachable raises: a 503, never a 500.
+DEPENDENCY_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, ConnectionError)
+
 _HTTP_CODES = {
     400: "malformed-request",
     401: "unauthenticated",
@@ -190,7 +193,7 @@ def register_problem_handlers(app: Quart) -> None:
             headers={"Retry-After": "5"},
         )
 
-    for kind in (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, ConnectionError):
+    for kind in DEPENDENCY_ERRORS:
         app.register_error_handler(kind, dependency_down)
 
     @app.errorhandler(Exception)
