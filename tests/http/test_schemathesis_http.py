@@ -24,6 +24,7 @@ import pytest
 import schemathesis
 from dependency_injector import providers
 from hypothesis import HealthCheck, settings
+from redis.asyncio import Redis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.python.asgi import shutdown_lifespans
 
@@ -109,6 +110,18 @@ def seeded(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathF
     finally:
         shutdown_lifespans()
         drop_database(database_url)
+        asyncio.run(_forget_redis_keys(redis_url))
+
+
+async def _forget_redis_keys(redis_url: str) -> None:
+    """The counters, sessions and streams the fuzzer left in the shared Redis."""
+    client = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match="mg:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture(scope="module")
