@@ -7,6 +7,7 @@ from application.identity.principal import Principal
 from domain.shared.errors import InvalidInput
 
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 1000  # offsets below 100,000: see domain.catalog.search.MAX_PAGE
 
 
 @frozen
@@ -15,8 +16,8 @@ class ListSecurityEvents:
 
     async def __call__(self, principal: Principal, page: int, page_size: int) -> SecurityEventPage:
         principal.require_scope("read")
-        if page < 1:
-            raise InvalidInput("'page' must be 1 or more.", field="page")
+        if not 1 <= page <= MAX_PAGE:
+            raise InvalidInput(f"'page' must be between 1 and {MAX_PAGE}.", field="page")
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise InvalidInput(f"'page_size' must be between 1 and {MAX_PAGE_SIZE}.", field="page_size")
         async with self.uow() as uow:

@@ -10,6 +10,10 @@ from domain.catalog.errors import InvalidSearch
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 100
+# Deep pages cost the database a scan of every row before them and no one reads page 1,001 of a
+# ranked list: offsets stay below 100,000 (Elasticsearch's max_result_window is 10,000), far
+# from the int64 overflow an unbounded page reached.
+MAX_PAGE = 1000
 MIN_YEAR = 1870
 MAX_YEAR = 2100
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -51,8 +55,8 @@ class SearchQuery:
             raise InvalidSearch(f"The search query 'q' must be at most {MAX_QUERY_LENGTH} characters.", field="q")
         if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
             raise InvalidSearch(f"'year' must be between {MIN_YEAR} and {MAX_YEAR}.", field="year")
-        if page < 1:
-            raise InvalidSearch("'page' must be 1 or more.", field="page")
+        if not 1 <= page <= MAX_PAGE:
+            raise InvalidSearch(f"'page' must be between 1 and {MAX_PAGE}.", field="page")
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise InvalidSearch(f"'page_size' must be between 1 and {MAX_PAGE_SIZE}.", field="page_size")
         return cls(

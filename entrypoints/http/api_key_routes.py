@@ -9,7 +9,6 @@ from quart import Blueprint, request
 from quart_schema import tag, validate_request, validate_response
 
 from application.identity.api_keys import (
-    ApiKeyNotFound,
     CreateApiKey,
     CreateApiKeyCommand,
     ListApiKeys,
@@ -20,6 +19,8 @@ from application.identity.authenticate import Authenticate
 from domain.identity.api_key import ApiKey
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
+from entrypoints.http.identity_schemas import Password
+from entrypoints.http.openapi import problems, responds, signed_in
 
 api_keys = Blueprint("api_keys", __name__)
 
@@ -27,7 +28,7 @@ api_keys = Blueprint("api_keys", __name__)
 class CreateApiKeyIn(Struct, forbid_unknown_fields=True):
     name: Annotated[str, Meta(max_length=200)]
     scopes: Annotated[list[Annotated[str, Meta(max_length=20)]], Meta(max_length=10)]
-    password: Annotated[str, Meta(max_length=1024)]
+    password: Password
     expires_in_days: int | None = None
     rate_limit_per_minute: int | None = None
 
@@ -64,6 +65,10 @@ class LeakedKeysIn(Struct):
     keys: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=100)]
 
 
+class LeakReportOut(Struct):
+    status: str
+
+
 def _iso(value: object) -> str | None:
     return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
 
@@ -85,6 +90,8 @@ def _out(key: ApiKey, now_iso: str) -> ApiKeyOut:
 
 @api_keys.post("/api/v1/auth/api-keys")
 @tag(["api-keys"])
+@signed_in("write")
+@problems("invalid-api-key-request", "scope-not-held", "invalid-password")
 @validate_request(CreateApiKeyIn)
 @validate_response(CreatedApiKeyOut, 201)
 @inject
@@ -124,6 +131,7 @@ async def create(
 
 @api_keys.get("/api/v1/auth/api-keys")
 @tag(["api-keys"])
+@signed_in("read")
 @validate_response(ApiKeyListOut, 200)
 @inject
 async def list_keys(
@@ -137,26 +145,27 @@ async def list_keys(
     return ApiKeyListOut(items=[_out(k, now_iso) for k in await list_api_keys(principal)])
 
 
-@api_keys.delete("/api/v1/auth/api-keys/<key_id>")
+@api_keys.delete("/api/v1/auth/api-keys/<uuid:key_id>")
 @tag(["api-keys"])
+@signed_in("write")
+@problems("api-key-not-found")
+@responds(204, description="Revoked")
 @inject
 async def revoke(
-    key_id: str,
+    key_id: UUID,
     authenticate: Authenticate = Provide[Container.authenticate],
     revoke_api_key: RevokeApiKey = Provide[Container.revoke_api_key],
 ) -> tuple[str, int]:
     """Revoke a key: it stops working at once, in every process."""
     principal = await authenticated(authenticate, "write")
-    try:
-        parsed = UUID(key_id)
-    except ValueError:
-        raise ApiKeyNotFound("No such API key.") from None
-    await revoke_api_key(principal, parsed, request.remote_addr)
+    await revoke_api_key(principal, key_id, request.remote_addr)
     return "", 204
 
 
 @api_keys.post("/api/v1/auth/api-keys/leaked")
 @tag(["api-keys"])
+@problems("rate-limited")
+@responds(202, LeakReportOut, description="Accepted, whatever the keys were")
 @validate_request(LeakedKeysIn)
 @inject
 async def leaked(

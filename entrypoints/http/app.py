@@ -19,6 +19,7 @@ from entrypoints.http import (
     playback_routes,
 )
 from entrypoints.http.json_provider import use_msgspec_json
+from entrypoints.http.openapi import OpenApiDocument
 from entrypoints.http.problems import register_problem_handlers
 from entrypoints.http.security_headers import register_security_headers
 from entrypoints.http.text_guard import refuse_unstorable_query_text
@@ -39,7 +40,7 @@ def create_app(container: Container) -> Quart:
             "version": "1.0.0",
             "description": "Find what to watch across streaming platforms.",
         },
-        security_schemes={"bearer": {"type": "http", "scheme": "bearer", "bearer_format": "JWT"}},
+        openapi_provider_class=OpenApiDocument,
     )
     use_msgspec_json(app)
     register_problem_handlers(app)

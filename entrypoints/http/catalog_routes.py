@@ -17,12 +17,14 @@ from entrypoints.http.catalog_schemas import (
     content_out,
     search_page_out,
 )
+from entrypoints.http.openapi import problems
 
 catalog = Blueprint("catalog", __name__)
 
 
 @catalog.get("/api/v1/content/<content_id>")
 @tag(["catalog"])
+@problems("content-not-found")
 @validate_response(ContentOut, 200)
 @inject
 async def get_content(content_id: str, get: GetContent = Provide[Container.get_content]) -> ContentOut:
@@ -36,6 +38,7 @@ async def get_content(content_id: str, get: GetContent = Provide[Container.get_c
 
 @catalog.get("/api/v1/search")
 @tag(["catalog"])
+@problems("invalid-search")
 @validate_querystring(SearchArgs)
 @validate_response(SearchPageOut, 200)
 @inject

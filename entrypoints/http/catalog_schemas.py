@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from msgspec import Struct
+from typing import Annotated
+
+from msgspec import Meta, Struct
 
 from domain.catalog.content import Content
-from domain.catalog.search import SearchPage
+from domain.catalog.search import MAX_PAGE, MAX_PAGE_SIZE, MAX_YEAR, MIN_YEAR, SearchPage
+
+Slug = Annotated[str, Meta(min_length=1, max_length=40)]
 
 
 class AvailabilityOut(Struct):
@@ -27,12 +31,12 @@ class ContentOut(Struct):
 
 
 class SearchArgs(Struct):
-    q: str | None = None
-    genre: str | None = None
-    platform: str | None = None
-    year: int | None = None
-    page: int = 1
-    page_size: int = 20
+    q: Annotated[str, Meta(min_length=1, examples=["dune"])]
+    genre: Slug | None = None
+    platform: Slug | None = None
+    year: Annotated[int, Meta(ge=MIN_YEAR, le=MAX_YEAR)] | None = None
+    page: Annotated[int, Meta(ge=1, le=MAX_PAGE)] = 1
+    page_size: Annotated[int, Meta(ge=1, le=MAX_PAGE_SIZE)] = 20
 
 
 class SearchPageOut(Struct):

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from dependency_injector.wiring import Provide, inject
+from msgspec import Struct
 from quart import Blueprint
 from quart_schema import tag
 from redis.asyncio import Redis
@@ -12,13 +13,31 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.postgres.health import postgres_answers
 from adapters.redis.health import redis_answers
 from entrypoints.container import Container
+from entrypoints.http.openapi import needs_no_services, responds
 from entrypoints.http.problems import PROBLEMS, problem
 
 health = Blueprint("health", __name__)
 
 
+class HealthOut(Struct):
+    status: str
+
+
+class ReadinessOut(Struct):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, Literal["ok", "down"]]
+
+
+class ProblemTypeOut(Struct):
+    type: str
+    title: str
+    status: int
+
+
 @health.get("/health/live")
 @tag(["operations"])
+@needs_no_services
+@responds(200, HealthOut, description="Up")
 async def live() -> dict[str, str]:
     """The process is up. Never touches a dependency (it is also the benchmarks' floor)."""
     return {"status": "ok"}
@@ -26,6 +45,9 @@ async def live() -> dict[str, str]:
 
 @health.get("/health/ready")
 @tag(["operations"])
+@needs_no_services
+@responds(200, ReadinessOut, description="Ready")
+@responds(503, ReadinessOut, description="A dependency is down")
 @inject
 async def ready(
     engine: AsyncEngine = Provide[Container.engine],
@@ -40,6 +62,8 @@ async def ready(
 
 @health.get("/problems/<code>")
 @tag(["operations"])
+@needs_no_services
+@responds(200, ProblemTypeOut, description="What the problem type means")
 async def problem_type(code: str) -> tuple[dict[str, Any], int]:
     """What a problem `type` means: every error response's `type` points here."""
     if code not in PROBLEMS:

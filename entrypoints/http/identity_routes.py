@@ -20,6 +20,7 @@ from domain.identity.user import User
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
 from entrypoints.http.identity_schemas import (
+    JWKS_SCHEMA,
     LoginIn,
     MfaRequiredOut,
     ProfileOut,
@@ -29,6 +30,7 @@ from entrypoints.http.identity_schemas import (
     RegistrationAcceptedOut,
     TokenPairOut,
 )
+from entrypoints.http.openapi import needs_no_services, problems, responds, signed_in
 
 identity = Blueprint("identity", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -56,6 +58,7 @@ def _profile(user: User, claims: Principal) -> ProfileOut:
 
 @identity.post("/api/v1/auth/register")
 @tag(["identity"])
+@problems("invalid-email", "weak-password", "invalid-input", "too-many-attempts")
 @validate_request(RegisterIn)
 @validate_response(RegistrationAcceptedOut, 202)
 @inject
@@ -75,6 +78,8 @@ async def register(
 
 @identity.post("/api/v1/auth/login")
 @tag(["identity"])
+@problems("invalid-credentials", "too-many-attempts")
+@responds(200, TokenPairOut | MfaRequiredOut, description="Tokens, or the second step when two-factor is on")
 @validate_request(LoginIn)
 @inject
 async def login(
@@ -90,6 +95,7 @@ async def login(
 
 @identity.post("/api/v1/auth/refresh")
 @tag(["identity"])
+@problems("invalid-refresh-token")
 @validate_request(RefreshIn)
 @validate_response(TokenPairOut, 200)
 @inject
@@ -103,6 +109,7 @@ async def refresh(
 
 @identity.post("/api/v1/auth/logout")
 @tag(["identity"])
+@responds(204, description="Signed out (also when the token was unknown)")
 @validate_request(RefreshIn)
 @inject
 async def logout(data: RefreshIn, log_out: LogOut = Provide[Container.log_out]) -> tuple[str, int]:
@@ -113,6 +120,7 @@ async def logout(data: RefreshIn, log_out: LogOut = Provide[Container.log_out]) 
 
 @identity.get("/api/v1/me")
 @tag(["identity"])
+@signed_in("read")
 @validate_response(ProfileOut, 200)
 @inject
 async def me(
@@ -126,6 +134,8 @@ async def me(
 
 @identity.patch("/api/v1/me")
 @tag(["identity"])
+@signed_in("write")
+@problems("invalid-input")
 @validate_request(ProfilePatchIn)
 @validate_response(ProfileOut, 200)
 @inject
@@ -142,6 +152,8 @@ async def update_me(
 
 @identity.get("/.well-known/jwks.json")
 @tag(["identity"])
+@needs_no_services
+@responds(200, JWKS_SCHEMA, description="A JSON Web Key Set")
 @inject
 async def jwks(
     access_tokens: JwtAccessTokenIssuer = Provide[Container.access_tokens],

@@ -4,10 +4,22 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
+from domain.identity.password_policy import MAX_PASSWORD_LENGTH
+
+# The policy's bound (NIST 800-63B): no valid password is longer, so none longer is read or hashed.
+Password = Annotated[str, Meta(max_length=MAX_PASSWORD_LENGTH)]
+
+# RFC 7517: the set of public keys that verify our access tokens.
+JWKS_SCHEMA = {
+    "type": "object",
+    "required": ["keys"],
+    "properties": {"keys": {"type": "array", "items": {"type": "object", "required": ["kty"]}}},
+}
+
 
 class RegisterIn(Struct, forbid_unknown_fields=True):
     email: Annotated[str, Meta(max_length=320, examples=["ana@example.com"])]
-    password: Annotated[str, Meta(max_length=1024)]
+    password: Password
     display_name: Annotated[str, Meta(max_length=200)] | None = None
 
 
@@ -24,7 +36,7 @@ class RegistrationAcceptedOut(Struct):
 
 class LoginIn(Struct, forbid_unknown_fields=True):
     email: Annotated[str, Meta(max_length=320)]
-    password: Annotated[str, Meta(max_length=1024)]
+    password: Password
 
 
 class TokenPairOut(Struct):

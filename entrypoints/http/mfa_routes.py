@@ -25,13 +25,18 @@ from entrypoints.http.mfa_schemas import (
     SecurityEventsArgs,
     SecurityEventsOut,
 )
+from entrypoints.http.openapi import problems, responds, signed_in
 
 mfa = Blueprint("mfa", __name__)
+# A current code and a recent sign-in: what every factor check can refuse.
+FACTOR_PROBLEMS = ("reauthentication-required", "invalid-mfa-code", "factor-locked")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 @mfa.post("/api/v1/auth/mfa/enroll")
 @tag(["mfa"])
+@signed_in("write")
+@problems("reauthentication-required", "mfa-already-enabled", "invalid-password", "too-many-attempts")
 @validate_request(EnrollIn)
 @validate_response(EnrollmentOut, 201)
 @inject
@@ -57,6 +62,8 @@ async def enroll(
 
 @mfa.post("/api/v1/auth/mfa/verify")
 @tag(["mfa"])
+@signed_in("write")
+@problems(*FACTOR_PROBLEMS, "no-pending-enrollment")
 @validate_request(CodeIn)
 @validate_response(BackupCodesOut, 200)
 @inject
@@ -73,6 +80,7 @@ async def verify(
 
 @mfa.post("/api/v1/auth/mfa/challenge")
 @tag(["mfa"])
+@problems("invalid-mfa-token", "invalid-mfa-code", "too-many-attempts", "factor-locked")
 @validate_request(ChallengeIn)
 @validate_response(ChallengeOut, 200)
 @inject
@@ -99,6 +107,7 @@ async def challenge(
 
 @mfa.get("/api/v1/auth/mfa")
 @tag(["mfa"])
+@signed_in("read")
 @validate_response(MfaStatusOut, 200)
 @inject
 async def status(
@@ -118,6 +127,8 @@ async def status(
 
 @mfa.post("/api/v1/auth/mfa/backup-codes")
 @tag(["mfa"])
+@signed_in("write")
+@problems(*FACTOR_PROBLEMS, "mfa-not-enabled")
 @validate_request(CodeIn)
 @validate_response(BackupCodesOut, 200)
 @inject
@@ -134,6 +145,9 @@ async def regenerate(
 
 @mfa.delete("/api/v1/auth/mfa")
 @tag(["mfa"])
+@signed_in("write")
+@problems(*FACTOR_PROBLEMS, "mfa-not-enabled", "invalid-password")
+@responds(204, description="Two-factor is off")
 @validate_request(DisableIn)
 @inject
 async def disable(
@@ -151,6 +165,8 @@ async def disable(
 
 @mfa.get("/api/v1/me/security-events")
 @tag(["identity"])
+@signed_in("read")
+@problems("invalid-input")
 @validate_querystring(SecurityEventsArgs)
 @validate_response(SecurityEventsOut, 200)
 @inject

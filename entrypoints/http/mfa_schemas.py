@@ -4,8 +4,10 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
+from application.identity.list_security_events import MAX_PAGE, MAX_PAGE_SIZE
+from entrypoints.http.identity_schemas import Password
+
 Code = Annotated[str, Meta(min_length=1, max_length=32)]
-Password = Annotated[str, Meta(max_length=1024)]
 
 
 class EnrollmentOut(Struct):
@@ -64,8 +66,8 @@ class SecurityEventOut(Struct):
 
 
 class SecurityEventsArgs(Struct):
-    page: int = 1
-    page_size: int = 20
+    page: Annotated[int, Meta(ge=1, le=MAX_PAGE)] = 1
+    page_size: Annotated[int, Meta(ge=1, le=MAX_PAGE_SIZE)] = 20
 
 
 class SecurityEventsOut(Struct):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -15,6 +16,7 @@ from quart_schema import tag, validate_querystring, validate_request, validate_r
 
 from application.identity.authenticate import Authenticate
 from application.playback.continue_watching import (
+    MAX_LIMIT,
     DismissFromContinueWatching,
     GetResumePoint,
     ListContinueWatching,
@@ -27,9 +29,13 @@ from domain.shared.errors import DomainError
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
 from entrypoints.http.catalog_schemas import AvailabilityOut
+from entrypoints.http.openapi import problems, responds, signed_in
+from entrypoints.http.problems import DEPENDENCY_ERRORS
 
 playback = Blueprint("playback", __name__)
+log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0
+RECONNECT_AFTER_MS = 5000
 
 Identifier = Annotated[str, Meta(min_length=1, max_length=128)]
 # Lax msgspec turns the strings "NaN" and "Infinity" into floats: a bound on both sides refuses
@@ -81,12 +87,12 @@ class ContinueWatchingOut(Struct):
 
 
 class ContinueWatchingArgs(Struct):
-    limit: int = 20
-    cursor: str | None = None
+    limit: Annotated[int, Meta(ge=1, le=MAX_LIMIT)] = 20
+    cursor: Annotated[str, Meta(min_length=1, max_length=512)] | None = None
 
 
 class SyncArgs(Struct):
-    device_id: str | None = None
+    device_id: Identifier | None = None
 
 
 def progress_out(progress: WatchProgress) -> ProgressOut:
@@ -133,6 +139,8 @@ def _content_id(raw: str) -> UUID:
 
 @playback.post("/api/v1/playback/progress")
 @tag(["playback"])
+@signed_in("write")
+@problems("content-not-found", "invalid-progress", "stale-progress")
 @validate_request(ProgressIn)
 @validate_response(ProgressOut, 200)
 @inject
@@ -160,6 +168,8 @@ async def record(
 
 @playback.get("/api/v1/playback/continue-watching")
 @tag(["playback"])
+@signed_in("read")
+@problems("invalid-input")
 @validate_querystring(ContinueWatchingArgs)
 @validate_response(ContinueWatchingOut, 200)
 @inject
@@ -176,6 +186,9 @@ async def continue_watching(
 
 @playback.delete("/api/v1/playback/continue-watching/<content_id>")
 @tag(["playback"])
+@signed_in("write")
+@problems("progress-not-found")
+@responds(204, description="Hidden")
 @inject
 async def dismiss(
     content_id: str,
@@ -194,6 +207,8 @@ async def dismiss(
 
 @playback.get("/api/v1/playback/progress/<content_id>")
 @tag(["playback"])
+@signed_in("read")
+@problems("content-not-found", "progress-not-found")
 @validate_response(ProgressOut, 200)
 @inject
 async def resume_point(
@@ -220,6 +235,8 @@ def _sse(event: SyncEvent) -> bytes:
 
 @playback.get("/api/v1/sync/events")
 @tag(["playback"])
+@signed_in("read")
+@responds(200, media_type="text/event-stream", model={"type": "string"}, description="An endless event stream")
 @validate_querystring(SyncArgs)
 @inject
 async def sync_events(
@@ -264,6 +281,11 @@ async def sync_events(
                 pending = None
                 if own_device is None or event.device_id != own_device:
                     yield _sse(event)
+        except DEPENDENCY_ERRORS as error:
+            # The 200 is already sent: end the stream and let the client reconnect in a while.
+            pending = None
+            log.warning("sync stream ended: broker unavailable", extra={"error_type": type(error).__name__})
+            yield f"retry: {RECONNECT_AFTER_MS}\n\n".encode()
         finally:
             # The client went away. Stop the pending read before closing the subscription:
             # an async generator cannot be closed while another task is inside it.

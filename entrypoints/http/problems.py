@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 from typing import Any
 
 from quart import Quart, Response, request
@@ -27,6 +28,8 @@ from domain.shared.errors import (
 )
 
 log = logging.getLogger(__name__)
+# msgspec names the offending member at the end of its message: "... - at `$.password`".
+_FIELD = re.compile(r" - at `\$\.([^`]+)`$")
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -72,6 +75,9 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "internal-error": (500, "Internal server error"),
     "service-unavailable": (503, "A dependency is unavailable"),
 }
+
+# What PostgreSQL or Redis being unreachable raises: a 503, never a 500.
+DEPENDENCY_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, ConnectionError)
 
 _HTTP_CODES = {
     400: "malformed-request",
@@ -162,7 +168,10 @@ def register_problem_handlers(app: Quart) -> None:
         if isinstance(error.validation_error, TypeError | AttributeError):
             # quart-schema got something other than a JSON object (null, a list, no JSON at all).
             return problem("validation-failed", "The request body must be a JSON object.")
-        return problem("validation-failed", str(error.validation_error))
+        message = str(error.validation_error)
+        field = _FIELD.search(message)
+        errors = [{"field": field.group(1), "message": message.rsplit(" - at ", 1)[0]}] if field else []
+        return problem("validation-failed", message, **({"errors": errors} if errors else {}))
 
     @app.errorhandler(UnicodeDecodeError)
     async def not_utf8(_: UnicodeDecodeError) -> Response:
@@ -186,7 +195,7 @@ def register_problem_handlers(app: Quart) -> None:
             headers={"Retry-After": "5"},
         )
 
-    for kind in (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, ConnectionError):
+    for kind in DEPENDENCY_ERRORS:
         app.register_error_handler(kind, dependency_down)
 
     @app.errorhandler(Exception)

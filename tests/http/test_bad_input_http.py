@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from quart.typing import TestClientProtocol as Client
 
+from tests.support.accounts import bearer, register_and_sign_in
 from tests.support.apps import FakeWorld, fake_container, running
 
 PROBLEM = "application/problem+json"
@@ -118,3 +119,35 @@ async def test_text_postgres_cannot_store_is_refused_not_a_500(client: Client) -
     assert surrogate.status_code == 400
     search = await client.get("/api/v1/search", query_string={"q": "du\u0000ne"})
     assert search.status_code == 400 and search.content_type == PROBLEM
+
+
+@pytest.mark.parametrize("depth", [65, 990, 100_000])
+async def test_deeply_nested_json_is_a_400_problem(client: Client, depth: int) -> None:
+    body = b'{"email": ' + b"[" * depth + b"]" * depth + b', "password": "long enough pw"}'
+    response = await post(client, "/api/v1/auth/register", body)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert (await response.get_json())["type"] == "/problems/malformed-request"  # type: ignore[attr-defined]
+
+
+async def test_unstorable_text_is_found_at_any_depth(client: Client) -> None:
+    nested = b'{"keys": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["\\u0000"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}'
+    response = await post(client, "/api/v1/auth/api-keys/leaked", nested)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert (await response.get_json())["type"] == "/problems/malformed-request"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/me/security-events", {"page": "9223372036854775807"}),
+        ("/api/v1/me/security-events", {"page": "1001"}),
+        ("/api/v1/me/security-events", {"page_size": "101"}),
+        ("/api/v1/playback/continue-watching", {"limit": "9223372036854775807"}),
+        ("/api/v1/playback/continue-watching", {"limit": "0"}),
+    ],
+)
+async def test_paging_parameters_are_capped_with_a_400(client: Client, path: str, query: dict[str, str]) -> None:
+    tokens = await register_and_sign_in(client)
+    response = await client.get(path, query_string=query, headers=bearer(tokens["access_token"]))
+    assert response.status_code == 400
+    assert (await response.get_json())["type"] == "/problems/invalid-query"

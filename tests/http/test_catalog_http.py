@@ -50,6 +50,8 @@ async def test_bad_searches_are_400_problems(client: Client) -> None:
         {"q": "dune", "year": "soon"},
         {"q": "dune", "year": "1200"},
         {"q": "dune", "page": "0"},
+        {"q": "dune", "page": "1001"},
+        {"q": "the", "page": "9223372036854775807"},
         {"q": "dune", "page_size": "1000"},
         {"q": "dune", "genre": "Sci Fi!"},
         {"q": "dune", "platform": "<script>"},

@@ -129,8 +129,9 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
     return FakeWorld(clock=clock, identity=identity, catalog=catalog, container=container, playback=playback)
 
 
-def real_container(data_dir: Path, database_url: str, redis_url: str) -> Container:
-    container = Container(settings=Settings(data_dir=data_dir, database_url=database_url, redis_url=redis_url))
+def real_container(data_dir: Path, database_url: str, redis_url: str, **overrides: object) -> Container:
+    settings = attrs.evolve(Settings(data_dir=data_dir, database_url=database_url, redis_url=redis_url), **overrides)
+    container = Container(settings=settings)
     container.password_hasher.override(providers.Object(fast_test_hasher()))
     container.backup_code_hasher.override(providers.Object(fast_test_hasher()))
     return container

@@ -20,6 +20,8 @@ def test_text_is_trimmed_and_whitespace_collapsed() -> None:
         ({"text": "x" * 201}, "q"),
         ({"text": "dune", "year": 1800}, "year"),
         ({"text": "dune", "page": 0}, "page"),
+        ({"text": "dune", "page": 1001}, "page"),
+        ({"text": "dune", "page": 2**63 - 1}, "page"),
         ({"text": "dune", "page_size": 101}, "page_size"),
         ({"text": "dune", "genre": "sci fi"}, "genre"),
         ({"text": "dune", "platform": "net/flix"}, "platform"),
