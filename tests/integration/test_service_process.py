@@ -97,8 +97,13 @@ def serve(service_env: dict[str, str]) -> Iterator[Any]:
     yield start
     for process in started:
         if process.poll() is None:
-            process.kill()
-            process.wait()
+            # SIGTERM first: a killed serve leaves its embedded servers running behind it.
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
