@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 
 from application.playback.ports import SyncEvent
 from domain.playback.progress import WatchProgress
@@ -79,17 +80,34 @@ class RedisSyncBroker:
     async def publish(self, event: SyncEvent) -> None:
         await self._redis.publish(channel(event.user_id), _encode(event))
 
-    async def subscribe(self, user_id: UUID) -> AsyncIterator[SyncEvent]:
+    async def subscribe(self, user_id: UUID) -> RedisSubscription:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(channel(user_id))
         try:
-            while True:
-                message = await pubsub.get_message(timeout=1.0)
-                if message is not None and message["type"] == "message":
-                    yield _decode(message["data"])
-        finally:
-            await pubsub.unsubscribe()
+            await pubsub.subscribe(channel(user_id))  # confirmed by Redis before this returns
+        except BaseException:
             await pubsub.aclose()
+            raise
+        return RedisSubscription(pubsub)
+
+
+class RedisSubscription:
+    def __init__(self, pubsub: PubSub) -> None:
+        self._pubsub = pubsub
+
+    def __aiter__(self) -> RedisSubscription:
+        return self
+
+    async def __anext__(self) -> SyncEvent:
+        while True:
+            message = await self._pubsub.get_message(timeout=1.0)
+            if message is not None and message["type"] == "message":
+                return _decode(message["data"])
+
+    async def aclose(self) -> None:
+        try:
+            await self._pubsub.unsubscribe()
+        finally:
+            await self._pubsub.aclose()
 
 
 class InMemorySyncBroker:
@@ -100,11 +118,22 @@ class InMemorySyncBroker:
         for queue in list(self._queues[event.user_id]):
             queue.put_nowait(event)
 
-    async def subscribe(self, user_id: UUID) -> AsyncIterator[SyncEvent]:
+    async def subscribe(self, user_id: UUID) -> InMemorySubscription:
         queue: asyncio.Queue[SyncEvent] = asyncio.Queue()
         self._queues[user_id].add(queue)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            self._queues[user_id].discard(queue)
+        return InMemorySubscription(queue, lambda: self._queues[user_id].discard(queue))
+
+
+class InMemorySubscription:
+    def __init__(self, queue: asyncio.Queue[SyncEvent], unsubscribe: Callable[[], None]) -> None:
+        self._queue = queue
+        self._unsubscribe = unsubscribe
+
+    def __aiter__(self) -> InMemorySubscription:
+        return self
+
+    async def __anext__(self) -> SyncEvent:
+        return await self._queue.get()
+
+    async def aclose(self) -> None:
+        self._unsubscribe()

@@ -203,13 +203,24 @@ class SyncEvent:
     occurred_at: datetime
 
 
+class Subscription(Protocol):
+    """A device listening to a user's changes; closing it stops the listening."""
+
+    def __aiter__(self) -> AsyncIterator[SyncEvent]: ...
+
+    async def __anext__(self) -> SyncEvent: ...
+
+    async def aclose(self) -> None: ...
+
+
 class SyncBroker(Protocol):
     """Fans progress changes out to every device of a user, across server processes."""
 
     async def publish(self, event: SyncEvent) -> None: ...
 
-    def subscribe(self, user_id: UUID) -> AsyncIterator[SyncEvent]:
-        """Events for ``user_id`` from now on, until the iterator is closed."""
+    async def subscribe(self, user_id: UUID) -> Subscription:
+        """Events for ``user_id`` published once this returns (the subscription is in place by
+        then, so a device told it is connected misses nothing), until it is closed."""
 
 
 class NextEpisodeFinder(Protocol):

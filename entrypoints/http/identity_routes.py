@@ -66,8 +66,9 @@ async def register(
     data: RegisterIn, register_account: RegisterAccount = Provide[Container.register_account]
 ) -> tuple[RegistrationAcceptedOut, int]:
     """Create an account. Passwords follow NIST 800-63B: 8–128 characters, not a common one.
-    A taken email gets the same 202 as a new one (its owner is told), so registration reveals no
-    account; 422 for an invalid email or password; 429 + `Retry-After` over the registration limits."""
+    A taken email gets the same 202 as a new one (the attempt goes into its owner's security
+    log), so registration reveals no account; 422 for an invalid email or password; 429 +
+    `Retry-After` over the registration limits."""
     accepted = await register_account(
         RegisterAccountCommand(
             email=data.email, password=data.password, display_name=data.display_name, client_ip=request.remote_addr

@@ -30,7 +30,7 @@ class RegistrationAcceptedOut(Struct):
     status: str = "accepted"
     detail: str = (
         "If this email had no account, it has one now: sign in with it and your password. "
-        "If it already had one, that account is unchanged and its owner is told."
+        "If it already had one, that account is unchanged and the attempt is in its security log."
     )
 
 

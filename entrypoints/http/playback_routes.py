@@ -260,9 +260,11 @@ async def sync_events(
             return False
         return True
 
+    # Subscribed before the 200: "connected" means listening, and a broker that is down is a 503.
+    events = await broker.subscribe(principal.user_id)
+
     async def stream() -> AsyncIterator[bytes]:
         yield b": connected\n\n"
-        events = broker.subscribe(principal.user_id)
         pending: asyncio.Task[SyncEvent] | None = None
         checked_at = time.monotonic()
         try:
@@ -293,7 +295,7 @@ async def sync_events(
                 pending.cancel()
                 with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
                     await pending
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()
 
     response = Response(stream(), content_type="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"

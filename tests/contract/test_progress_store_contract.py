@@ -221,7 +221,7 @@ async def test_waiting_for_changes_returns_when_one_arrives(live: Live) -> None:
 
 
 async def test_every_write_is_announced_to_the_viewers_devices(live: Live) -> None:
-    events = live.broker.subscribe(live.user_id)
+    events = await live.broker.subscribe(live.user_id)
     received: list[SyncEvent] = []
 
     async def listen() -> None:
@@ -231,8 +231,7 @@ async def test_every_write_is_announced_to_the_viewers_devices(live: Live) -> No
                 return
 
     listener = asyncio.ensure_future(listen())
-    await asyncio.sleep(0.2)  # the subscription is in place
-    await record(live, EP1, 600, 1)
+    await record(live, EP1, 600, 1)  # at once: the subscription is in place when subscribe returns
     finished = (await record(live, EP1, 2650, 2)).state
     await live.store.queue_next_episode(next_episode_entry(live.user_id, EP2.id, 2700, NOW))
     await live.store.dismiss(live.user_id, EP1.id, NOW + timedelta(hours=1))
