@@ -103,12 +103,7 @@ class InMemoryApiKeyRateLimiter:
 
     async def hit(self, key_id: UUID, limit_per_minute: int) -> RateLimitDecision:
         count, reset = self._windows.hit(str(key_id), timedelta(minutes=1))
-        return RateLimitDecision(
-            allowed=count <= limit_per_minute,
-            limit=limit_per_minute,
-            remaining=max(0, limit_per_minute - count),
-            reset_seconds=reset,
-        )
+        return RateLimitDecision.after(count, limit_per_minute, reset)
 
 
 class InMemoryClientRateLimiter:
@@ -119,9 +114,7 @@ class InMemoryClientRateLimiter:
 
     async def hit(self, client: str) -> RateLimitDecision:
         count, reset = self._windows.hit(client, self._window)
-        return RateLimitDecision(
-            allowed=count <= self._limit, limit=self._limit, remaining=max(0, self._limit - count), reset_seconds=reset
-        )
+        return RateLimitDecision.after(count, self._limit, reset)
 
 
 class InMemoryApiKeyUsageRecorder:

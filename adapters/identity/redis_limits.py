@@ -133,13 +133,7 @@ class RedisApiKeyRateLimiter:
         window = int(now) // 60
         reset = max(1, math.ceil((window + 1) * 60 - now))  # the budget refills when the minute ends
         count, _ = await self._hit(keys=[f"mg:api-key-rate:{key_id}:{window}"], args=[(reset + 1) * 1000])
-        count = int(count)
-        return RateLimitDecision(
-            allowed=count <= limit_per_minute,
-            limit=limit_per_minute,
-            remaining=max(0, limit_per_minute - count),
-            reset_seconds=reset,
-        )
+        return RateLimitDecision.after(int(count), limit_per_minute, reset)
 
 
 class RedisClientRateLimiter:
@@ -153,13 +147,7 @@ class RedisClientRateLimiter:
 
     async def hit(self, client: str) -> RateLimitDecision:
         count, ttl_ms = await self._hit(keys=[self._prefix + client], args=[self._window_ms])
-        count = int(count)
-        return RateLimitDecision(
-            allowed=count <= self._limit,
-            limit=self._limit,
-            remaining=max(0, self._limit - count),
-            reset_seconds=max(1, -(-int(ttl_ms) // 1000)),
-        )
+        return RateLimitDecision.after(int(count), self._limit, max(1, -(-int(ttl_ms) // 1000)))
 
 
 class RedisApiKeyUsageRecorder:

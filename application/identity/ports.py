@@ -277,6 +277,11 @@ class RateLimitDecision:
     remaining: int
     reset_seconds: int
 
+    @classmethod
+    def after(cls, count: int, limit: int, reset_seconds: int) -> RateLimitDecision:
+        """The decision once ``count`` requests of a ``limit`` were counted in the window."""
+        return cls(allowed=count <= limit, limit=limit, remaining=max(0, limit - count), reset_seconds=reset_seconds)
+
 
 class ApiKeyUsageRecorder(Protocol):
     async def should_record(self, key_id: UUID) -> bool:
