@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.catalog.postgres_content_repository import content_from_row, load_availability
+from adapters.postgres.errors import data_fault
 from adapters.postgres.tables import content, watch_events, watch_progress
 from application.playback.ports import (
     ArchiveRefused,
@@ -147,14 +148,12 @@ class PostgresProgressArchive:
 
 
 def _refusal(error: DBAPIError) -> str | None:
-    """Why PostgreSQL refused the data itself (SQLSTATE class 22, data exception, or 23,
-    integrity violation), or asyncpg could not encode a value; None for anything else (an
-    unreachable server, a timeout), which a retry may cure."""
-    sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+    """Why PostgreSQL or asyncpg refused the data itself (``data_fault``); None for anything else
+    (an unreachable server, a timeout), which a retry may cure."""
+    if data_fault(error) is None:
+        return None
     cause = error.orig.__cause__ if error.orig is not None else None
-    if sqlstate[:2] in ("22", "23") or isinstance(cause, ValueError):
-        return (str(cause or error.orig).strip().splitlines() or [type(error.orig).__name__])[0][:300]
-    return None
+    return (str(cause or error.orig).strip().splitlines() or [type(error.orig).__name__])[0][:300]
 
 
 def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
