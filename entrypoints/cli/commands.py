@@ -8,6 +8,7 @@ from adapters.postgres.database import analyze, describe
 from adapters.postgres.health import postgres_answers
 from adapters.redis.health import redis_answers
 from application.identity.register_account import RegisterAccountCommand
+from domain.identity.email import EmailAddress
 from entrypoints.bootstrap import prepare_database
 from entrypoints.config import Settings, with_servers
 from entrypoints.container import Container
@@ -31,11 +32,16 @@ async def seed_demo_command(settings: Settings) -> None:
         await analyze(container.engine())
         total = await container.content_repository().count()
         print(f"demo catalog: {written} items loaded, {total} in the catalog")
-        # Registration answers alike for a new and a taken email; an existing account keeps its password.
-        await container.register_account()(
-            RegisterAccountCommand(email=DEMO_EMAIL, password=DEMO_PASSWORD, display_name="Demo Viewer")
-        )
-        print(f"demo account ready: {DEMO_EMAIL} (password in the README)")
+        # Asked first: registering a taken email would log an attempt in the demo account's security log.
+        async with container.identity_uow()() as uow:
+            exists = await uow.users.get_by_email(EmailAddress.parse(DEMO_EMAIL)) is not None
+        if exists:
+            print(f"demo account exists: {DEMO_EMAIL}")
+        else:
+            await container.register_account()(
+                RegisterAccountCommand(email=DEMO_EMAIL, password=DEMO_PASSWORD, display_name="Demo Viewer")
+            )
+            print(f"demo account created: {DEMO_EMAIL} (password in the README)")
     finally:
         await container.engine().dispose()
         await container.redis().aclose()
