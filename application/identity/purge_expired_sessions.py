@@ -18,7 +18,7 @@ class PurgeExpiredSessions:
 
     uow: IdentityUnitOfWorkFactory
     clock: Clock
-    reuse_grace: timedelta = timedelta(0)
+    reuse_grace: timedelta
 
     async def __call__(self) -> int:
         now = self.clock.now()
