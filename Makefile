@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint unit bench lock clean
+.PHONY: run test coverage lint unit bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
+# The suite under coverage.py (branch coverage of the four packages, see pyproject.toml), then the report.
+coverage: $(STAMP)
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage report
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
@@ -36,4 +41,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
