@@ -20,7 +20,7 @@ from tests.use_cases.viewers import authenticate, sign_up
 
 async def test_registrations_over_the_service_wide_limit_wait_for_the_next_minute(tmp_path: Path) -> None:
     world = fake_container(tmp_path, registrations_per_minute=3)
-    register = world.container.register_account()
+    register = world.container.identity.register_account()
 
     def from_address(n: int) -> RegisterAccountCommand:
         return RegisterAccountCommand(f"v{n}@example.com", PASSWORD, client_ip=f"198.51.100.{n}")
@@ -36,7 +36,7 @@ async def test_registrations_over_the_service_wide_limit_wait_for_the_next_minut
 
 async def test_eight_concurrent_refreshes_with_one_token_all_get_the_same_successor(world: FakeWorld) -> None:
     ana = await sign_up(world)
-    refresh = world.container.refresh_tokens()
+    refresh = world.container.identity.refresh_tokens()
     command = RefreshTokensCommand(ana.tokens.refresh_token)
     pairs = await asyncio.gather(*(refresh(command) for _ in range(8)))
     assert len({pair.refresh_token for pair in pairs}) == 1
@@ -47,6 +47,6 @@ async def test_eight_concurrent_refreshes_with_one_token_all_get_the_same_succes
 
 async def test_signing_out_with_a_token_never_issued_changes_nothing(world: FakeWorld) -> None:
     ana = await sign_up(world)
-    await world.container.log_out()(LogOutCommand("never-issued"))
+    await world.container.identity.log_out()(LogOutCommand("never-issued"))
     await authenticate(world, ana.tokens.access_token)
-    await world.container.refresh_tokens()(RefreshTokensCommand(ana.tokens.refresh_token))
+    await world.container.identity.refresh_tokens()(RefreshTokensCommand(ana.tokens.refresh_token))

@@ -35,11 +35,11 @@ async def create_key(
         expires_in_days=expires_in_days,
         rate_limit_per_minute=rate_limit_per_minute,
     )
-    return await world.container.create_api_key()(command)
+    return await world.container.identity.create_api_key()(command)
 
 
 async def use_key(world: FakeWorld, key: str) -> Authenticated:
-    return await world.container.authenticate()(None, api_key_header=key, ip=ADDRESS)
+    return await world.container.identity.authenticate()(None, api_key_header=key, ip=ADDRESS)
 
 
 async def test_a_new_key_lasts_90_days_allows_60_requests_a_minute_and_is_kept_only_as_a_digest(
@@ -53,7 +53,7 @@ async def test_a_new_key_lasts_90_days_allows_60_requests_a_minute_and_is_kept_o
     assert key.expires_at == world.clock.now() + timedelta(days=90)
     (stored,) = world.identity.state.api_keys.values()
     assert created.key not in repr(stored) and len(stored.digest) == 64
-    (listed,) = await world.container.list_api_keys()(ana.principal)
+    (listed,) = await world.container.identity.list_api_keys()(ana.principal)
     assert listed.revoked_at is None and listed.last_used_at is None
 
 
@@ -61,7 +61,7 @@ async def test_unknown_revoked_expired_and_malformed_keys_are_refused_alike(worl
     ana = await sign_up(world)
     revoked = await create_key(world, ana)
     expiring = await create_key(world, ana, expires_in_days=1)
-    await world.container.revoke_api_key()(ana.principal, revoked.api_key.id)
+    await world.container.identity.revoke_api_key()(ana.principal, revoked.api_key.id)
     world.clock.advance(timedelta(days=1, seconds=1))
     unknown = encode_api_key(os.urandom(RANDOM_BYTES))
     mistyped = expiring.key[:-1] + ("A" if expiring.key[-1] != "A" else "B")
@@ -102,7 +102,7 @@ async def test_a_leak_report_skips_what_is_not_a_key_and_revokes_a_key_once(worl
     ana = await sign_up(world)
     created = await create_key(world, ana)
     world.clock.advance(timedelta(seconds=1))
-    report = world.container.report_leaked_api_keys()
+    report = world.container.identity.report_leaked_api_keys()
     assert await report([created.key, "mg_live_garbage", "x"], ADDRESS) == 1
     assert await report([created.key], ADDRESS) == 0
     assert await security_log(world, await sign_in(world)) == ["api_key_leaked", "api_key_created"]

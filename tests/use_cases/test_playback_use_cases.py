@@ -27,11 +27,11 @@ async def record(
     world: FakeWorld, position: float, device: str = "tv", session: str = "tv-1", sequence: int = 1
 ) -> WatchProgress:
     command = RecordProgressCommand(ANA, DUNE.id, position, device, session, sequence)
-    return await world.container.record_progress()(command)
+    return await world.container.playback.record_progress()(command)
 
 
 async def listed(world: FakeWorld) -> list[float]:
-    page = await world.container.list_continue_watching()(ANA)
+    page = await world.container.playback.list_continue_watching()(ANA)
     return [entry.progress.position_seconds for entry in page.items]
 
 

@@ -58,7 +58,7 @@ async def test_the_secret_is_stored_only_encrypted_and_bound_to_its_owner(world:
     (factor,) = world.identity.state.factors.values()
     assert enrollment.secret.encode() not in factor.sealed_secret
     with pytest.raises(InvalidTag):
-        world.container.secret_box().open(factor.key_id, factor.sealed_secret, b"mfa-totp:someone-else")
+        world.container.identity.secret_box().open(factor.key_id, factor.sealed_secret, b"mfa-totp:someone-else")
     assert (world.container.settings().mfa_key_path.stat().st_mode & 0o777) == 0o600
 
 
@@ -79,7 +79,7 @@ async def test_an_unconfirmed_enrollment_lapses_after_ten_minutes(world: FakeWor
     world.clock.advance(timedelta(minutes=1, seconds=1))
     phone = Authenticator(enrollment.secret, world.clock)
     with pytest.raises(NoPendingEnrollment):
-        await world.container.confirm_mfa()(ConfirmMfaCommand(recently.principal, phone.code()))
+        await world.container.identity.confirm_mfa()(ConfirmMfaCommand(recently.principal, phone.code()))
 
 
 async def test_the_sign_in_step_completes_once(world: FakeWorld) -> None:
@@ -182,6 +182,6 @@ async def test_turning_two_factor_off_with_a_wrong_password_does_not_spend_the_c
     phone, _ = await turn_on_two_factor(world, ana)
     code = phone.next_code()
     with pytest.raises(InvalidPassword):
-        await world.container.disable_mfa()(FactorCommand(ana.principal, code, password="not it at all"))
-    await world.container.disable_mfa()(FactorCommand(ana.principal, code, password=PASSWORD))
-    assert (await world.container.get_mfa_status()(ana.principal)).enabled is False
+        await world.container.identity.disable_mfa()(FactorCommand(ana.principal, code, password="not it at all"))
+    await world.container.identity.disable_mfa()(FactorCommand(ana.principal, code, password=PASSWORD))
+    assert (await world.container.identity.get_mfa_status()(ana.principal)).enabled is False

@@ -24,33 +24,34 @@ class Viewer:
 
 
 async def sign_in(world: FakeWorld, email: str = "ana@example.com", ip: str | None = None) -> Viewer:
-    signed_in = await world.container.log_in()(LogInCommand(email=email, password=PASSWORD, client_ip=ip))
+    signed_in = await world.container.identity.log_in()(LogInCommand(email=email, password=PASSWORD, client_ip=ip))
     assert isinstance(signed_in, TokenPair)
     return Viewer(email, signed_in, (await authenticate(world, signed_in.access_token)).principal)
 
 
 async def sign_up(world: FakeWorld, email: str = "ana@example.com", ip: str | None = None) -> Viewer:
-    await world.container.register_account()(RegisterAccountCommand(email=email, password=PASSWORD, client_ip=ip))
+    register = world.container.identity.register_account()
+    await register(RegisterAccountCommand(email=email, password=PASSWORD, client_ip=ip))
     return await sign_in(world, email, ip)
 
 
 async def authenticate(world: FakeWorld, access_token: str) -> Authenticated:
-    return await world.container.authenticate()(f"Bearer {access_token}")
+    return await world.container.identity.authenticate()(f"Bearer {access_token}")
 
 
 async def start_two_factor(world: FakeWorld, viewer: Viewer) -> PendingEnrollment:
-    return await world.container.enroll_mfa()(EnrollMfaCommand(viewer.principal, PASSWORD))
+    return await world.container.identity.enroll_mfa()(EnrollMfaCommand(viewer.principal, PASSWORD))
 
 
 async def turn_on_two_factor(world: FakeWorld, viewer: Viewer) -> tuple[Authenticator, list[str]]:
     """The viewer's phone, and the backup codes shown once."""
     phone = Authenticator((await start_two_factor(world, viewer)).secret, world.clock)
-    backup_codes = await world.container.confirm_mfa()(ConfirmMfaCommand(viewer.principal, phone.code()))
+    backup_codes = await world.container.identity.confirm_mfa()(ConfirmMfaCommand(viewer.principal, phone.code()))
     return phone, backup_codes
 
 
 async def password_step(world: FakeWorld, email: str = "ana@example.com") -> MfaRequired:
-    answer = await world.container.log_in()(LogInCommand(email=email, password=PASSWORD))
+    answer = await world.container.identity.log_in()(LogInCommand(email=email, password=PASSWORD))
     assert isinstance(answer, MfaRequired)
     return answer
 
@@ -60,10 +61,10 @@ async def mfa_token(world: FakeWorld, email: str = "ana@example.com") -> str:
 
 
 async def challenge(world: FakeWorld, token: str, code: str) -> MfaSignIn:
-    return await world.container.complete_mfa_challenge()(CompleteMfaChallengeCommand(token, code))
+    return await world.container.identity.complete_mfa_challenge()(CompleteMfaChallengeCommand(token, code))
 
 
 async def security_log(world: FakeWorld, viewer: Viewer) -> list[str]:
     """The kinds of the viewer's security events, newest first."""
-    page = await world.container.list_security_events()(viewer.principal, 1, 100)
+    page = await world.container.identity.list_security_events()(viewer.principal, 1, 100)
     return [event.kind.value for event in page.items]
