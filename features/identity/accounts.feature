@@ -7,6 +7,11 @@ Feature: Accounts and sessions
     And Ana signs in with "ana@example.com" and "a long passphrase for ana"
     Then Ana sees her profile with the email "ana@example.com"
 
+  Scenario: Changing the name others see
+    Given Ana is signed in on her phone
+    When Ana changes her display name to "Ana Maria"
+    Then Ana sees her profile with the display name "Ana Maria"
+
   Scenario: Registering a taken email reveals nothing and changes nothing
     Given Ana has an account
     When someone registers "ANA@Example.com" again

@@ -38,6 +38,12 @@ Feature: API keys
     When the key tries to turn on two-factor authentication
     Then it is forbidden
 
+  Scenario: Only Ana can revoke her keys
+    Given Ana has a read-only key
+    When Bruno, signed in to his own account, tries to revoke Ana's key
+    Then he is told there is no such key
+    And the key still reads Ana's profile
+
   Scenario: A revoked key stops working at once
     Given Ana has a read-only key
     When Ana revokes the key
@@ -63,7 +69,7 @@ Feature: API keys
     Given Ana has a read-only key limited to 2 requests a minute
     When the key makes 3 requests within a minute
     Then the third is refused with a time to retry
-    And the answers said how many requests were left
+    But a minute later the key works again
 
   Scenario: A leaked key reported by a secret scanner is revoked
     Given Ana has a read-only key

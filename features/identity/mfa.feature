@@ -10,6 +10,11 @@ Feature: Two-factor authentication
     Then two-factor authentication is on
     And she is shown 10 backup codes, once
 
+  Scenario: A wrong code from the app leaves two-factor off
+    When Ana scans the QR code with her authenticator app but confirms with a wrong code
+    Then the code is refused
+    And two-factor authentication is not on
+
   Scenario: A stolen access token is not enough to turn on two-factor
     When someone holding Ana's access token, but not her password, starts turning on two-factor
     Then they are told the password is wrong
@@ -42,6 +47,7 @@ Feature: Two-factor authentication
     Given Ana has turned on two-factor authentication
     When someone guesses 5 wrong codes within a minute
     Then even the right code has to wait
+    But a minute later the next code from her app signs her in
 
   Scenario: Twenty housemates behind one address all sign in with two-factor within a minute
     Given 20 viewers who share one internet address have turned on two-factor authentication
@@ -61,6 +67,13 @@ Feature: Two-factor authentication
     Then codes from her app are refused while two-factor is locked
     But a backup code still signs her in
     And codes from her app work again afterwards
+    And Ana's security log shows the lock and the backup code she used
+
+  Scenario: A locked two-factor unlocks by itself after 15 minutes
+    Given Ana has turned on two-factor authentication
+    When someone guesses 10 wrong codes over two minutes
+    Then codes from her app are refused while two-factor is locked
+    But 15 minutes later a code from her app signs her in
 
   Scenario: A backup code works once, however it is typed
     Given Ana has turned on two-factor authentication
@@ -76,7 +89,8 @@ Feature: Two-factor authentication
   Scenario: New backup codes replace the old ones
     Given Ana has turned on two-factor authentication
     When Ana asks for new backup codes
-    Then her old backup codes no longer work
+    Then she is shown 10 backup codes she has not seen before
+    And her old backup codes no longer work
     And the new ones do
 
   Scenario: Turning two-factor off needs a code and the password

@@ -70,6 +70,19 @@ def ana_sees_profile(api: Api, phone: dict[str, Any], email: str) -> None:
     assert status == 200 and profile["email"] == email
 
 
+@when(parsers.parse('Ana changes her display name to "{name}"'))
+def changes_display_name(api: Api, phone: dict[str, Any], name: str) -> None:
+    headers = {"Authorization": f"Bearer {phone['tokens']['access_token']}"}
+    assert api.call("patch", "/api/v1/me", json={"display_name": name}, headers=headers)[0] == 200
+
+
+@then(parsers.parse('Ana sees her profile with the display name "{name}"'))
+def sees_display_name(api: Api, phone: dict[str, Any], name: str) -> None:
+    token = phone["tokens"]["access_token"]
+    status, profile = api.call("get", "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert status == 200 and profile["display_name"] == name
+
+
 @when(parsers.parse('someone registers "{email}" again'))
 def registers_again(api: Api, answers: dict[str, Any], email: str) -> None:
     answers["register"] = register(api, email, THEIR_PASSWORD)

@@ -89,6 +89,21 @@ def turn_on(api: Api, ana: Ana) -> None:
     ana.backup_codes = body["backup_codes"]
 
 
+@when("Ana scans the QR code with her authenticator app but confirms with a wrong code")
+def confirms_wrong_code(api: Api, ana: Ana) -> None:
+    status, enrollment = ana.enroll(PASSWORD)
+    assert status == 201
+    ana.totp = pyotp.parse_uri(enrollment["otpauth_uri"])
+    wrong = f"{(int(ana.code()) + 1) % 1_000_000:06d}"
+    ana.last = api.call("post", "/api/v1/auth/mfa/verify", json={"code": wrong}, headers=ana.headers())
+
+
+@then("two-factor authentication is not on")
+def is_not_on(api: Api, ana: Ana) -> None:
+    status, body = api.call("get", "/api/v1/auth/mfa", headers=ana.headers())
+    assert status == 200 and body["enabled"] is False
+
+
 @then("two-factor authentication is on")
 def is_on(api: Api, ana: Ana) -> None:
     status, body = api.call("get", "/api/v1/auth/mfa", headers=ana.headers())
@@ -173,6 +188,12 @@ def must_wait(ana: Ana) -> None:
     assert status == 429 and body["retry_after_seconds"] > 0
 
 
+@then("a minute later the next code from her app signs her in")
+def a_minute_later(ana: Ana) -> None:
+    ana.clock.advance(timedelta(seconds=31))
+    assert ana.challenge(ana.next_code())[0] == 200
+
+
 @when("someone guesses 10 wrong codes over two minutes")
 def lock_out(ana: Ana) -> None:
     for _ in range(2):
@@ -195,6 +216,18 @@ def backup_unlocks(ana: Ana) -> None:
 
 @then("codes from her app work again afterwards")
 def unlocked(ana: Ana) -> None:
+    assert ana.challenge(ana.next_code())[0] == 200
+
+
+@then("Ana's security log shows the lock and the backup code she used")
+def log_shows_lock(ana: Ana) -> None:
+    log = ana.security_log()
+    assert "mfa_factor_locked" in log and "backup_code_used" in log
+
+
+@then("15 minutes later a code from her app signs her in")
+def lock_lifts(ana: Ana) -> None:
+    ana.clock.advance(timedelta(minutes=15))
     assert ana.challenge(ana.next_code())[0] == 200
 
 
@@ -236,6 +269,11 @@ def regenerate(api: Api, ana: Ana) -> list[str]:
     )
     assert status == 200
     return list(body["backup_codes"])
+
+
+@then("she is shown 10 backup codes she has not seen before")
+def fresh_codes_shown(ana: Ana, fresh_codes: list[str]) -> None:
+    assert len(set(fresh_codes)) == 10 and not set(fresh_codes) & set(ana.backup_codes)
 
 
 @then("her old backup codes no longer work")

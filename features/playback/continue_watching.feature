@@ -13,6 +13,12 @@ Feature: Continue Watching
     Then she sees "Dune" at 40 minutes, last watched on her TV, with a link to watch it
     And her phone would resume "Dune" at 40 minutes
 
+  Scenario: The latest watched comes first, and a series appears once
+    Given Ana paused episode 1 of "Stranger Signals" at 10 minutes on her TV
+    And Ana paused "Dune" at 10 minutes on her TV
+    When she watches episode 2 of "Stranger Signals" to 15 minutes on her TV
+    Then Continue Watching shows episode 2 of "Stranger Signals" and then "Dune"
+
   Scenario: Watching 95% of a title finishes it
     Given Ana paused "Dune" at 40 minutes on her TV
     When she watches "Dune" to 95% on her TV

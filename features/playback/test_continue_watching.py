@@ -213,6 +213,13 @@ def shows_next_episode(ana: Ana, number: int, series: str) -> None:
     assert (item["position_seconds"], item["reason"]) == (0, "next_episode")
 
 
+@then(parsers.parse("Continue Watching shows {first} and then {second}"))
+def shows_in_order(ana: Ana, first: str, second: str) -> None:
+    shown = [(item["id"], item["position_seconds"]) for item in ana.phone.continue_watching()]
+    assert [content_id for content_id, _ in shown] == [str(content(first).id), str(content(second).id)]
+    assert shown[0][1] == minutes(15)
+
+
 @when(parsers.parse("she removes {title} from Continue Watching on her phone"))
 def removes_title(api: Api, ana: Ana, title: str) -> None:
     path = f"/api/v1/playback/continue-watching/{content(title).id}"
