@@ -1,3 +1,7 @@
+"""What is about HTTP in playback: validation, status codes, scopes, paging parameters and the
+event stream. The product behaviour is features/playback/continue_watching.feature; edge cases are
+tests/use_cases/test_playback_use_cases.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -51,126 +55,13 @@ async def listed(client: Client, headers: dict[str, str], **query: Any) -> Any:
     return await response.get_json()
 
 
-async def test_progress_is_recorded_with_percent_and_resumes_on_another_device(
+async def test_dismissing_a_title_not_in_the_list_or_not_a_title_at_all_is_a_404_problem(
     client: Client, ana: dict[str, str]
 ) -> None:
-    response = await record(client, ana, DUNE, 2400)
-    assert response.status_code == 200
-    body = await response.get_json()
-    assert body["position_seconds"] == 2400 and body["progress_percent"] == 33.33 and body["completed"] is False
-    resume = await (await client.get(f"/api/v1/playback/progress/{DUNE.id}", headers=ana)).get_json()
-    assert resume["position_seconds"] == 2400 and resume["device_id"] == "tv"
-    items = (await listed(client, ana))["items"]
-    assert [i["title"] for i in items] == ["Dune"]
-    item = items[0]
-    assert item["reason"] == "resume" and item["device_id"] == "tv" and item["runtime_seconds"] == 7200
-    assert item["availability"][0]["deep_link"].startswith("https://")
-
-
-async def test_under_thirty_seconds_is_not_a_resume_point(client: Client, ana: dict[str, str]) -> None:
-    await record(client, ana, DUNE, 29)
-    assert (await listed(client, ana))["items"] == []
-    await record(client, ana, DUNE, 30, sequence=2)
-    assert len((await listed(client, ana))["items"]) == 1
-
-
-async def test_completion_at_95_percent_removes_a_movie_and_adds_nothing(client: Client, ana: dict[str, str]) -> None:
-    await record(client, ana, DUNE, 600)
-    done = await (await record(client, ana, DUNE, 0.95 * 7200, sequence=2)).get_json()
-    assert done["completed"] is True
-    assert (await listed(client, ana))["items"] == []
-
-
-async def test_finishing_an_episode_queues_the_next_one(client: Client, ana: dict[str, str]) -> None:
-    await record(client, ana, EP1, 2600)
-    items = (await listed(client, ana))["items"]
-    assert [(i["id"], i["reason"], i["position_seconds"]) for i in items] == [(str(EP2.id), "next_episode", 0)]
-    assert items[0]["series_id"] == str(SERIES.id) and items[0]["episode_number"] == 2
-
-
-async def test_finishing_the_last_episode_adds_nothing(client: Client, ana: dict[str, str]) -> None:
-    await record(client, ana, EP3, 2700)
-    assert (await listed(client, ana))["items"] == []
-
-
-async def test_one_entry_per_series_newest_first(client: Client, ana: dict[str, str], world: FakeWorld) -> None:
-    await record(client, ana, EP1, 600, session="a")
-    world.clock.advance(timedelta(minutes=1))
-    await record(client, ana, DUNE, 600, session="b")
-    world.clock.advance(timedelta(minutes=1))
-    await record(client, ana, EP2, 900, session="c")
-    items = (await listed(client, ana))["items"]
-    assert [i["title"] for i in items] == ["Stranger Signals: Chapter 2", "Dune"]
-
-
-async def test_dismissed_titles_stay_hidden_until_new_progress(client: Client, ana: dict[str, str]) -> None:
-    await record(client, ana, DUNE, 600)
-    gone = await client.delete(f"/api/v1/playback/continue-watching/{DUNE.id}", headers=ana)
-    assert gone.status_code == 204
-    assert (await listed(client, ana))["items"] == []
-    await record(client, ana, DUNE, 700, sequence=2)
-    assert len((await listed(client, ana))["items"]) == 1
-    missing = await client.delete(f"/api/v1/playback/continue-watching/{EP3.id}", headers=ana)
-    assert missing.status_code == 404
-
-
-async def test_two_devices_converge_on_the_last_write(client: Client, ana: dict[str, str], world: FakeWorld) -> None:
-    await record(client, ana, DUNE, 1000, device="tv", session="tv-1", sequence=1)
-    await record(client, ana, DUNE, 1500, device="phone", session="phone-1", sequence=1)
-    await record(client, ana, DUNE, 1100, device="tv", session="tv-1", sequence=2)
-    for device in ("tv", "phone"):
-        resume = await (await client.get(f"/api/v1/playback/progress/{DUNE.id}", headers=ana)).get_json()
-        assert (resume["position_seconds"], resume["device_id"]) == (1100, "tv"), device
-
-
-async def test_late_delivery_within_a_session_is_refused_with_the_winning_state(
-    client: Client, ana: dict[str, str]
-) -> None:
-    await record(client, ana, DUNE, 1200, sequence=5)
-    late = await record(client, ana, DUNE, 900, sequence=4)
-    assert late.status_code == 409
-    problem = await late.get_json()
-    assert problem["type"] == "/problems/stale-progress" and problem["current"]["position_seconds"] == 1200
-
-
-async def test_a_duplicate_delivery_changes_nothing(client: Client, ana: dict[str, str], world: FakeWorld) -> None:
-    first = await (await record(client, ana, DUNE, 1200, sequence=5)).get_json()
-    world.clock.advance(timedelta(seconds=10))
-    again = await record(client, ana, DUNE, 1200, sequence=5)
-    assert again.status_code == 200 and (await again.get_json()) == first
-    assert len(await world.history(next(iter(world.identity.state.users)))) == 1
-
-
-async def test_a_new_session_may_move_backwards(client: Client, ana: dict[str, str]) -> None:
-    await record(client, ana, DUNE, 5000, session="first-viewing", sequence=40)
-    rewatch = await record(client, ana, DUNE, 300, session="rewatch", sequence=1)
-    assert rewatch.status_code == 200 and (await rewatch.get_json())["position_seconds"] == 300
-
-
-async def test_every_change_is_appended_to_the_history(client: Client, ana: dict[str, str], world: FakeWorld) -> None:
-    await record(client, ana, DUNE, 600, sequence=1)
-    await record(client, ana, DUNE, 7000, device="phone", session="p", sequence=1)
-    history = await world.history(next(iter(world.identity.state.users)))
-    assert [(e.position_seconds, e.completed, e.device_id) for e in history] == [
-        (600, False, "tv"),
-        (7000, True, "phone"),
-    ]
-
-
-async def test_stale_entries_leave_the_list_but_history_stays(
-    client: Client, ana: dict[str, str], world: FakeWorld
-) -> None:
-    await record(client, ana, DUNE, 600)
-    world.clock.advance(timedelta(days=31))
-    await world.archive_all()
-    removed = await world.container.playback.remove_stale_progress()()
-    assert removed == 1
-    fresh = await client.post(
-        "/api/v1/auth/login", json={"email": "ana@example.com", "password": "a long passphrase for ana"}
-    )
-    headers = bearer((await fresh.get_json())["access_token"])
-    assert (await listed(client, headers))["items"] == []
-    assert len(await world.history(next(iter(world.identity.state.users)))) == 1
+    for content_id in (str(EP3.id), "not-a-uuid"):
+        missing = await client.delete(f"/api/v1/playback/continue-watching/{content_id}", headers=ana)
+        assert missing.status_code == 404 and missing.content_type == "application/problem+json"
+        assert (await missing.get_json())["type"] == "/problems/progress-not-found"
 
 
 async def test_pages_follow_the_cursor(client: Client, ana: dict[str, str], world: FakeWorld) -> None:
@@ -195,7 +86,6 @@ async def test_pages_follow_the_cursor(client: Client, ana: dict[str, str], worl
         ({"position_seconds": 7201}, 422),
         ({"device_id": ""}, 422),
         ({"sequence": -1}, 422),
-        ({"content_id": "00000000-0000-0000-0000-000000000000"}, 404),
         ({"content_id": "not-a-uuid"}, 404),
     ],
 )
