@@ -14,7 +14,7 @@ from adapters.identity.in_memory_security_repositories import (
     InMemorySecurityEventRepository,
 )
 from adapters.shared.in_memory_unit_of_work import InMemoryStore, InMemoryUnitOfWork
-from application.identity.ports import MfaChallenge
+from application.identity.mfa_ports import MfaChallenge
 from domain.identity.api_key import ApiKey
 from domain.identity.email import EmailAddress
 from domain.identity.errors import EmailAlreadyRegistered

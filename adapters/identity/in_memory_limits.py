@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from application.identity.ports import RateLimitDecision
+from application.identity.api_key_ports import RateLimitDecision
 from application.shared.ports import Clock
 from domain.shared.errors import TooManyAttempts
 

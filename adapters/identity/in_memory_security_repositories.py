@@ -9,7 +9,8 @@ from uuid import UUID
 
 import attrs
 
-from application.identity.ports import MfaChallenge, SecurityEventPage
+from application.identity.account_ports import SecurityEventPage
+from application.identity.mfa_ports import MfaChallenge
 from domain.identity.api_key import ApiKey
 from domain.identity.mfa import BackupCode, TotpFactor
 from domain.identity.security_event import SecurityEvent

@@ -8,7 +8,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.tables import api_keys, security_events
-from application.identity.ports import SecurityEventPage
+from application.identity.account_ports import SecurityEventPage
 from domain.identity.api_key import ApiKey
 from domain.identity.security_event import SecurityEvent, SecurityEventKind
 

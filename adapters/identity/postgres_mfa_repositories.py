@@ -8,7 +8,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.tables import backup_codes, mfa_challenges, mfa_factors
-from application.identity.ports import MfaChallenge
+from application.identity.mfa_ports import MfaChallenge
 from domain.identity.mfa import BackupCode, FactorStatus, TotpFactor
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from redis.asyncio import Redis
 
-from application.identity.ports import RateLimitDecision
+from application.identity.api_key_ports import RateLimitDecision
 from domain.shared.errors import TooManyAttempts
 
 _HIT = """

@@ -8,9 +8,10 @@ from uuid import UUID
 
 from attrs import frozen
 
+from application.identity.account_ports import IdentityUnitOfWorkFactory
+from application.identity.api_key_ports import ClientRateLimiter
 from application.identity.authenticate import api_key_digest
 from application.identity.confirm_password import ConfirmPassword
-from application.identity.ports import ClientRateLimiter, IdentityUnitOfWorkFactory
 from application.identity.principal import Principal
 from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator, SecretGenerator

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from application.identity.ports import IdentityUnitOfWorkFactory, SecurityEventPage
+from application.identity.account_ports import IdentityUnitOfWorkFactory, SecurityEventPage
 from application.identity.principal import Principal
 from domain.shared.errors import InvalidInput
 

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
 from adapters.identity.postgres_api_key_and_event_repositories import PostgresApiKeyLookup
-from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.account_ports import IdentityUnitOfWorkFactory
 from domain.identity.api_key import ApiKey
 from domain.identity.security_event import SecurityEvent, SecurityEventKind
 from domain.identity.user import User

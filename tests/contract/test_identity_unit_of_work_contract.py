@@ -14,7 +14,7 @@ from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from adapters.identity.signing_keys import Ed25519SigningKey
 from adapters.shared.manual_clock import ManualClock
 from adapters.shared.system import UrandomSecretGenerator, Uuid4Generator
-from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.account_ports import IdentityUnitOfWorkFactory
 from application.identity.refresh_tokens import RefreshTokens, RefreshTokensCommand
 from application.identity.tokens import SessionIssuer, TokenPair, digest_token
 from domain.identity.email import EmailAddress

@@ -26,7 +26,9 @@ from adapters.identity.redis_limits import (
     RedisRegistrationLimiter,
 )
 from adapters.shared.manual_clock import ManualClock
-from application.identity.ports import ApiKeyRateLimiter, ApiKeyUsageRecorder, FactorAttemptGuard, RegistrationLimiter
+from application.identity.account_ports import RegistrationLimiter
+from application.identity.api_key_ports import ApiKeyRateLimiter, ApiKeyUsageRecorder
+from application.identity.mfa_ports import FactorAttemptGuard
 from domain.shared.errors import TooManyAttempts
 
 ATTEMPTS = 5  # failed attempts per account

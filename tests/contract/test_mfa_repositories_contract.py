@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from application.identity.ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory, MfaChallenge
+from application.identity.account_ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory
+from application.identity.mfa_ports import MfaChallenge
 from domain.identity.mfa import BackupCode, FactorStatus, TotpFactor
 from domain.identity.user import User
 from tests.support.identity_fixtures import a_user
