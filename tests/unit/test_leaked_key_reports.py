@@ -8,8 +8,8 @@ from uuid import uuid4
 
 import pytest
 
+from adapters.identity.in_memory_client_rate_limiter import InMemoryClientRateLimiter
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
-from adapters.identity.in_memory_limits import InMemoryClientRateLimiter
 from adapters.shared.manual_clock import ManualClock
 from adapters.shared.system import Uuid4Generator
 from application.identity.api_keys import ReportLeakedApiKeys
