@@ -13,7 +13,9 @@ from application.identity.api_keys import (
     CreateApiKeyCommand,
     ListApiKeys,
     ReportLeakedApiKeys,
+    ReportLeakedApiKeysCommand,
     RevokeApiKey,
+    RevokeApiKeyCommand,
 )
 from application.identity.authenticate import Authenticate
 from domain.identity.api_key import ApiKey
@@ -158,7 +160,7 @@ async def revoke(
 ) -> tuple[str, int]:
     """Revoke a key: it stops working at once, in every process."""
     principal = await authenticated(authenticate, "write")
-    await revoke_api_key(principal, key_id, request.remote_addr)
+    await revoke_api_key(RevokeApiKeyCommand(principal=principal, key_id=key_id, ip=request.remote_addr))
     return "", 204
 
 
@@ -174,5 +176,5 @@ async def leaked(
 ) -> tuple[dict[str, str], int]:
     """For secret-scanning partners: report keys found in public. Valid ones are revoked and their
     owners told. Always 202, so the answer reveals nothing about the keys."""
-    await report(data.keys, request.remote_addr)
+    await report(ReportLeakedApiKeysCommand(keys=data.keys, reporter_ip=request.remote_addr))
     return {"status": "accepted"}, 202
