@@ -8,7 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from application.identity.api_keys import CreateApiKeyCommand, CreatedApiKey
+from application.identity.api_keys import (
+    CreateApiKeyCommand,
+    CreatedApiKey,
+    ReportLeakedApiKeysCommand,
+    RevokeApiKeyCommand,
+)
 from application.identity.authenticate import Authenticated
 from domain.identity.api_key import RANDOM_BYTES, encode_api_key
 from domain.identity.errors import InvalidApiKey
@@ -61,7 +66,7 @@ async def test_unknown_revoked_expired_and_malformed_keys_are_refused_alike(worl
     ana = await sign_up(world)
     revoked = await create_key(world, ana)
     expiring = await create_key(world, ana, expires_in_days=1)
-    await world.container.identity.revoke_api_key()(ana.principal, revoked.api_key.id)
+    await world.container.identity.revoke_api_key()(RevokeApiKeyCommand(ana.principal, revoked.api_key.id))
     world.clock.advance(timedelta(days=1, seconds=1))
     unknown = encode_api_key(os.urandom(RANDOM_BYTES))
     mistyped = expiring.key[:-1] + ("A" if expiring.key[-1] != "A" else "B")
@@ -103,6 +108,6 @@ async def test_a_leak_report_skips_what_is_not_a_key_and_revokes_a_key_once(worl
     created = await create_key(world, ana)
     world.clock.advance(timedelta(seconds=1))
     report = world.container.identity.report_leaked_api_keys()
-    assert await report([created.key, "mg_live_garbage", "x"], ADDRESS) == 1
-    assert await report([created.key], ADDRESS) == 0
+    assert await report(ReportLeakedApiKeysCommand([created.key, "mg_live_garbage", "x"], ADDRESS)) == 1
+    assert await report(ReportLeakedApiKeysCommand([created.key], ADDRESS)) == 0
     assert await security_log(world, await sign_in(world)) == ["api_key_leaked", "api_key_created"]
