@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from quart.typing import TestClientProtocol as Client
 
 from tests.support.accounts import bearer, create_key, register_and_sign_in
@@ -52,6 +53,14 @@ async def test_a_key_may_last_365_days_and_no_longer(client: Client) -> None:
     too_long = await create_key(client, tokens, expires_in_days=366)
     assert too_long.status_code == 422
     assert (await too_long.get_json())["errors"][0]["field"] == "expires_in_days"
+
+
+@pytest.mark.parametrize("limit", [-1, 10_001])
+async def test_a_rate_limit_outside_1_to_10000_a_minute_is_422_naming_the_field(client: Client, limit: int) -> None:
+    tokens = await register_and_sign_in(client)
+    refused = await create_key(client, tokens, rate_limit_per_minute=limit)
+    assert refused.status_code == 422 and refused.content_type == "application/problem+json"
+    assert (await refused.get_json())["errors"][0]["field"] == "rate_limit_per_minute"
 
 
 async def test_every_answer_to_a_key_carries_its_rate_limit_headers(client: Client) -> None:
