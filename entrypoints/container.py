@@ -167,7 +167,7 @@ class Container(containers.DeclarativeContainer):
     create_api_key = providers.Singleton(
         CreateApiKey, uow=identity_uow, secrets=secrets, ids=ids, clock=clock, confirm_password=confirm_password
     )
-    list_api_keys = providers.Singleton(ListApiKeys, uow=identity_uow)
+    list_api_keys = providers.Singleton(ListApiKeys, uow=identity_uow, clock=clock)
     revoke_api_key = providers.Singleton(RevokeApiKey, uow=identity_uow, ids=ids, clock=clock)
     leak_report_limiter = providers.Singleton(
         RedisClientRateLimiter,
