@@ -18,6 +18,7 @@ from entrypoints.http.problems import register_problem_handlers
 from entrypoints.http.security_headers import register_security_headers
 from entrypoints.http.swagger_ui_assets import serve_swagger_ui_assets
 from entrypoints.http.text_guard import refuse_unstorable_query_text
+from entrypoints.lifecycle import close_connections
 from entrypoints.logging_setup import request_id
 
 access_log = logging.getLogger("media_gateway.access")
@@ -82,7 +83,6 @@ def create_app(container: Container) -> Quart:
 
     @app.after_serving
     async def close_pools() -> None:
-        await container.engine().dispose()
-        await container.redis().aclose()
+        await close_connections(container)
 
     return app

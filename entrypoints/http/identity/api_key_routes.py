@@ -54,8 +54,8 @@ def _out(listed: ListedApiKey) -> ApiKeyOut:
 @inject
 async def create(
     data: CreateApiKeyIn,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    create_api_key: CreateApiKey = Provide[Container.create_api_key],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    create_api_key: CreateApiKey = Provide[Container.identity.create_api_key],
 ) -> tuple[CreatedApiKeyOut, int, dict[str, str]]:
     """Create an API key. The full `key` is in this response only; store it now.
     Scopes: `read`, `write` (implies read), `admin`; you can grant only scopes you hold.
@@ -92,8 +92,8 @@ async def create(
 @validate_response(ApiKeyListOut, 200)
 @inject
 async def list_keys(
-    authenticate: Authenticate = Provide[Container.authenticate],
-    list_api_keys: ListApiKeys = Provide[Container.list_api_keys],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    list_api_keys: ListApiKeys = Provide[Container.identity.list_api_keys],
 ) -> ApiKeyListOut:
     """Your API keys, masked, newest first, with their state."""
     principal = await authenticated(authenticate, "read")
@@ -108,8 +108,8 @@ async def list_keys(
 @inject
 async def revoke(
     key_id: UUID,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    revoke_api_key: RevokeApiKey = Provide[Container.revoke_api_key],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    revoke_api_key: RevokeApiKey = Provide[Container.identity.revoke_api_key],
 ) -> tuple[str, int]:
     """Revoke a key: it stops working at once, in every process."""
     principal = await authenticated(authenticate, "write")
@@ -125,7 +125,7 @@ async def revoke(
 @inject
 async def leaked(
     data: LeakedKeysIn,
-    report: ReportLeakedApiKeys = Provide[Container.report_leaked_api_keys],
+    report: ReportLeakedApiKeys = Provide[Container.identity.report_leaked_api_keys],
 ) -> tuple[dict[str, str], int]:
     """For secret-scanning partners: report keys found in public. Valid ones are revoked and their
     owners told. Always 202, so the answer reveals nothing about the keys."""
