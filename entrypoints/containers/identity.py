@@ -9,17 +9,15 @@ from dependency_injector import containers, providers
 from adapters.identity.aes_gcm_secret_box import load_or_create_secret_box
 from adapters.identity.argon2_password_hasher import Argon2PasswordHasher, backup_code_hasher
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
-from adapters.identity.postgres_api_key_and_event_repositories import PostgresApiKeyLookup
+from adapters.identity.postgres_api_key_lookup import PostgresApiKeyLookup
 from adapters.identity.postgres_identity_unit_of_work import PostgresIdentityUnitOfWorkFactory
 from adapters.identity.pyotp_totp import PyOtpTotp
-from adapters.identity.redis_limits import (
-    RedisApiKeyRateLimiter,
-    RedisApiKeyUsageRecorder,
-    RedisClientRateLimiter,
-    RedisFactorAttemptGuard,
-    RedisRegistrationLimiter,
-)
+from adapters.identity.redis_api_key_rate_limiter import RedisApiKeyRateLimiter
+from adapters.identity.redis_api_key_usage_recorder import RedisApiKeyUsageRecorder
+from adapters.identity.redis_client_rate_limiter import RedisClientRateLimiter
+from adapters.identity.redis_factor_attempt_guard import RedisFactorAttemptGuard
 from adapters.identity.redis_login_throttle import RedisLoginThrottle
+from adapters.identity.redis_registration_limiter import RedisRegistrationLimiter
 from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
 from adapters.identity.segno_qr_renderer import SegnoQrRenderer
 from adapters.identity.signing_keys import load_or_create_signing_key

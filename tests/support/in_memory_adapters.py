@@ -9,15 +9,13 @@ from dependency_injector import containers, providers
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.identity.argon2_password_hasher import fast_test_hasher
+from adapters.identity.in_memory_api_key_rate_limiter import InMemoryApiKeyRateLimiter
+from adapters.identity.in_memory_api_key_usage_recorder import InMemoryApiKeyUsageRecorder
+from adapters.identity.in_memory_client_rate_limiter import InMemoryClientRateLimiter
+from adapters.identity.in_memory_factor_attempt_guard import InMemoryFactorAttemptGuard
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
-from adapters.identity.in_memory_limits import (
-    InMemoryApiKeyRateLimiter,
-    InMemoryApiKeyUsageRecorder,
-    InMemoryClientRateLimiter,
-    InMemoryFactorAttemptGuard,
-    InMemoryRegistrationLimiter,
-)
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
+from adapters.identity.in_memory_registration_limiter import InMemoryRegistrationLimiter
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
 from adapters.playback.in_memory_playback import InMemoryPlayback
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore

@@ -6,7 +6,7 @@ from dependency_injector.wiring import Provide, inject
 from quart import request
 from quart_schema import tag, validate_request, validate_response
 
-from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
+from application.identity.account_ports import AccessTokenIssuer
 from application.identity.authenticate import Authenticate
 from application.identity.get_profile import GetProfile
 from application.identity.log_in import LogIn, LogInCommand, MfaRequired
@@ -157,7 +157,7 @@ async def update_me(
 @responds(200, JWKS_SCHEMA, description="A JSON Web Key Set")
 @inject
 async def jwks(
-    access_tokens: JwtAccessTokenIssuer = Provide[Container.identity.access_tokens],
+    access_tokens: AccessTokenIssuer = Provide[Container.identity.access_tokens],
 ) -> tuple[dict[str, Any], int, dict[str, str]]:
     """The public keys that verify our access tokens (RFC 7517)."""
     return access_tokens.jwks(), 200, {"Cache-Control": "public, max-age=300"}

@@ -12,7 +12,9 @@ from application.identity.api_keys import (
     ListApiKeys,
     ListedApiKey,
     ReportLeakedApiKeys,
+    ReportLeakedApiKeysCommand,
     RevokeApiKey,
+    RevokeApiKeyCommand,
 )
 from application.identity.authenticate import Authenticate
 from entrypoints.container import Container
@@ -113,7 +115,7 @@ async def revoke(
 ) -> tuple[str, int]:
     """Revoke a key: it stops working at once, in every process."""
     principal = await authenticated(authenticate, "write")
-    await revoke_api_key(principal, key_id, request.remote_addr)
+    await revoke_api_key(RevokeApiKeyCommand(principal=principal, key_id=key_id, ip=request.remote_addr))
     return "", 204
 
 
@@ -129,5 +131,5 @@ async def leaked(
 ) -> tuple[dict[str, str], int]:
     """For secret-scanning partners: report keys found in public. Valid ones are revoked and their
     owners told. Always 202, so the answer reveals nothing about the keys."""
-    await report(data.keys, request.remote_addr)
+    await report(ReportLeakedApiKeysCommand(keys=data.keys, reporter_ip=request.remote_addr))
     return {"status": "accepted"}, 202
