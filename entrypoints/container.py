@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from adapters.catalog.cached_content_lookup import CachedContentLookup
 from adapters.catalog.postgres_content_repository import PostgresContentRepository
 from adapters.catalog.postgres_content_search import PostgresContentSearch
+from adapters.catalog.postgres_next_episode_finder import PostgresNextEpisodeFinder
 from adapters.identity.aes_gcm_secret_box import load_or_create_secret_box
 from adapters.identity.argon2_password_hasher import Argon2PasswordHasher, backup_code_hasher
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
@@ -28,11 +29,8 @@ from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
 from adapters.identity.segno_qr_renderer import SegnoQrRenderer
 from adapters.identity.signing_keys import load_or_create_signing_key
 from adapters.identity.zxcvbn_common_passwords import common_passwords
-from adapters.playback.postgres_playback import (
-    PostgresContinueWatching,
-    PostgresNextEpisodeFinder,
-    PostgresProgressArchive,
-)
+from adapters.playback.postgres_continue_watching import PostgresContinueWatching
+from adapters.playback.postgres_progress_archive import PostgresProgressArchive
 from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import RedisSyncBroker
 from adapters.postgres.database import create_engine, read_only

@@ -12,7 +12,8 @@ from uuid import UUID
 
 import msgspec
 
-from application.playback.ports import ChangeBatch, DeadLetter, JournalledChange, ProgressSnapshot, WatchEvent
+from application.playback.ports.progress_archive import ProgressSnapshot, WatchEvent
+from application.playback.ports.progress_journal import ChangeBatch, DeadLetter, JournalledChange
 from domain.playback.progress import Reason, WatchProgress
 
 

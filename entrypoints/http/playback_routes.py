@@ -18,12 +18,14 @@ from application.identity.authenticate import Authenticate
 from application.playback.continue_watching import (
     MAX_LIMIT,
     DismissFromContinueWatching,
+    DismissFromContinueWatchingCommand,
     GetResumePoint,
     ListContinueWatching,
-    ProgressNotFound,
 )
-from application.playback.ports import ContinueWatchingEntry, SyncBroker, SyncEvent
+from application.playback.ports.continue_watching_query import ContinueWatchingEntry
+from application.playback.ports.sync_broker import SyncBroker, SyncEvent
 from application.playback.record_progress import RecordProgress, RecordProgressCommand
+from domain.playback.errors import ProgressNotFound
 from domain.playback.progress import MAX_PLAYBACK_SECONDS, WatchProgress
 from domain.shared.errors import DomainError
 from entrypoints.container import Container
@@ -201,7 +203,7 @@ async def dismiss(
         parsed = UUID(content_id)
     except ValueError:
         raise ProgressNotFound("This title is not in Continue Watching.") from None
-    await dismiss_item(principal.user_id, parsed)
+    await dismiss_item(DismissFromContinueWatchingCommand(principal.user_id, parsed))
     return "", 204
 
 

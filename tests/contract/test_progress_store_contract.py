@@ -15,14 +15,19 @@ from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.catalog.postgres_content_repository import PostgresContentRepository
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
 from adapters.identity.postgres_identity_unit_of_work import PostgresIdentityUnitOfWorkFactory
-from adapters.playback.in_memory_playback import InMemoryPlayback
+from adapters.playback.in_memory_continue_watching import InMemoryContinueWatching
+from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
-from adapters.playback.postgres_playback import PostgresContinueWatching, PostgresProgressArchive
+from adapters.playback.postgres_continue_watching import PostgresContinueWatching
+from adapters.playback.postgres_progress_archive import PostgresProgressArchive
 from adapters.playback.progress_entries import journal_fields
-from adapters.playback.redis_progress_store import STREAM, RedisProgressStore
+from adapters.playback.redis_progress_codec import STREAM
+from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker, RedisSyncBroker
-from application.playback.archive_progress import ArchiveProgressChanges
-from application.playback.ports import DeadLetter, ProgressSnapshot, SyncEvent
+from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
+from application.playback.ports.progress_archive import ProgressSnapshot
+from application.playback.ports.progress_journal import DeadLetter
+from application.playback.ports.sync_broker import SyncEvent
 from domain.identity.email import EmailAddress
 from domain.identity.user import User
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, next_episode_entry
@@ -50,10 +55,11 @@ def adapters(request: pytest.FixtureRequest) -> Live:
     if request.param == "in-memory":
         catalog: Any = InMemoryCatalog()
         identity: Any = InMemoryIdentityStore()
-        archive: Any = InMemoryPlayback(catalog)
+        archive: Any = InMemoryProgressArchive()
         broker: Any = InMemorySyncBroker()
         store: Any = InMemoryProgressStore(archive, broker, claim_after_seconds=0.2)
-        history, journal_entry = archive.history, _sync_to_async(store.journal_entry)
+        history = InMemoryContinueWatching(archive, catalog).history
+        journal_entry = _sync_to_async(store.journal_entry)
     else:
         engine, redis = request.getfixturevalue("engine"), request.getfixturevalue("redis")
         catalog, identity = PostgresContentRepository(engine), PostgresIdentityUnitOfWorkFactory(engine)
@@ -300,7 +306,7 @@ async def test_an_unreadable_entry_is_set_aside_and_the_other_viewers_changes_ar
     bad_ids = [await live.journal_entry(poisoned), await live.journal_entry({"e": "1", "s": "{not json"})]
     await record(live, MATRIX, 300, 1)
 
-    archived = await ArchiveProgressChanges(live.store, live.archive)("worker-1", 0.5)
+    archived = await ArchiveProgressChanges(live.store, live.archive)(ArchiveProgressChangesCommand("worker-1", 0.5))
 
     assert archived == 4
     assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 600
@@ -323,7 +329,7 @@ async def test_an_entry_the_archive_refuses_is_set_aside_and_the_rest_of_its_bat
     for sequence in range(1, 4):
         await record(live, MATRIX, 100 * sequence, sequence)
 
-    archived = await ArchiveProgressChanges(live.store, live.archive)("worker-1", 0.5)
+    archived = await ArchiveProgressChanges(live.store, live.archive)(ArchiveProgressChangesCommand("worker-1", 0.5))
 
     assert archived == 7
     assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 1800
@@ -345,6 +351,6 @@ async def test_dead_letters_replayed_once_their_cause_is_fixed_are_archived(live
 
     assert await live.store.replay_dead_letters() == 1
     assert await live.store.dead_letters(10) == [] and await live.store.replay_dead_letters() == 0
-    assert await ArchiveProgressChanges(live.store, live.archive)("worker-1", 0.5) == 1
+    assert await ArchiveProgressChanges(live.store, live.archive)(ArchiveProgressChangesCommand("worker-1", 0.5)) == 1
     assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 600
     assert [e.position_seconds for e in await live.history(live.user_id)] == [600]

@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from redis.asyncio import Redis
 
-from adapters.catalog.in_memory_catalog import InMemoryCatalog
-from adapters.playback.in_memory_playback import InMemoryPlayback
+from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
@@ -57,9 +56,9 @@ def deliveries(draw: st.DrawFn) -> list[ProgressUpdate]:
     return draw(st.permutations(sent + redelivered))
 
 
-async def replay(open_store: Callable[[InMemoryPlayback], Any], order: list[ProgressUpdate]) -> None:
+async def replay(open_store: Callable[[InMemoryProgressArchive], Any], order: list[ProgressUpdate]) -> None:
     user_id, content_id = uuid.uuid4(), uuid.uuid4()  # a fresh viewer and title per example
-    archive = InMemoryPlayback(InMemoryCatalog())
+    archive = InMemoryProgressArchive()
     store, close = open_store(archive)
     high_water: dict[str, int] = {}
     accepted: dict[str, list[int]] = {}
@@ -93,7 +92,7 @@ async def replay(open_store: Callable[[InMemoryPlayback], Any], order: list[Prog
 
 
 @pytest.fixture(params=["in-memory", "redis"])
-def open_store(request: pytest.FixtureRequest) -> Callable[[InMemoryPlayback], Any]:
+def open_store(request: pytest.FixtureRequest) -> Callable[[InMemoryProgressArchive], Any]:
     if request.param == "in-memory":
 
         async def nothing() -> None:
@@ -102,7 +101,7 @@ def open_store(request: pytest.FixtureRequest) -> Callable[[InMemoryPlayback], A
         return lambda archive: (InMemoryProgressStore(archive, InMemorySyncBroker()), nothing)
     redis_url = request.getfixturevalue("redis_url")
 
-    def on_redis(archive: InMemoryPlayback) -> tuple[RedisProgressStore, Any]:
+    def on_redis(archive: InMemoryProgressArchive) -> tuple[RedisProgressStore, Any]:
         redis = Redis.from_url(redis_url)
         return RedisProgressStore(redis, archive), redis.aclose
 
@@ -112,6 +111,6 @@ def open_store(request: pytest.FixtureRequest) -> Callable[[InMemoryPlayback], A
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=deliveries())
 def test_sessions_never_regress_and_every_reader_converges(
-    open_store: Callable[[InMemoryPlayback], Any], order: list[ProgressUpdate]
+    open_store: Callable[[InMemoryProgressArchive], Any], order: list[ProgressUpdate]
 ) -> None:
     asyncio.run(replay(open_store, order))

@@ -14,6 +14,7 @@ from quart import Quart
 from quart.typing import TestClientProtocol
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
+from adapters.catalog.in_memory_next_episode_finder import InMemoryNextEpisodeFinder
 from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
 from adapters.identity.in_memory_limits import (
@@ -25,11 +26,13 @@ from adapters.identity.in_memory_limits import (
 )
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
-from adapters.playback.in_memory_playback import InMemoryPlayback
+from adapters.playback.in_memory_continue_watching import InMemoryContinueWatching
+from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
 from adapters.shared.manual_clock import ManualClock
-from application.playback.ports import WatchEvent
+from application.playback.archive_progress import ArchiveProgressChangesCommand
+from application.playback.ports.progress_archive import WatchEvent
 from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
@@ -45,12 +48,12 @@ class FakeWorld:
     identity: InMemoryIdentityStore
     catalog: InMemoryCatalog
     container: Container
-    playback: InMemoryPlayback
+    playback: InMemoryContinueWatching
 
     async def archive_all(self) -> None:
         """What the worker does continuously: archive every change the live store journalled."""
         archive = self.container.archive_progress_changes()
-        while await archive("worker", wait_seconds=0):
+        while await archive(ArchiveProgressChangesCommand("worker", wait_seconds=0)):
             pass
 
     async def history(self, user_id: UUID) -> list[WatchEvent]:
@@ -119,12 +122,13 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
     )
     container.content_repository.override(providers.Object(catalog))
     container.content_search.override(providers.Object(catalog))
-    playback = InMemoryPlayback(catalog)
+    archive = InMemoryProgressArchive()
+    playback = InMemoryContinueWatching(archive, catalog)
     broker = InMemorySyncBroker()
-    container.progress_archive.override(providers.Object(playback))
-    container.progress_store.override(providers.Object(InMemoryProgressStore(playback, broker)))
+    container.progress_archive.override(providers.Object(archive))
+    container.progress_store.override(providers.Object(InMemoryProgressStore(archive, broker)))
     container.continue_watching_query.override(providers.Object(playback))
-    container.next_episode_finder.override(providers.Object(playback))
+    container.next_episode_finder.override(providers.Object(InMemoryNextEpisodeFinder(catalog)))
     container.sync_broker.override(providers.Object(broker))
     return FakeWorld(clock=clock, identity=identity, catalog=catalog, container=container, playback=playback)
 
