@@ -1,6 +1,6 @@
 """How a title's state and each journal entry are written as Redis-style field/value strings, and
 read back. The Redis store and the in-memory one both read entries with ``read_changes``, so
-they treat an entry they cannot read the same way."""
+they treat an entry they cannot read the same way. The names are in ``redis-wire-format.md``."""
 
 from __future__ import annotations
 
