@@ -8,8 +8,8 @@ from uuid import UUID
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.playback.continue_watching_cursor import encode_cursor, page_after
 from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
-from application.playback.ports.continue_watching_query import ContinueWatchingEntry, ContinueWatchingPage
-from application.playback.ports.progress_archive import WatchEvent
+from application.playback.continue_watching_ports import ContinueWatchingEntry, ContinueWatchingPage
+from application.playback.progress_archive_ports import WatchEvent
 
 
 class InMemoryContinueWatching:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import attrs
 
-from application.playback.ports.progress_archive import ArchiveRefused, ProgressSnapshot, WatchEvent
+from application.playback.progress_archive_ports import ArchiveRefused, ProgressSnapshot, WatchEvent
 from domain.playback.progress import WatchProgress
 
 

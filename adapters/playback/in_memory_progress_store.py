@@ -13,9 +13,9 @@ import attrs
 
 from adapters.playback.progress_entries import journal_fields, read_changes
 from adapters.playback.sync_brokers import InMemorySyncBroker, sync_event
-from application.playback.ports.progress_archive import ProgressArchive, ProgressSnapshot
-from application.playback.ports.progress_journal import ChangeBatch, DeadLetter
-from application.playback.ports.progress_store import Recorded
+from application.playback.progress_archive_ports import ProgressArchive, ProgressSnapshot
+from application.playback.progress_journal_ports import ChangeBatch, DeadLetter
+from application.playback.progress_store_ports import Recorded
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, accepted_state, judge
 
 CLAIM_AFTER_SECONDS = 30.0

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.playback.continue_watching_cursor import encode_cursor, page_after
 from adapters.playback.postgres_progress_rows import progress_from_row
 from adapters.postgres.tables import watch_events
-from application.playback.ports.continue_watching_query import ContinueWatchingEntry, ContinueWatchingPage
-from application.playback.ports.progress_archive import WatchEvent
+from application.playback.continue_watching_ports import ContinueWatchingEntry, ContinueWatchingPage
+from application.playback.progress_archive_ports import WatchEvent
 from domain.catalog.content import Availability, Content, ContentKind
 from domain.playback.progress import MIN_RESUME_SECONDS
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.playback.postgres_progress_rows import progress_from_row, progress_values
 from adapters.postgres.errors import data_fault
 from adapters.postgres.tables import watch_progress
-from application.playback.ports.progress_archive import ArchiveRefused, ProgressSnapshot, WatchEvent
+from application.playback.progress_archive_ports import ArchiveRefused, ProgressSnapshot, WatchEvent
 
 # Archiving is plain SQL: asyncpg keeps each statement prepared. A change for a user or title
 # that was deleted meanwhile is skipped (the EXISTS guards) rather than failing its whole batch.

@@ -12,8 +12,8 @@ from uuid import UUID
 
 import msgspec
 
-from application.playback.ports.progress_archive import ProgressSnapshot, WatchEvent
-from application.playback.ports.progress_journal import ChangeBatch, DeadLetter, JournalledChange
+from application.playback.progress_archive_ports import ProgressSnapshot, WatchEvent
+from application.playback.progress_journal_ports import ChangeBatch, DeadLetter, JournalledChange
 from domain.playback.progress import Reason, WatchProgress
 
 

@@ -10,8 +10,8 @@ from uuid import UUID
 
 from adapters.playback.progress_entries import UnreadableState, progress_from_fields, read_changes, state_json
 from adapters.playback.sync_brokers import message_tail
-from application.playback.ports.progress_archive import ProgressSnapshot
-from application.playback.ports.progress_journal import ChangeBatch
+from application.playback.progress_archive_ports import ProgressSnapshot
+from application.playback.progress_journal_ports import ChangeBatch
 from domain.playback.progress import WatchProgress
 
 STREAM = "mg:pb:changes"  # the journal

@@ -31,8 +31,8 @@ from adapters.playback.redis_progress_codec import (
     title_key,
 )
 from adapters.shared.redis_batched_script import BatchedScript
-from application.playback.ports.progress_archive import ProgressSnapshot
-from application.playback.ports.progress_journal import ChangeBatch, DeadLetter
+from application.playback.progress_archive_ports import ProgressSnapshot
+from application.playback.progress_journal_ports import ChangeBatch, DeadLetter
 
 log = logging.getLogger(__name__)
 

@@ -40,8 +40,8 @@ from adapters.playback.redis_progress_codec import (
 from adapters.playback.redis_progress_journal import CLAIM_AFTER, KEEP, RedisProgressJournal
 from adapters.playback.sync_brokers import channel
 from adapters.shared.redis_batched_script import BatchedScript
-from application.playback.ports.progress_archive import ProgressArchive
-from application.playback.ports.progress_store import Recorded
+from application.playback.progress_archive_ports import ProgressArchive
+from application.playback.progress_store_ports import Recorded
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, accepted_state
 
 _WRITE = (Path(__file__).parent / "progress_write.lua").read_text()

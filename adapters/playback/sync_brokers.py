@@ -14,7 +14,7 @@ import msgspec
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from application.playback.ports.sync_broker import SyncEvent
+from application.playback.sync_ports import SyncEvent
 from domain.playback.progress import WatchProgress
 
 

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from attrs import frozen
 
-from application.playback.ports.progress_archive import ArchiveRefused, ProgressArchive, ProgressSnapshot
-from application.playback.ports.progress_journal import (
+from application.playback.progress_archive_ports import ArchiveRefused, ProgressArchive, ProgressSnapshot
+from application.playback.progress_journal_ports import (
     DeadLetter,
     JournalledChange,
     ProgressJournal,

@@ -6,9 +6,9 @@ from uuid import UUID
 from attrs import frozen
 
 from application.playback.archive_progress import ArchiveViewerProgress, ArchiveViewerProgressCommand
-from application.playback.ports.continue_watching_query import ContinueWatchingPage, ContinueWatchingQuery
-from application.playback.ports.progress_archive import ProgressArchive
-from application.playback.ports.progress_store import ProgressStore
+from application.playback.continue_watching_ports import ContinueWatchingPage, ContinueWatchingQuery
+from application.playback.progress_archive_ports import ProgressArchive
+from application.playback.progress_store_ports import ProgressStore
 from application.shared.ports import Clock
 from domain.playback.errors import ProgressNotFound
 from domain.playback.progress import STALE_AFTER, WatchProgress

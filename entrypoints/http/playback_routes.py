@@ -22,9 +22,9 @@ from application.playback.continue_watching import (
     GetResumePoint,
     ListContinueWatching,
 )
-from application.playback.ports.continue_watching_query import ContinueWatchingEntry
-from application.playback.ports.sync_broker import SyncBroker, SyncEvent
+from application.playback.continue_watching_ports import ContinueWatchingEntry
 from application.playback.record_progress import RecordProgress, RecordProgressCommand
+from application.playback.sync_ports import SyncBroker, SyncEvent
 from domain.playback.errors import ProgressNotFound
 from domain.playback.progress import MAX_PLAYBACK_SECONDS, WatchProgress
 from domain.shared.errors import DomainError

@@ -13,7 +13,7 @@ from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.catalog.in_memory_next_episode_finder import InMemoryNextEpisodeFinder
 from adapters.catalog.postgres_content_repository import PostgresContentRepository
 from adapters.catalog.postgres_next_episode_finder import PostgresNextEpisodeFinder
-from application.playback.ports.next_episode_finder import NextEpisodeFinder
+from application.playback.next_episode_ports import NextEpisodeFinder
 from tests.support.catalog_fixtures import movie, series_with_episodes
 
 DUNE = movie("Dune")

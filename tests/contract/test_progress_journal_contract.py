@@ -13,7 +13,7 @@ import pytest
 
 from adapters.playback.progress_entries import journal_fields
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
-from application.playback.ports.progress_journal import DeadLetter
+from application.playback.progress_journal_ports import DeadLetter
 from domain.playback.progress import WatchProgress
 from tests.support.live_progress import (
     BACKENDS,

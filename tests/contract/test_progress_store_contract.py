@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from application.playback.ports.progress_archive import ProgressSnapshot
-from application.playback.ports.sync_broker import SyncEvent
+from application.playback.progress_archive_ports import ProgressSnapshot
+from application.playback.sync_ports import SyncEvent
 from domain.playback.progress import Verdict, WatchProgress, next_episode_entry
 from tests.support.live_progress import (
     BACKENDS,

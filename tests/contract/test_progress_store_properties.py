@@ -25,7 +25,7 @@ from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
-from application.playback.ports.progress_archive import ProgressSnapshot
+from application.playback.progress_archive_ports import ProgressSnapshot
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, judge, next_episode_entry
 
 START = datetime(2026, 5, 1, 20, 0, tzinfo=UTC)

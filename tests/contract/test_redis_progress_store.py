@@ -13,7 +13,7 @@ from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.redis_progress_codec import DEAD_LETTERS, GROUP, STREAM, title_key
 from adapters.playback.redis_progress_store import RedisProgressStore
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
-from application.playback.ports.progress_archive import ProgressSnapshot
+from application.playback.progress_archive_ports import ProgressSnapshot
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress
 
 

@@ -28,8 +28,8 @@ from adapters.playback.redis_progress_codec import (
 )
 from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import channel
-from application.playback.ports.progress_archive import ProgressSnapshot
-from application.playback.ports.progress_journal import DeadLetter
+from application.playback.progress_archive_ports import ProgressSnapshot
+from application.playback.progress_journal_ports import DeadLetter
 from domain.playback.progress import ProgressUpdate, WatchProgress, next_episode_entry
 
 HERE = Path(adapters.playback.__file__).parent

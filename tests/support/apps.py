@@ -32,7 +32,7 @@ from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
 from adapters.shared.manual_clock import ManualClock
 from application.playback.archive_progress import ArchiveProgressChangesCommand
-from application.playback.ports.progress_archive import WatchEvent
+from application.playback.progress_archive_ports import WatchEvent
 from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.http.app import create_app

@@ -18,7 +18,7 @@ from adapters.playback.in_memory_continue_watching import InMemoryContinueWatchi
 from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.postgres_continue_watching import PostgresContinueWatching
 from adapters.playback.postgres_progress_archive import PostgresProgressArchive
-from application.playback.ports.progress_archive import ProgressSnapshot, WatchEvent
+from application.playback.progress_archive_ports import ProgressSnapshot, WatchEvent
 from domain.identity.email import EmailAddress
 from domain.identity.user import User
 from domain.playback.progress import WatchProgress

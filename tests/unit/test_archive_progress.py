@@ -20,7 +20,7 @@ from application.playback.archive_progress import (
     ArchiveViewerProgress,
 )
 from application.playback.continue_watching import ListContinueWatching
-from application.playback.ports.progress_archive import ProgressSnapshot, WatchEvent
+from application.playback.progress_archive_ports import ProgressSnapshot, WatchEvent
 from domain.playback.progress import ProgressUpdate
 from tests.support.catalog_fixtures import movie
 

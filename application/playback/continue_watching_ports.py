@@ -7,7 +7,7 @@ from uuid import UUID
 
 from attrs import frozen
 
-from application.playback.ports.progress_archive import WatchEvent
+from application.playback.progress_archive_ports import WatchEvent
 from domain.catalog.content import Content
 from domain.playback.progress import WatchProgress
 

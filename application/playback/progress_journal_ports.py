@@ -8,7 +8,7 @@ from uuid import UUID
 
 from attrs import field, frozen
 
-from application.playback.ports.progress_archive import ProgressSnapshot, WatchEvent
+from application.playback.progress_archive_ports import ProgressSnapshot, WatchEvent
 
 
 @frozen(hash=False)
