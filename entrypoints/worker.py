@@ -11,9 +11,9 @@ import signal
 import socket
 
 from application.playback.archive_progress import ArchiveProgressChangesCommand
-from entrypoints.bootstrap import prepare_database
-from entrypoints.config import Settings, with_servers
+from entrypoints.config import Settings
 from entrypoints.container import Container
+from entrypoints.lifecycle import opened, prepare_servers
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL_SECONDS = 600
@@ -24,7 +24,7 @@ LINGER_SECONDS = 0.25
 
 
 async def archive_progress(container: Container, stop: asyncio.Event) -> None:
-    archive = container.archive_progress_changes()
+    archive = container.playback.archive_progress_changes()
     command = ArchiveProgressChangesCommand(consumer=f"{socket.gethostname()}-{os.getpid()}", wait_seconds=1.0)
     while not stop.is_set():
         pause = 0.0
@@ -46,8 +46,8 @@ async def archive_progress(container: Container, stop: asyncio.Event) -> None:
 async def housekeeping(container: Container, stop: asyncio.Event, interval: float) -> None:
     while not stop.is_set():
         try:
-            purged = await container.purge_expired_sessions()()
-            stale = await container.remove_stale_progress()()
+            purged = await container.identity.purge_expired_sessions()()
+            stale = await container.playback.remove_stale_progress()()
             log.info("housekeeping done", extra={"expired_sessions_purged": purged, "stale_progress_removed": stale})
         except Exception:
             log.exception("housekeeping failed; retrying next round")
@@ -56,17 +56,14 @@ async def housekeeping(container: Container, stop: asyncio.Event, interval: floa
 
 
 async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTERVAL_SECONDS) -> None:
-    settings = with_servers(settings)
-    await prepare_database(settings)
-    container = Container(settings=settings)
+    settings = await prepare_servers(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     log.info("worker started", extra={"housekeeping_interval_seconds": interval})
     try:
-        await asyncio.gather(archive_progress(container, stop), housekeeping(container, stop, interval))
+        async with opened(Container(settings=settings)) as container:
+            await asyncio.gather(archive_progress(container, stop), housekeeping(container, stop, interval))
     finally:
-        await container.engine().dispose()
-        await container.redis().aclose()
         log.info("worker stopped")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from adapters.identity.signing_keys import write_secret_file
+from adapters.identity.secret_files import write_secret_file
 
 NONCE_BYTES = 12
 

@@ -7,7 +7,7 @@ from uuid import UUID
 import jwt
 
 from adapters.identity.signing_keys import Ed25519SigningKey
-from application.identity.ports import AccessTokenClaims, IssuedAccessToken
+from application.identity.account_ports import AccessTokenClaims, IssuedAccessToken
 from application.shared.ports import Clock
 from domain.identity.errors import InvalidAccessToken
 

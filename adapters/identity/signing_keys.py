@@ -3,11 +3,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from adapters.identity.secret_files import write_secret_file
 
 
 def _b64(data: bytes) -> str:
@@ -45,14 +46,6 @@ class Ed25519SigningKey:
 
     def public_jwk(self) -> dict[str, str]:
         return {"kty": "OKP", "crv": "Ed25519", "x": self._x, "kid": self.kid, "alg": "EdDSA", "use": "sig"}
-
-
-def write_secret_file(path: Path, data: bytes) -> None:
-    """Create ``path`` readable by its owner only (0600), never briefly wider."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
 
 
 def load_or_create_signing_key(pem_from_env: str | None, path: Path) -> Ed25519SigningKey:

@@ -8,9 +8,10 @@ from uuid import UUID
 
 from attrs import frozen
 
+from application.identity.account_ports import IdentityUnitOfWorkFactory
+from application.identity.api_key_ports import ClientRateLimiter
 from application.identity.authenticate import api_key_digest
 from application.identity.confirm_password import ConfirmPassword
-from application.identity.ports import ClientRateLimiter, IdentityUnitOfWorkFactory
 from application.identity.principal import Principal
 from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator, SecretGenerator
@@ -28,15 +29,11 @@ from domain.identity.api_key import (
     is_well_formed,
     validate_requested_scopes,
 )
-from domain.identity.errors import InvalidAccessToken
+from domain.identity.errors import ApiKeyNotFound, InvalidAccessToken
 from domain.identity.security_event import SecurityEventKind
-from domain.shared.errors import NotFound, RateLimited
+from domain.shared.errors import RateLimited
 
 MAX_LEAKED_KEYS_PER_REPORT = 100
-
-
-class ApiKeyNotFound(NotFound):
-    code = "api-key-not-found"
 
 
 @frozen
@@ -129,29 +126,43 @@ class ListApiKeys:
 
 
 @frozen
+class RevokeApiKeyCommand:
+    principal: Principal
+    key_id: UUID
+    ip: str | None = None
+
+
+@frozen
 class RevokeApiKey:
     uow: IdentityUnitOfWorkFactory
     ids: IdGenerator
     clock: Clock
 
-    async def __call__(self, principal: Principal, key_id: UUID, ip: str | None = None) -> None:
+    async def __call__(self, command: RevokeApiKeyCommand) -> None:
+        principal = command.principal
         principal.require_session()
         now = self.clock.now()
         async with self.uow() as uow:
-            key = await uow.api_keys.get(key_id)
+            key = await uow.api_keys.get(command.key_id)
             if key is None or key.user_id != principal.user_id:
                 raise ApiKeyNotFound("No such API key.")
-            if await uow.api_keys.revoke(key_id, now):
+            if await uow.api_keys.revoke(command.key_id, now):
                 await record_event(
                     uow,
                     self.ids,
                     key.user_id,
                     SecurityEventKind.API_KEY_REVOKED,
                     now,
-                    ip,
+                    command.ip,
                     {"api_key_id": str(key.id), "name": key.name},
                 )
                 await uow.commit()
+
+
+@frozen
+class ReportLeakedApiKeysCommand:
+    keys: Sequence[str]
+    reporter_ip: str | None = None
 
 
 @frozen
@@ -165,7 +176,8 @@ class ReportLeakedApiKeys:
     clock: Clock
     limiter: ClientRateLimiter
 
-    async def __call__(self, keys: Sequence[str], reporter_ip: str | None = None) -> int:
+    async def __call__(self, command: ReportLeakedApiKeysCommand) -> int:
+        reporter_ip = command.reporter_ip
         decision = await self.limiter.hit(reporter_ip or "unknown")
         if not decision.allowed:
             raise RateLimited(
@@ -175,7 +187,7 @@ class ReportLeakedApiKeys:
             )
         revoked = 0
         now = self.clock.now()
-        for raw in list(dict.fromkeys(keys))[:MAX_LEAKED_KEYS_PER_REPORT]:
+        for raw in list(dict.fromkeys(command.keys))[:MAX_LEAKED_KEYS_PER_REPORT]:
             if not is_well_formed(raw.strip()):
                 continue
             async with self.uow() as uow:

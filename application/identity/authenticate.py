@@ -5,16 +5,13 @@ import hashlib
 
 from attrs import frozen
 
-from application.identity.ports import (
+from application.identity.account_ports import (
     AccessTokenIssuer,
-    ApiKeyLookup,
-    ApiKeyRateLimiter,
-    ApiKeyUsageRecorder,
     IdentityUnitOfWorkFactory,
     LoginThrottle,
-    RateLimitDecision,
     RevokedSessions,
 )
+from application.identity.api_key_ports import ApiKeyLookup, ApiKeyRateLimiter, ApiKeyUsageRecorder, RateLimitDecision
 from application.identity.principal import Principal
 from application.shared.ports import Clock
 from domain.identity.api_key import API_KEY_PREFIX, ApiKey, expand_scopes, is_well_formed

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from attrs import frozen
 
-from application.identity.ports import PasswordHasher
+from application.identity.account_ports import PasswordHasher
 from application.shared.ports import IdGenerator, SecretGenerator
 from domain.identity.mfa import (
     BACKUP_CODE_ALPHABET,

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from application.identity.account_ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory
 from application.identity.backup_codes import low_backup_codes_warning
 from application.identity.factor_checker import AcceptedCode, FactorChecker
-from application.identity.ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory
 from application.identity.tokens import SessionIssuer, TokenPair, digest_token
 from application.shared.ports import Clock, IdGenerator
 from domain.identity.mfa import InvalidMfaToken

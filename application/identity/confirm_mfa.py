@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from attrs import evolve, frozen
 
+from application.identity.account_ports import IdentityUnitOfWork, PasswordHasher
 from application.identity.backup_codes import generate_backup_codes
 from application.identity.factor_checker import AcceptedCode, FactorChecker
-from application.identity.ports import IdentityUnitOfWork, PasswordHasher
 from application.identity.principal import Principal
 from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator, SecretGenerator

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from application.identity.account_ports import LoginThrottle, PasswordHasher
 from application.identity.log_in import account_key
-from application.identity.ports import LoginThrottle, PasswordHasher
 from domain.identity.errors import InvalidPassword
 from domain.identity.password_policy import normalise_password
 from domain.identity.user import User

@@ -4,9 +4,10 @@ from datetime import datetime
 
 from attrs import frozen
 
+from application.identity.account_ports import IdentityUnitOfWorkFactory
 from application.identity.confirm_password import ConfirmPassword
 from application.identity.factor_checker import factor_associated_data
-from application.identity.ports import IdentityUnitOfWorkFactory, QrRenderer, SecretBox, TotpAlgorithm
+from application.identity.mfa_ports import QrRenderer, SecretBox, TotpAlgorithm
 from application.identity.principal import Principal
 from application.shared.ports import Clock, IdGenerator
 from domain.identity.errors import InvalidAccessToken

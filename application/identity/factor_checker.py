@@ -16,14 +16,8 @@ from uuid import UUID
 
 from attrs import frozen
 
-from application.identity.ports import (
-    FactorAttemptGuard,
-    IdentityUnitOfWork,
-    IdentityUnitOfWorkFactory,
-    PasswordHasher,
-    SecretBox,
-    TotpAlgorithm,
-)
+from application.identity.account_ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory, PasswordHasher
+from application.identity.mfa_ports import FactorAttemptGuard, SecretBox, TotpAlgorithm
 from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator
 from domain.identity.mfa import (

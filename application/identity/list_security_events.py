@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from application.identity.ports import IdentityUnitOfWorkFactory, SecurityEventPage
+from application.identity.account_ports import IdentityUnitOfWorkFactory, SecurityEventPage
 from application.identity.principal import Principal
 from domain.shared.errors import InvalidInput
 
@@ -12,10 +12,11 @@ MAX_PAGE = 1000  # offsets below 100,000: see domain.catalog.search.MAX_PAGE
 
 @frozen
 class ListSecurityEvents:
+    """The caller's own security log; the route asks for the ``read`` scope (scopes stay at the edge)."""
+
     uow: IdentityUnitOfWorkFactory
 
     async def __call__(self, principal: Principal, page: int, page_size: int) -> SecurityEventPage:
-        principal.require_scope("read")
         if not 1 <= page <= MAX_PAGE:
             raise InvalidInput(f"'page' must be between 1 and {MAX_PAGE}.", field="page")
         if not 1 <= page_size <= MAX_PAGE_SIZE:

@@ -4,7 +4,8 @@ import hashlib
 
 from attrs import frozen
 
-from application.identity.ports import IdentityUnitOfWorkFactory, LoginThrottle, MfaChallenge, PasswordHasher
+from application.identity.account_ports import IdentityUnitOfWorkFactory, LoginThrottle, PasswordHasher
+from application.identity.mfa_ports import MfaChallenge
 from application.identity.tokens import SessionIssuer, TokenPair, digest_token
 from application.shared.ports import Clock, IdGenerator, SecretGenerator
 from domain.identity.email import EmailAddress, InvalidEmail

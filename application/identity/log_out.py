@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from application.identity.ports import IdentityUnitOfWorkFactory, RevokedSessions
+from application.identity.account_ports import IdentityUnitOfWorkFactory, RevokedSessions
 from application.identity.tokens import digest_token
 from application.shared.ports import Clock
 

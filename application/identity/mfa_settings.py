@@ -6,10 +6,10 @@ from datetime import datetime
 
 from attrs import frozen
 
+from application.identity.account_ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory, PasswordHasher
 from application.identity.backup_codes import generate_backup_codes, low_backup_codes_warning
 from application.identity.confirm_password import ConfirmPassword
 from application.identity.factor_checker import AcceptedCode, FactorChecker
-from application.identity.ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory, PasswordHasher
 from application.identity.principal import Principal
 from application.identity.security_log import record_event
 from application.shared.ports import Clock, IdGenerator, SecretGenerator

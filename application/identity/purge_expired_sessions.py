@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from attrs import frozen
 
-from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.account_ports import IdentityUnitOfWorkFactory
 from application.shared.ports import Clock
 
 # Expired sessions are kept a while so a late reuse of a stolen token can still be recognised.

@@ -5,7 +5,8 @@ from uuid import UUID
 
 from attrs import frozen
 
-from application.identity.ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory, RevokedSessions, SecretBox
+from application.identity.account_ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory, RevokedSessions
+from application.identity.mfa_ports import SecretBox
 from application.identity.tokens import SessionIssuer, TokenPair, digest_token
 from application.shared.ports import Clock
 from domain.identity.errors import InvalidRefreshToken

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from attrs import frozen
 
-from application.identity.ports import (
+from application.identity.account_ports import (
     IdentityUnitOfWork,
     IdentityUnitOfWorkFactory,
     PasswordHasher,

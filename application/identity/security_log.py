@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.identity.ports import IdentityUnitOfWork
+from application.identity.account_ports import IdentityUnitOfWork
 from application.shared.ports import IdGenerator
 from domain.identity.security_event import SecurityEvent, SecurityEventKind
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from attrs import frozen
 
-from application.identity.ports import AccessTokenIssuer, IdentityUnitOfWork
+from application.identity.account_ports import AccessTokenIssuer, IdentityUnitOfWork
 from application.shared.ports import IdGenerator, SecretGenerator
 from domain.identity.refresh_session import RefreshSession
 

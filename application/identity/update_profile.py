@@ -4,7 +4,7 @@ from uuid import UUID
 
 from attrs import frozen
 
-from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.account_ports import IdentityUnitOfWorkFactory
 from domain.identity.errors import InvalidAccessToken
 from domain.identity.user import User, clean_display_name
 

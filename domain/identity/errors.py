@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from domain.shared.errors import Conflict, Forbidden, Unauthenticated
+from domain.shared.errors import Conflict, Forbidden, NotFound, Unauthenticated
 
 
 class EmailAlreadyRegistered(Conflict):
@@ -27,3 +27,9 @@ class InvalidPassword(Forbidden):
     """The current password, asked again before an account-security change, was wrong."""
 
     code = "invalid-password"
+
+
+class ApiKeyNotFound(NotFound):
+    """No key with this id belongs to the caller (someone else's key is not found either)."""
+
+    code = "api-key-not-found"

@@ -9,56 +9,46 @@ from adapters.postgres.health import postgres_answers
 from adapters.redis.health import redis_answers
 from application.identity.register_account import RegisterAccountCommand
 from domain.identity.email import EmailAddress
-from entrypoints.bootstrap import prepare_database
 from entrypoints.config import Settings, with_servers
 from entrypoints.container import Container
+from entrypoints.lifecycle import opened, prepare_servers
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "popcorn-on-the-sofa"  # noqa: S105 -- the documented demo account
 
 
 async def migrate_command(settings: Settings) -> None:
-    settings = with_servers(settings)
-    await prepare_database(settings)
+    settings = await prepare_servers(settings)
     print(f"migrated {describe(settings.database_url or '')}")
 
 
 async def seed_demo_command(settings: Settings) -> None:
-    settings = with_servers(settings)
-    await prepare_database(settings)
-    container = Container(settings=settings)
-    try:
-        written = await container.import_catalog()(read_catalog(DEMO_CATALOG))
-        await analyze(container.engine())
-        total = await container.content_repository().count()
+    settings = await prepare_servers(settings)
+    async with opened(Container(settings=settings)) as container:
+        written = await container.catalog.import_catalog()(read_catalog(DEMO_CATALOG))
+        await analyze(container.shared.engine())
+        total = await container.catalog_adapters.content_repository().count()
         print(f"demo catalog: {written} items loaded, {total} in the catalog")
         # Asked first: registering a taken email would log an attempt in the demo account's security log.
-        async with container.identity_uow()() as uow:
+        async with container.identity_adapters.uow()() as uow:
             exists = await uow.users.get_by_email(EmailAddress.parse(DEMO_EMAIL)) is not None
         if exists:
             print(f"demo account exists: {DEMO_EMAIL}")
         else:
-            await container.register_account()(
+            await container.identity.register_account()(
                 RegisterAccountCommand(email=DEMO_EMAIL, password=DEMO_PASSWORD, display_name="Demo Viewer")
             )
             print(f"demo account created: {DEMO_EMAIL} (password in the README)")
-    finally:
-        await container.engine().dispose()
-        await container.redis().aclose()
 
 
 async def dead_letters_command(settings: Settings, *, limit: int = 100, replay: bool = False) -> None:
-    container = Container(settings=with_servers(settings))
-    journal = container.progress_store()
-    try:
+    async with opened(Container(settings=with_servers(settings))) as container:
+        journal = container.playback_adapters.progress_store()
         if replay:
             print(f"replayed {await journal.replay_dead_letters()} dead letters")
             return
         for letter in await journal.dead_letters(limit):
             print(json.dumps({"change_id": letter.change_id, "error": letter.error, "fields": dict(letter.fields)}))
-    finally:
-        await container.engine().dispose()
-        await container.redis().aclose()
 
 
 def _redis_description(url: str) -> str:
@@ -72,7 +62,6 @@ def _redis_description(url: str) -> str:
 async def check_command(settings: Settings) -> int:
     embedded_db, embedded_redis = settings.database_url is None, settings.redis_url is None
     settings = with_servers(settings)
-    container = Container(settings=settings)
     rows = [
         ("data dir", str(settings.data_dir.resolve())),
         ("database", describe(settings.database_url or "") + (" (embedded)" if embedded_db else "")),
@@ -87,12 +76,9 @@ async def check_command(settings: Settings) -> int:
             f" in {settings.login_failure_window_seconds}s",
         ),
     ]
-    try:
-        postgres_ok = await postgres_answers(container.engine())
-        redis_ok = await redis_answers(container.redis())
-    finally:
-        await container.engine().dispose()
-        await container.redis().aclose()
+    async with opened(Container(settings=settings)) as container:
+        postgres_ok = await postgres_answers(container.shared.engine())
+        redis_ok = await redis_answers(container.shared.redis())
     rows += [("postgres answers", "yes" if postgres_ok else "NO"), ("redis answers", "yes" if redis_ok else "NO")]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

@@ -12,11 +12,11 @@ import sys
 import uvicorn
 
 from adapters.shared.child_processes import stop_at_exit
-from entrypoints.bootstrap import prepare_database
 from entrypoints.cli.http_protocol import bounded_http_protocol
-from entrypoints.config import Settings, with_servers
+from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
+from entrypoints.lifecycle import prepare_servers
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
@@ -43,8 +43,7 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
 
 
 def serve(settings: Settings, *, host: str | None, port: int | None, with_worker: bool = False) -> None:
-    settings = with_servers(settings)
-    asyncio.run(prepare_database(settings))
+    settings = asyncio.run(prepare_servers(settings))
     if with_worker:
         start_worker(settings)
     app = create_app(Container(settings=settings))

@@ -13,7 +13,9 @@ from application.identity.api_keys import (
     CreateApiKeyCommand,
     ListApiKeys,
     ReportLeakedApiKeys,
+    ReportLeakedApiKeysCommand,
     RevokeApiKey,
+    RevokeApiKeyCommand,
 )
 from application.identity.authenticate import Authenticate
 from domain.identity.api_key import ApiKey
@@ -97,8 +99,8 @@ def _out(key: ApiKey, now_iso: str) -> ApiKeyOut:
 @inject
 async def create(
     data: CreateApiKeyIn,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    create_api_key: CreateApiKey = Provide[Container.create_api_key],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    create_api_key: CreateApiKey = Provide[Container.identity.create_api_key],
 ) -> tuple[CreatedApiKeyOut, int, dict[str, str]]:
     """Create an API key. The full `key` is in this response only; store it now.
     Scopes: `read`, `write` (implies read), `admin`; you can grant only scopes you hold.
@@ -135,13 +137,13 @@ async def create(
 @validate_response(ApiKeyListOut, 200)
 @inject
 async def list_keys(
-    authenticate: Authenticate = Provide[Container.authenticate],
-    list_api_keys: ListApiKeys = Provide[Container.list_api_keys],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    list_api_keys: ListApiKeys = Provide[Container.identity.list_api_keys],
     container: Container = Provide[Container],
 ) -> ApiKeyListOut:
     """Your API keys, masked, newest first, with their state."""
     principal = await authenticated(authenticate, "read")
-    now_iso = container.clock().now().isoformat()
+    now_iso = container.shared.clock().now().isoformat()
     return ApiKeyListOut(items=[_out(k, now_iso) for k in await list_api_keys(principal)])
 
 
@@ -153,12 +155,12 @@ async def list_keys(
 @inject
 async def revoke(
     key_id: UUID,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    revoke_api_key: RevokeApiKey = Provide[Container.revoke_api_key],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    revoke_api_key: RevokeApiKey = Provide[Container.identity.revoke_api_key],
 ) -> tuple[str, int]:
     """Revoke a key: it stops working at once, in every process."""
     principal = await authenticated(authenticate, "write")
-    await revoke_api_key(principal, key_id, request.remote_addr)
+    await revoke_api_key(RevokeApiKeyCommand(principal=principal, key_id=key_id, ip=request.remote_addr))
     return "", 204
 
 
@@ -170,9 +172,9 @@ async def revoke(
 @inject
 async def leaked(
     data: LeakedKeysIn,
-    report: ReportLeakedApiKeys = Provide[Container.report_leaked_api_keys],
+    report: ReportLeakedApiKeys = Provide[Container.identity.report_leaked_api_keys],
 ) -> tuple[dict[str, str], int]:
     """For secret-scanning partners: report keys found in public. Valid ones are revoked and their
     owners told. Always 202, so the answer reveals nothing about the keys."""
-    await report(data.keys, request.remote_addr)
+    await report(ReportLeakedApiKeysCommand(keys=data.keys, reporter_ip=request.remote_addr))
     return {"status": "accepted"}, 202

@@ -23,6 +23,7 @@ from entrypoints.http.openapi import OpenApiDocument
 from entrypoints.http.problems import register_problem_handlers
 from entrypoints.http.security_headers import register_security_headers
 from entrypoints.http.text_guard import refuse_unstorable_query_text
+from entrypoints.lifecycle import close_connections
 from entrypoints.logging_setup import request_id
 
 access_log = logging.getLogger("media_gateway.access")
@@ -91,7 +92,6 @@ def create_app(container: Container) -> Quart:
 
     @app.after_serving
     async def close_pools() -> None:
-        await container.engine().dispose()
-        await container.redis().aclose()
+        await close_connections(container)
 
     return app

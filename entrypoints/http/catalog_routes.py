@@ -27,7 +27,7 @@ catalog = Blueprint("catalog", __name__)
 @problems("content-not-found")
 @validate_response(ContentOut, 200)
 @inject
-async def get_content(content_id: str, get: GetContent = Provide[Container.get_content]) -> ContentOut:
+async def get_content(content_id: str, get: GetContent = Provide[Container.catalog.get_content]) -> ContentOut:
     """One title, series or episode, with where to watch it."""
     try:
         parsed = UUID(content_id)
@@ -43,7 +43,7 @@ async def get_content(content_id: str, get: GetContent = Provide[Container.get_c
 @validate_response(SearchPageOut, 200)
 @inject
 async def search(
-    query_args: SearchArgs, search_catalog: SearchCatalog = Provide[Container.search_catalog]
+    query_args: SearchArgs, search_catalog: SearchCatalog = Provide[Container.catalog.search_catalog]
 ) -> SearchPageOut:
     """Full-text, typo-tolerant search, ranked best first; filter by genre, platform and year."""
     page = await search_catalog(

@@ -50,8 +50,8 @@ async def live() -> dict[str, str]:
 @responds(503, ReadinessOut, description="A dependency is down")
 @inject
 async def ready(
-    engine: AsyncEngine = Provide[Container.engine],
-    redis: Redis = Provide[Container.redis],
+    engine: AsyncEngine = Provide[Container.shared.engine],
+    redis: Redis = Provide[Container.shared.redis],
 ) -> tuple[dict[str, Any], int]:
     """Ready to serve: PostgreSQL and Redis both answer. 503 with the failing checks otherwise."""
     postgres_ok, redis_ok = await asyncio.gather(postgres_answers(engine), redis_answers(redis))

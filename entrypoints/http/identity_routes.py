@@ -6,7 +6,7 @@ from dependency_injector.wiring import Provide, inject
 from quart import Blueprint, request
 from quart_schema import tag, validate_request, validate_response
 
-from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
+from application.identity.account_ports import AccessTokenIssuer
 from application.identity.authenticate import Authenticate
 from application.identity.get_profile import GetProfile
 from application.identity.log_in import LogIn, LogInCommand, MfaRequired
@@ -63,7 +63,7 @@ def _profile(user: User, claims: Principal) -> ProfileOut:
 @validate_response(RegistrationAcceptedOut, 202)
 @inject
 async def register(
-    data: RegisterIn, register_account: RegisterAccount = Provide[Container.register_account]
+    data: RegisterIn, register_account: RegisterAccount = Provide[Container.identity.register_account]
 ) -> tuple[RegistrationAcceptedOut, int]:
     """Create an account. Passwords follow NIST 800-63B: 8–128 characters, not a common one.
     A taken email gets the same 202 as a new one (the attempt goes into its owner's security
@@ -84,7 +84,7 @@ async def register(
 @validate_request(LoginIn)
 @inject
 async def login(
-    data: LoginIn, log_in: LogIn = Provide[Container.log_in]
+    data: LoginIn, log_in: LogIn = Provide[Container.identity.log_in]
 ) -> tuple[TokenPairOut | MfaRequiredOut, int, dict[str, str]]:
     """Exchange email and password for tokens (`TokenPairOut`), or, with two-factor on, for
     `{mfa_required: true, mfa_token, expires_in}` to complete at `/api/v1/auth/mfa/challenge`."""
@@ -101,7 +101,7 @@ async def login(
 @validate_response(TokenPairOut, 200)
 @inject
 async def refresh(
-    data: RefreshIn, refresh_tokens: RefreshTokens = Provide[Container.refresh_tokens]
+    data: RefreshIn, refresh_tokens: RefreshTokens = Provide[Container.identity.refresh_tokens]
 ) -> tuple[TokenPairOut, int, dict[str, str]]:
     """Rotate a refresh token. Reusing a rotated token revokes every token of its session."""
     pair = await refresh_tokens(RefreshTokensCommand(refresh_token=data.refresh_token))
@@ -113,7 +113,7 @@ async def refresh(
 @responds(204, description="Signed out (also when the token was unknown)")
 @validate_request(RefreshIn)
 @inject
-async def logout(data: RefreshIn, log_out: LogOut = Provide[Container.log_out]) -> tuple[str, int]:
+async def logout(data: RefreshIn, log_out: LogOut = Provide[Container.identity.log_out]) -> tuple[str, int]:
     """Revoke the session the refresh token belongs to. Always 204, as RFC 7009 asks."""
     await log_out(LogOutCommand(refresh_token=data.refresh_token))
     return "", 204
@@ -125,8 +125,8 @@ async def logout(data: RefreshIn, log_out: LogOut = Provide[Container.log_out]) 
 @validate_response(ProfileOut, 200)
 @inject
 async def me(
-    authenticate: Authenticate = Provide[Container.authenticate],
-    get_profile: GetProfile = Provide[Container.get_profile],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    get_profile: GetProfile = Provide[Container.identity.get_profile],
 ) -> ProfileOut:
     """The signed-in user's profile. Needs the `read` scope."""
     claims = await authenticated(authenticate, "read")
@@ -142,8 +142,8 @@ async def me(
 @inject
 async def update_me(
     data: ProfilePatchIn,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    update_profile: UpdateProfile = Provide[Container.update_profile],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    update_profile: UpdateProfile = Provide[Container.identity.update_profile],
 ) -> ProfileOut:
     """Change the display name. Needs the `write` scope."""
     claims = await authenticated(authenticate, "write")
@@ -157,7 +157,7 @@ async def update_me(
 @responds(200, JWKS_SCHEMA, description="A JSON Web Key Set")
 @inject
 async def jwks(
-    access_tokens: JwtAccessTokenIssuer = Provide[Container.access_tokens],
+    access_tokens: AccessTokenIssuer = Provide[Container.identity.access_tokens],
 ) -> tuple[dict[str, Any], int, dict[str, str]]:
     """The public keys that verify our access tokens (RFC 7517)."""
     return access_tokens.jwks(), 200, {"Cache-Control": "public, max-age=300"}

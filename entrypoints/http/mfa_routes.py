@@ -42,8 +42,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 @inject
 async def enroll(
     data: EnrollIn,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    enroll_mfa: EnrollMfa = Provide[Container.enroll_mfa],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    enroll_mfa: EnrollMfa = Provide[Container.identity.enroll_mfa],
 ) -> tuple[EnrollmentOut, int, dict[str, str]]:
     """Start TOTP enrollment: scan `qr_png` (or type `secret`) into an authenticator app, then
     confirm with `/verify` within 10 minutes. Needs the current `password` and a sign-in from the
@@ -69,8 +69,8 @@ async def enroll(
 @inject
 async def verify(
     data: CodeIn,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    confirm_mfa: ConfirmMfa = Provide[Container.confirm_mfa],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    confirm_mfa: ConfirmMfa = Provide[Container.identity.confirm_mfa],
 ) -> tuple[BackupCodesOut, int, dict[str, str]]:
     """Confirm enrollment with a current code. Two-factor is then on; the 10 backup codes are shown only now."""
     principal = await authenticated(authenticate, "write")
@@ -86,7 +86,7 @@ async def verify(
 @inject
 async def challenge(
     data: ChallengeIn,
-    complete: CompleteMfaChallenge = Provide[Container.complete_mfa_challenge],
+    complete: CompleteMfaChallenge = Provide[Container.identity.complete_mfa_challenge],
 ) -> tuple[ChallengeOut, int, dict[str, str]]:
     """Finish signing in: the `mfa_token` from login plus a TOTP code or a backup code."""
     result = await complete(
@@ -111,8 +111,8 @@ async def challenge(
 @validate_response(MfaStatusOut, 200)
 @inject
 async def status(
-    authenticate: Authenticate = Provide[Container.authenticate],
-    get_status: GetMfaStatus = Provide[Container.get_mfa_status],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    get_status: GetMfaStatus = Provide[Container.identity.get_mfa_status],
 ) -> MfaStatusOut:
     """Whether two-factor is on, since when, and how many backup codes remain."""
     principal = await authenticated(authenticate, "read")
@@ -134,8 +134,8 @@ async def status(
 @inject
 async def regenerate(
     data: CodeIn,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    regenerate_codes: RegenerateBackupCodes = Provide[Container.regenerate_backup_codes],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    regenerate_codes: RegenerateBackupCodes = Provide[Container.identity.regenerate_backup_codes],
 ) -> tuple[BackupCodesOut, int, dict[str, str]]:
     """Ten new backup codes; the old ones stop working. Needs a current code and a recent sign-in."""
     principal = await authenticated(authenticate, "write")
@@ -152,8 +152,8 @@ async def regenerate(
 @inject
 async def disable(
     data: DisableIn,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    disable_mfa: DisableMfa = Provide[Container.disable_mfa],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    disable_mfa: DisableMfa = Provide[Container.identity.disable_mfa],
 ) -> tuple[str, int]:
     """Turn two-factor off. Needs a current code, the password and a recent sign-in."""
     principal = await authenticated(authenticate, "write")
@@ -172,8 +172,8 @@ async def disable(
 @inject
 async def security_events(
     query_args: SecurityEventsArgs,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    list_events: ListSecurityEvents = Provide[Container.list_security_events],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    list_events: ListSecurityEvents = Provide[Container.identity.list_security_events],
 ) -> SecurityEventsOut:
     """What happened to the account's security, newest first."""
     principal = await authenticated(authenticate, "read")

@@ -148,8 +148,8 @@ def _content_id(raw: str) -> UUID:
 @inject
 async def record(
     data: ProgressIn,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    record_progress: RecordProgress = Provide[Container.record_progress],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    record_progress: RecordProgress = Provide[Container.playback.record_progress],
 ) -> ProgressOut:
     """Record where a device is. `sequence` increases within a playback `session_id`; a lower one
     than already recorded answers 409 with the winning state, a repeated one changes nothing."""
@@ -177,8 +177,8 @@ async def record(
 @inject
 async def continue_watching(
     query_args: ContinueWatchingArgs,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    list_items: ListContinueWatching = Provide[Container.list_continue_watching],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    list_items: ListContinueWatching = Provide[Container.playback.list_continue_watching],
 ) -> ContinueWatchingOut:
     """Titles to pick up again, newest first: one entry per series, next episodes included."""
     principal = await authenticated(authenticate, "read")
@@ -194,8 +194,8 @@ async def continue_watching(
 @inject
 async def dismiss(
     content_id: str,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    dismiss_item: DismissFromContinueWatching = Provide[Container.dismiss_from_continue_watching],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    dismiss_item: DismissFromContinueWatching = Provide[Container.playback.dismiss_from_continue_watching],
 ) -> tuple[str, int]:
     """Hide a title from Continue Watching until new progress arrives for it."""
     principal = await authenticated(authenticate, "write")
@@ -215,8 +215,8 @@ async def dismiss(
 @inject
 async def resume_point(
     content_id: str,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    get_resume_point: GetResumePoint = Provide[Container.get_resume_point],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    get_resume_point: GetResumePoint = Provide[Container.playback.get_resume_point],
 ) -> ProgressOut:
     """Where to start playing on this device: the latest recorded state from any device."""
     principal = await authenticated(authenticate, "read")
@@ -243,8 +243,8 @@ def _sse(event: SyncEvent) -> bytes:
 @inject
 async def sync_events(
     query_args: SyncArgs,
-    authenticate: Authenticate = Provide[Container.authenticate],
-    broker: SyncBroker = Provide[Container.sync_broker],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    broker: SyncBroker = Provide[Container.playback.sync_broker],
 ) -> Response:
     """Server-Sent Events: `progress`, `completed`, `next_episode` and `dismissed` changes made on
     the user's other devices (pass your own `device_id` to skip your own), from every server process.

@@ -309,7 +309,7 @@ def history_once(ana: Ana) -> None:
 def nightly_cleanup(api: Api, days: int) -> None:
     api.world.clock.advance(timedelta(days=days))
     api.run(api.world.archive_all())
-    assert api.run(api.world.container.remove_stale_progress()()) == 1
+    assert api.run(api.world.container.playback.remove_stale_progress()()) == 1
 
 
 @when("she signs in again on her phone")

@@ -10,7 +10,7 @@ from adapters.catalog.postgres_content_search import PostgresContentSearch
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
 from adapters.identity.postgres_identity_unit_of_work import PostgresIdentityUnitOfWorkFactory
 from application.catalog.ports import ContentRepository, ContentSearch
-from application.identity.ports import IdentityUnitOfWorkFactory
+from application.identity.account_ports import IdentityUnitOfWorkFactory
 
 
 @pytest.fixture(params=["in-memory", "postgres"])

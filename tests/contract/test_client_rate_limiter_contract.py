@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
-from adapters.identity.in_memory_limits import InMemoryClientRateLimiter
-from adapters.identity.redis_limits import RedisClientRateLimiter
+from adapters.identity.in_memory_client_rate_limiter import InMemoryClientRateLimiter
+from adapters.identity.redis_client_rate_limiter import RedisClientRateLimiter
 from adapters.shared.manual_clock import ManualClock
-from application.identity.ports import ClientRateLimiter
+from application.identity.api_key_ports import ClientRateLimiter
 
 LIMIT = 3
 WINDOW = 60

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
 from adapters.identity.redis_login_throttle import RedisLoginThrottle
 from adapters.shared.manual_clock import ManualClock
-from application.identity.ports import LoginThrottle
+from application.identity.account_ports import LoginThrottle
 
 WINDOW = 900
 PER_ACCOUNT_AND_IP, PER_ACCOUNT, PER_IP = 3, 6, 5

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
 from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
 from adapters.shared.manual_clock import ManualClock
-from application.identity.ports import RevokedSessions
+from application.identity.account_ports import RevokedSessions
 
 LIFETIME = timedelta(minutes=16)
 

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
 from tests.support.accounts import from_address
-from tests.support.apps import UNUSED_REDIS, FakeWorld, fake_container, running
+from tests.support.apps import FakeWorld, fake_container, running
 
 PASSWORD = "correct horse battery"
 
@@ -222,8 +222,8 @@ async def test_with_redis_down_access_tokens_and_logout_get_503_and_logout_is_no
     world = fake_container(tmp_path)
     async with running(world.container) as (_, client):
         tokens = await signed_in(client)
-        unreachable = Redis.from_url(UNUSED_REDIS, socket_connect_timeout=0.5)
-        world.container.revoked_sessions.override(
+        unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+        world.container.identity_adapters.revoked_sessions.override(
             providers.Object(RedisRevokedSessions(unreachable, remember_for=timedelta(minutes=16)))
         )
         me = await client.get("/api/v1/me", headers=bearer(tokens["access_token"]))

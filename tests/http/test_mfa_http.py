@@ -54,7 +54,7 @@ async def test_the_secret_is_stored_only_encrypted_and_bound_to_its_owner(client
     body = await (await enroll(client, tokens)).get_json()
     (factor,) = world.identity.state.factors.values()
     assert body["secret"].encode() not in factor.sealed_secret
-    box = world.container.secret_box()
+    box = world.container.identity.secret_box()
     with pytest.raises(InvalidTag):
         box.open(factor.key_id, factor.sealed_secret, b"mfa-totp:someone-else")
     assert (world.container.settings().mfa_key_path.stat().st_mode & 0o777) == 0o600
@@ -337,7 +337,7 @@ async def test_every_route_that_checks_a_factor_goes_through_the_attempt_guard(
     assert app_routes == FACTOR_CHECKING_ROUTES | ROUTES_THAT_CHECK_NO_FACTOR, "classify the new route"
 
     tokens = await register_and_sign_in(client)
-    guard = world.container.factor_attempt_guard()
+    guard = world.container.identity_adapters.factor_attempt_guard()
     headers = bearer(tokens["access_token"])
     await enroll(client, tokens)
     before = len(guard.attempts)

@@ -163,7 +163,7 @@ async def test_stale_entries_leave_the_list_but_history_stays(
     await record(client, ana, DUNE, 600)
     world.clock.advance(timedelta(days=31))
     await world.archive_all()
-    removed = await world.container.remove_stale_progress()()
+    removed = await world.container.playback.remove_stale_progress()()
     assert removed == 1
     fresh = await client.post(
         "/api/v1/auth/login", json={"email": "ana@example.com", "password": "a long passphrase for ana"}

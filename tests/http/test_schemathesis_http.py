@@ -32,9 +32,9 @@ from adapters.identity.redis_login_throttle import RedisLoginThrottle
 from application.identity.log_in import LogInCommand
 from application.identity.register_account import RegisterAccountCommand
 from application.identity.tokens import TokenPair
-from entrypoints.bootstrap import prepare_database
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
+from entrypoints.lifecycle import migrate_database, opened
 from tests.support.accounts import PASSWORD
 from tests.support.apps import real_container
 from tests.support.catalog_fixtures import small_catalog
@@ -74,16 +74,13 @@ CHECKS = (
 
 async def _seed(container: Container) -> TokenPair:
     """The demo data the fuzzer needs: a migrated database, a small catalog and a signed-in viewer."""
-    try:
-        await prepare_database(container.settings())
-        await container.import_catalog()(small_catalog())
-        await container.register_account()(RegisterAccountCommand(email="fuzz@example.com", password=PASSWORD))
-        tokens = await container.log_in()(LogInCommand(email="fuzz@example.com", password=PASSWORD))
+    async with opened(container):
+        await migrate_database(container.settings())
+        await container.catalog.import_catalog()(small_catalog())
+        await container.identity.register_account()(RegisterAccountCommand(email="fuzz@example.com", password=PASSWORD))
+        tokens = await container.identity.log_in()(LogInCommand(email="fuzz@example.com", password=PASSWORD))
         assert isinstance(tokens, TokenPair)
         return tokens
-    finally:
-        await container.engine().dispose()
-        await container.redis().aclose()
 
 
 def _config(access_token: str, *, server_errors_expected: tuple[int, ...] = ()) -> SchemathesisConfig:
@@ -133,10 +130,10 @@ async def _forget_redis_keys(redis_url: str) -> None:
 def fuzzed_api(seeded: Seeded, redis_url: str) -> Any:
     # The app opens its own pools on schemathesis' event loop, where it serves the requests.
     container = real_container(seeded.data_dir, seeded.database_url, redis_url, **GENEROUS_LIMITS)
-    container.invalid_api_key_throttle.override(
+    container.identity_adapters.invalid_api_key_throttle.override(
         providers.Singleton(
             RedisLoginThrottle,
-            container.redis,
+            container.shared.redis,
             account_limit=100_000,
             account_ip_limit=100_000,
             ip_limit=100_000,

@@ -30,7 +30,7 @@ async def broken(*_: object) -> None:
 
 async def test_every_kind_of_response_carries_the_security_headers(tmp_path: Path) -> None:
     world = fake_container(tmp_path, max_body_bytes=1024)
-    world.container.get_content.override(providers.Object(broken))
+    world.container.catalog.get_content.override(providers.Object(broken))
     async with running(world.container) as (_, client):
         responses = {
             "ok": await client.get("/health/live"),

@@ -39,7 +39,7 @@ async def broken_catalog(postgres_url: str, redis_url: str, redis: Redis, tmp_pa
     container = real_container(tmp_path, url, redis_url)
     try:
         async with running(container) as (_, client):
-            await container.import_catalog()(small_catalog())
+            await container.catalog.import_catalog()(small_catalog())
             async with engine.begin() as conn:
                 await conn.execute(text("ALTER TABLE content RENAME TO content_gone"))
             yield client

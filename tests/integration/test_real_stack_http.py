@@ -31,7 +31,7 @@ async def client(
 ) -> AsyncIterator[Client]:
     container = real_container(tmp_path, postgres_url, redis_url)
     async with running(container) as (_, test_client):
-        await container.import_catalog()(small_catalog())
+        await container.catalog.import_catalog()(small_catalog())
         yield test_client
 
 
@@ -119,7 +119,7 @@ async def test_a_position_poisoned_before_the_fix_answers_no_500(
 ) -> None:
     container = real_container(tmp_path, postgres_url, redis_url)
     async with running(container) as (_, client):
-        await container.import_catalog()(small_catalog())
+        await container.catalog.import_catalog()(small_catalog())
         dune, part_two = small_catalog()[:2]
         headers = {"Authorization": f"Bearer {(await sign_in(client))['access_token']}"}
         user_id = uuid.UUID((await (await client.get("/api/v1/me", headers=headers)).get_json())["user_id"])
@@ -129,7 +129,7 @@ async def test_a_position_poisoned_before_the_fix_answers_no_500(
         ).status_code == 200
         # What `"position_seconds": "NaN"` stored before it was refused: a `null` position.
         poison = ProgressUpdate(user_id, part_two.id, math.nan, math.inf, "tv", "tv-1", 5)
-        await container.progress_store().record(poison, completed=True, now=datetime.now(UTC))
+        await container.playback_adapters.progress_store().record(poison, completed=True, now=datetime.now(UTC))
 
         resume = await client.get(f"/api/v1/playback/progress/{part_two.id}", headers=headers)
         assert resume.status_code == 404  # nothing usable recorded: start from the beginning

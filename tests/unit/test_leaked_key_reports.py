@@ -8,11 +8,11 @@ from uuid import uuid4
 
 import pytest
 
+from adapters.identity.in_memory_client_rate_limiter import InMemoryClientRateLimiter
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
-from adapters.identity.in_memory_limits import InMemoryClientRateLimiter
 from adapters.shared.manual_clock import ManualClock
 from adapters.shared.system import Uuid4Generator
-from application.identity.api_keys import ReportLeakedApiKeys
+from application.identity.api_keys import ReportLeakedApiKeys, ReportLeakedApiKeysCommand
 from application.identity.authenticate import api_key_digest
 from domain.identity.api_key import API_KEY_PREFIX, RANDOM_BYTES, ApiKey, encode_api_key
 from domain.shared.errors import RateLimited
@@ -54,9 +54,9 @@ def reports() -> Reports:
 async def test_a_report_over_the_budget_of_its_address_revokes_nothing(reports: Reports) -> None:
     key, api_key = await reports.a_key()
     for _ in range(2):
-        await reports.report(["mg_live_not_a_key"], "203.0.113.5")
+        await reports.report(ReportLeakedApiKeysCommand(["mg_live_not_a_key"], "203.0.113.5"))
     with pytest.raises(RateLimited) as refused:
-        await reports.report([key], "203.0.113.5")
+        await reports.report(ReportLeakedApiKeysCommand([key], "203.0.113.5"))
     assert 0 < refused.value.retry_after_seconds <= 60
     assert reports.store.state.api_keys[api_key.id].revoked_at is None
 
@@ -64,15 +64,15 @@ async def test_a_report_over_the_budget_of_its_address_revokes_nothing(reports: 
 async def test_other_addresses_keep_their_budget_and_the_window_refills(reports: Reports) -> None:
     key, _ = await reports.a_key()
     for _ in range(2):
-        await reports.report([], "203.0.113.5")
-    assert await reports.report([key], "198.51.100.7") == 1
+        await reports.report(ReportLeakedApiKeysCommand([], "203.0.113.5"))
+    assert await reports.report(ReportLeakedApiKeysCommand([key], "198.51.100.7")) == 1
     reports.clock.advance(timedelta(seconds=60))
     other_key, _ = await reports.a_key()
-    assert await reports.report([other_key], "203.0.113.5") == 1
+    assert await reports.report(ReportLeakedApiKeysCommand([other_key], "203.0.113.5")) == 1
 
 
 async def test_reports_without_an_address_share_one_budget(reports: Reports) -> None:
     for _ in range(2):
-        await reports.report([], None)
+        await reports.report(ReportLeakedApiKeysCommand([], None))
     with pytest.raises(RateLimited):
-        await reports.report([], None)
+        await reports.report(ReportLeakedApiKeysCommand([], None))

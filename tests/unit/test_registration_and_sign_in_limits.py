@@ -10,8 +10,8 @@ import pytest
 
 from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
-from adapters.identity.in_memory_limits import InMemoryRegistrationLimiter
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
+from adapters.identity.in_memory_registration_limiter import InMemoryRegistrationLimiter
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from adapters.identity.signing_keys import Ed25519SigningKey
 from adapters.shared.manual_clock import ManualClock

@@ -9,13 +9,11 @@ import pytest
 
 from adapters.identity.aes_gcm_secret_box import AesGcmSecretBox
 from adapters.identity.argon2_password_hasher import fast_test_hasher
+from adapters.identity.in_memory_api_key_rate_limiter import InMemoryApiKeyRateLimiter
+from adapters.identity.in_memory_api_key_usage_recorder import InMemoryApiKeyUsageRecorder
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
-from adapters.identity.in_memory_limits import (
-    InMemoryApiKeyRateLimiter,
-    InMemoryApiKeyUsageRecorder,
-    InMemoryRegistrationLimiter,
-)
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
+from adapters.identity.in_memory_registration_limiter import InMemoryRegistrationLimiter
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from adapters.identity.signing_keys import Ed25519SigningKey

@@ -1,3 +1,7 @@
+"""Ports of accounts and sessions: users, refresh sessions, passwords, access tokens, revoked
+sessions, the sign-in and registration limits, the security log, and the unit of work over every
+identity repository."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,9 +11,9 @@ from uuid import UUID
 
 from attrs import frozen
 
-from domain.identity.api_key import ApiKey
+from application.identity.api_key_ports import ApiKeyRepository
+from application.identity.mfa_ports import BackupCodeRepository, MfaChallengeRepository, MfaFactorRepository
 from domain.identity.email import EmailAddress
-from domain.identity.mfa import BackupCode, TotpFactor
 from domain.identity.refresh_session import RefreshSession, SealedToken
 from domain.identity.security_event import SecurityEvent
 from domain.identity.user import User
@@ -45,51 +49,6 @@ class RefreshSessionRepository(Protocol):
         """Delete sessions that expired before ``before``; return how many."""
 
 
-class MfaFactorRepository(Protocol):
-    async def get(self, user_id: UUID, status: str) -> TotpFactor | None:
-        """The user's factor in ``status`` ('pending' or 'active'), if any."""
-
-    async def add(self, factor: TotpFactor) -> None: ...
-
-    async def delete(self, factor_id: UUID) -> None: ...
-
-    async def save_state(self, factor: TotpFactor) -> None:
-        """Persist status, confirmation time, failure count and lock of an existing factor."""
-
-    async def advance_step(self, factor_id: UUID, step: int) -> bool:
-        """Record ``step`` as the last accepted one if it is later than the stored one (compare-and-set)."""
-
-
-class BackupCodeRepository(Protocol):
-    async def replace_all(self, user_id: UUID, codes: list[BackupCode]) -> None: ...
-
-    async def unused(self, user_id: UUID) -> list[BackupCode]: ...
-
-    async def consume(self, code_id: UUID, now: datetime) -> bool:
-        """Mark an unused code used; False if it was used already (compare-and-set)."""
-
-    async def delete_all(self, user_id: UUID) -> None: ...
-
-
-@frozen
-class MfaChallenge:
-    token_digest: str
-    user_id: UUID
-    created_at: datetime
-    expires_at: datetime
-    consumed_at: datetime | None = None
-
-
-class MfaChallengeRepository(Protocol):
-    async def add(self, challenge: MfaChallenge) -> None: ...
-
-    async def get_live(self, token_digest: str, now: datetime) -> MfaChallenge | None:
-        """The challenge if it exists, is unexpired and unconsumed."""
-
-    async def consume(self, token_digest: str, now: datetime) -> bool:
-        """Mark a live challenge consumed; False if it was consumed already (compare-and-set)."""
-
-
 @frozen
 class SecurityEventPage:
     items: tuple[SecurityEvent, ...]
@@ -101,36 +60,6 @@ class SecurityEventRepository(Protocol):
 
     async def list_for_user(self, user_id: UUID, limit: int, offset: int) -> SecurityEventPage:
         """Newest first."""
-
-
-class ApiKeyRepository(Protocol):
-    async def add(self, key: ApiKey) -> None: ...
-
-    async def get_by_digest(self, digest: str) -> ApiKey | None: ...
-
-    async def get(self, key_id: UUID) -> ApiKey | None: ...
-
-    async def list_for_user(self, user_id: UUID) -> list[ApiKey]:
-        """Newest first."""
-
-    async def revoke(self, key_id: UUID, now: datetime) -> bool:
-        """Revoke an unrevoked key; False if already revoked or unknown."""
-
-    async def record_use(self, key_id: UUID, at: datetime, ip: str | None) -> None: ...
-
-
-class ApiKeyLookup(Protocol):
-    """The read on every API-key request, kept to one round trip outside any transaction."""
-
-    async def find_by_digest(self, digest: str) -> ApiKey | None: ...
-
-
-class ClientRateLimiter(Protocol):
-    """One budget of requests per client (an IP address) per window, shared by every process; each
-    limiter has its own name, limit and window."""
-
-    async def hit(self, client: str) -> RateLimitDecision:
-        """Count one request from ``client`` and say whether it is within the budget."""
 
 
 class IdentityUnitOfWork(Protocol):
@@ -194,6 +123,9 @@ class AccessTokenIssuer(Protocol):
     def verify(self, token: str) -> AccessTokenClaims:
         """Return the claims of a valid token; raise InvalidAccessToken otherwise."""
 
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        """The JSON Web Key Set (RFC 7517) with the public keys that verify issued tokens."""
+
 
 class RevokedSessions(Protocol):
     """Session families ended before their access tokens expire, shared by every process.
@@ -220,69 +152,8 @@ class LoginThrottle(Protocol):
         """Forget the account's failures, and those of (account, ip), after a correct password."""
 
 
-class TotpAlgorithm(Protocol):
-    """RFC 6238 TOTP with SHA-1, 6 digits, 30-second steps."""
-
-    def new_secret(self) -> str:
-        """A fresh 160-bit secret in base32."""
-
-    def code_at_step(self, secret: str, step: int) -> str: ...
-
-    def provisioning_uri(self, secret: str, account: str, issuer: str) -> str: ...
-
-
-class QrRenderer(Protocol):
-    def png_data_uri(self, text: str) -> str: ...
-
-    def svg(self, text: str) -> str: ...
-
-
-class SecretBox(Protocol):
-    """Authenticated encryption of small secrets; ``associated_data`` binds a ciphertext to its owner."""
-
-    def seal(self, plaintext: bytes, associated_data: bytes) -> tuple[str, bytes]:
-        """Encrypt with the current key; return (key id, ciphertext)."""
-
-    def open(self, key_id: str, sealed: bytes, associated_data: bytes) -> bytes: ...
-
-
-class FactorAttemptGuard(Protocol):
-    """Limits failed attempts at a second factor per account, per (client IP, account) and, with a
-    much higher ceiling, per client IP, across processes. An attempt is counted when it starts, so
-    concurrent guesses cannot overrun a limit, and given back when it succeeds: only failures count,
-    and a refused attempt counts nowhere."""
-
-    async def attempt(self, user_id: UUID, ip: str | None) -> None:
-        """Count one attempt; raise TooManyAttempts (counting nothing) if a limit is reached."""
-
-    async def succeeded(self, user_id: UUID, ip: str | None) -> None:
-        """Give back the attempt counted by ``attempt``: the code was right."""
-
-
 class RegistrationLimiter(Protocol):
     """Limits registrations per client IP and for the whole service, across processes."""
 
     async def admit(self, ip: str | None) -> None:
         """Count one registration; raise TooManyAttempts (counting nothing) if a limit is reached."""
-
-
-class ApiKeyRateLimiter(Protocol):
-    async def hit(self, key_id: UUID, limit_per_minute: int) -> RateLimitDecision: ...
-
-
-@frozen
-class RateLimitDecision:
-    allowed: bool
-    limit: int
-    remaining: int
-    reset_seconds: int
-
-    @classmethod
-    def after(cls, count: int, limit: int, reset_seconds: int) -> RateLimitDecision:
-        """The decision once ``count`` requests of a ``limit`` were counted in the window."""
-        return cls(allowed=count <= limit, limit=limit, remaining=max(0, limit - count), reset_seconds=reset_seconds)
-
-
-class ApiKeyUsageRecorder(Protocol):
-    async def should_record(self, key_id: UUID) -> bool:
-        """True at most once per key per minute, across processes: coalesces last-used writes."""

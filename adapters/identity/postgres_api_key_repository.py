@@ -3,14 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.postgres.tables import api_keys, security_events
-from application.identity.ports import SecurityEventPage
+from adapters.postgres.tables import api_keys
 from domain.identity.api_key import ApiKey
-from domain.identity.security_event import SecurityEvent, SecurityEventKind
 
 
 def _api_key(row: RowMapping) -> ApiKey:
@@ -64,44 +62,3 @@ class PostgresApiKeyRepository:
         await self._conn.execute(
             update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=at, last_used_ip=ip)
         )
-
-
-class PostgresApiKeyLookup:
-    def __init__(self, reads: AsyncEngine) -> None:
-        self._reads = reads
-
-    async def find_by_digest(self, digest: str) -> ApiKey | None:
-        async with self._reads.connect() as conn:
-            return await PostgresApiKeyRepository(conn).get_by_digest(digest)
-
-
-class PostgresSecurityEventRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def add(self, event: SecurityEvent) -> None:
-        await self._conn.execute(
-            insert(security_events).values(
-                id=event.id,
-                user_id=event.user_id,
-                kind=event.kind.value,
-                occurred_at=event.occurred_at,
-                ip=event.ip,
-                details=event.details,
-            )
-        )
-
-    async def list_for_user(self, user_id: UUID, limit: int, offset: int) -> SecurityEventPage:
-        mine = security_events.c.user_id == user_id
-        total = await self._conn.scalar(select(func.count()).select_from(security_events).where(mine))
-        result = await self._conn.execute(
-            select(security_events)
-            .where(mine)
-            .order_by(security_events.c.occurred_at.desc(), security_events.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        items = tuple(
-            SecurityEvent(**{**dict(row), "kind": SecurityEventKind(row["kind"])}) for row in result.mappings()
-        )
-        return SecurityEventPage(items=items, total=int(total or 0))
