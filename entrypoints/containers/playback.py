@@ -6,11 +6,9 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 
-from adapters.playback.postgres_playback import (
-    PostgresContinueWatching,
-    PostgresNextEpisodeFinder,
-    PostgresProgressArchive,
-)
+from adapters.catalog.postgres_next_episode_finder import PostgresNextEpisodeFinder
+from adapters.playback.postgres_continue_watching import PostgresContinueWatching
+from adapters.playback.postgres_progress_archive import PostgresProgressArchive
 from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import RedisSyncBroker
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveViewerProgress

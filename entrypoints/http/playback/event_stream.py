@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from quart import Response
 
-from application.playback.ports import Subscription, SyncEvent
+from application.playback.sync_ports import Subscription, SyncEvent
 from entrypoints.http.problems import DEPENDENCY_ERRORS
 
 log = logging.getLogger(__name__)

@@ -7,12 +7,13 @@ from quart_schema import tag, validate_querystring, validate_request, validate_r
 from application.identity.authenticate import Authenticate
 from application.playback.continue_watching import (
     DismissFromContinueWatching,
+    DismissFromContinueWatchingCommand,
     GetResumePoint,
     ListContinueWatching,
-    ProgressNotFound,
 )
-from application.playback.ports import SyncBroker
 from application.playback.record_progress import RecordProgress, RecordProgressCommand
+from application.playback.sync_ports import SyncBroker
+from domain.playback.errors import ProgressNotFound
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated, credential_check
 from entrypoints.http.catalog.content_ids import content_id as parse_content_id
@@ -96,7 +97,7 @@ async def dismiss(
     """Hide a title from Continue Watching until new progress arrives for it."""
     principal = await authenticated(authenticate, "write")
     parsed = parse_uuid(content_id, lambda: ProgressNotFound("This title is not in Continue Watching."))
-    await dismiss_item(principal.user_id, parsed)
+    await dismiss_item(DismissFromContinueWatchingCommand(principal.user_id, parsed))
     return "", 204
 
 

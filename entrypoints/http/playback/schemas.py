@@ -5,7 +5,7 @@ from typing import Annotated
 from msgspec import Meta, Struct
 
 from application.playback.continue_watching import MAX_LIMIT
-from application.playback.ports import ContinueWatchingEntry
+from application.playback.continue_watching_ports import ContinueWatchingEntry
 from domain.playback.progress import MAX_PLAYBACK_SECONDS, WatchProgress
 from entrypoints.http.catalog.schemas import AvailabilityOut
 
