@@ -32,6 +32,7 @@ class InMemoryCatalogAdapters(containers.DeclarativeContainer):
     catalog = providers.Singleton(InMemoryCatalog)
     content_repository = catalog
     content_search = catalog
+    next_episode_finder = providers.Singleton(InMemoryNextEpisodeFinder, catalog)
 
 
 class InMemoryIdentityAdapters(containers.DeclarativeContainer):
@@ -88,7 +89,6 @@ class InMemoryPlaybackAdapters(containers.DeclarativeContainer):
     )
     sync_broker = providers.Singleton(InMemorySyncBroker)
     progress_store = providers.Singleton(InMemoryProgressStore, progress_archive, sync_broker)
-    next_episode_finder = providers.Singleton(InMemoryNextEpisodeFinder, catalog.content_repository)
 
 
 def swap(slot: providers.Container, replacement: containers.Container) -> None:
