@@ -31,4 +31,5 @@ class Container(containers.DeclarativeContainer):
         shared=shared,
         adapters=playback_adapters,
         contents=catalog.content_lookup,
+        next_episodes=catalog.next_episode_finder,
     )

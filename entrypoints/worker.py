@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 
+from application.playback.archive_progress import ArchiveProgressChangesCommand
 from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.lifecycle import opened, prepare_servers
@@ -24,11 +25,11 @@ LINGER_SECONDS = 0.25
 
 async def archive_progress(container: Container, stop: asyncio.Event) -> None:
     archive = container.playback.archive_progress_changes()
-    consumer = f"{socket.gethostname()}-{os.getpid()}"
+    command = ArchiveProgressChangesCommand(consumer=f"{socket.gethostname()}-{os.getpid()}", wait_seconds=1.0)
     while not stop.is_set():
         pause = 0.0
         try:
-            archived = await archive(consumer, wait_seconds=1.0)
+            archived = await archive(command)
             if archived:
                 log.debug("progress archived", extra={"changes": archived})
             if 0 < archived < archive.batch_size:

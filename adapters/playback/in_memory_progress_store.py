@@ -11,10 +11,11 @@ from uuid import UUID
 
 import attrs
 
-from adapters.playback.in_memory_playback import InMemoryPlayback
 from adapters.playback.progress_entries import journal_fields, read_changes
 from adapters.playback.sync_brokers import InMemorySyncBroker, sync_event
-from application.playback.ports import ChangeBatch, DeadLetter, ProgressSnapshot, Recorded
+from application.playback.progress_archive_ports import ProgressArchive, ProgressSnapshot
+from application.playback.progress_journal_ports import ChangeBatch, DeadLetter
+from application.playback.progress_store_ports import Recorded
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, accepted_state, judge
 
 CLAIM_AFTER_SECONDS = 30.0
@@ -37,7 +38,7 @@ class _Change:
 
 class InMemoryProgressStore:
     def __init__(
-        self, archive: InMemoryPlayback, broker: InMemorySyncBroker, *, claim_after_seconds: float = CLAIM_AFTER_SECONDS
+        self, archive: ProgressArchive, broker: InMemorySyncBroker, *, claim_after_seconds: float = CLAIM_AFTER_SECONDS
     ) -> None:
         self._claim_after = claim_after_seconds
         self._archive = archive

@@ -1,6 +1,6 @@
 """How a title's state and each journal entry are written as Redis-style field/value strings, and
 read back. The Redis store and the in-memory one both read entries with ``read_changes``, so
-they treat an entry they cannot read the same way."""
+they treat an entry they cannot read the same way. The names are in ``redis-wire-format.md``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from uuid import UUID
 
 import msgspec
 
-from application.playback.ports import ChangeBatch, DeadLetter, JournalledChange, ProgressSnapshot, WatchEvent
+from application.playback.progress_archive_ports import ProgressSnapshot, WatchEvent
+from application.playback.progress_journal_ports import ChangeBatch, DeadLetter, JournalledChange
 from domain.playback.progress import Reason, WatchProgress
 
 

@@ -1,6 +1,5 @@
 -- One write to a viewer's progress in one title, atomically: judge it, store it, journal it,
--- announce it. The title's hash holds 's' (the state's fields as JSON), 'at', 'done', 'dis',
--- 'ord' and one 'h:<session>' high-water mark per playback session.
+-- announce it. Every key, field and reply named here is in redis-wire-format.md (beside this file).
 -- KEYS: 1 the title's hash, 2 the viewer's set of unarchived titles, 3 the change stream,
 --       4 the viewer's sync channel
 -- ARGV: 1 mode (record | queue | dismiss), 2 content id, 3 session, 4 sequence, 5 now (ISO),
@@ -48,7 +47,8 @@ local marks = {}
 if mode == 'record' then
   local sequence = tonumber(ARGV[4])
   local high_water = tonumber(found[4])
-  -- The same rule as domain.playback.progress.judge.
+  -- The same rule as domain.playback.progress.judge, re-implemented here so a write stays one
+  -- round trip; tests/contract/test_progress_store_properties.py holds the two equal.
   if high_water ~= nil and has_state then
     if sequence < high_water then
       return {'stale', redis.call('HGETALL', key)}

@@ -1,4 +1,5 @@
-"""Fan-out of progress changes to a user's devices: Redis pub/sub across processes, or in memory."""
+"""Fan-out of progress changes to a user's devices: Redis pub/sub across processes, or in memory.
+The channel and the message's fields are in ``redis-wire-format.md``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import msgspec
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from application.playback.ports import SyncEvent
+from application.playback.sync_ports import SyncEvent
 from domain.playback.progress import WatchProgress
 
 

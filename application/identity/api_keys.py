@@ -116,13 +116,24 @@ class CreateApiKey:
 
 
 @frozen
+class ListedApiKey:
+    """A key as its owner's list shows it: with whether it had expired when the list was read."""
+
+    api_key: ApiKey
+    expired: bool
+
+
+@frozen
 class ListApiKeys:
     uow: IdentityUnitOfWorkFactory
+    clock: Clock
 
-    async def __call__(self, principal: Principal) -> list[ApiKey]:
+    async def __call__(self, principal: Principal) -> list[ListedApiKey]:
         principal.require_session()
         async with self.uow() as uow:
-            return await uow.api_keys.list_for_user(principal.user_id)
+            keys = await uow.api_keys.list_for_user(principal.user_id)
+        now = self.clock.now()
+        return [ListedApiKey(api_key=key, expired=key.is_expired(now)) for key in keys]
 
 
 @frozen

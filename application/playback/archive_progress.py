@@ -7,16 +7,20 @@ from uuid import UUID
 
 from attrs import frozen
 
-from application.playback.ports import (
-    ArchiveRefused,
+from application.playback.progress_archive_ports import ArchiveRefused, ProgressArchive, ProgressSnapshot
+from application.playback.progress_journal_ports import (
     DeadLetter,
     JournalledChange,
-    ProgressArchive,
     ProgressJournal,
-    ProgressSnapshot,
     latest_snapshots,
     watch_events,
 )
+
+
+@frozen
+class ArchiveProgressChangesCommand:
+    consumer: str  # this worker's name in the journal, so changes it took and never acknowledged go to another
+    wait_seconds: float = 1.0  # how long to wait for a change when there is none
 
 
 @frozen
@@ -33,8 +37,8 @@ class ArchiveProgressChanges:
     archive: ProgressArchive
     batch_size: int = 500
 
-    async def __call__(self, consumer: str, wait_seconds: float = 1.0) -> int:
-        batch = await self.journal.changes(consumer, self.batch_size, wait_seconds)
+    async def __call__(self, command: ArchiveProgressChangesCommand) -> int:
+        batch = await self.journal.changes(command.consumer, self.batch_size, command.wait_seconds)
         if not batch.ids:
             return 0
         refused = await self._archive(batch.changes)
@@ -62,6 +66,11 @@ class ArchiveProgressChanges:
 
 
 @frozen
+class ArchiveViewerProgressCommand:
+    user_id: UUID
+
+
+@frozen
 class ArchiveViewerProgress:
     """Archive one viewer's not-yet-archived states now, so what they read includes what they
     just did even if the worker is behind (or not running)."""
@@ -69,8 +78,8 @@ class ArchiveViewerProgress:
     journal: ProgressJournal
     archive: ProgressArchive
 
-    async def __call__(self, user_id: UUID) -> int:
-        pending = await self.journal.pending(user_id)
+    async def __call__(self, command: ArchiveViewerProgressCommand) -> int:
+        pending = await self.journal.pending(command.user_id)
         if not pending:
             return 0
         try:

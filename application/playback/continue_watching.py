@@ -5,17 +5,16 @@ from uuid import UUID
 
 from attrs import frozen
 
-from application.playback.archive_progress import ArchiveViewerProgress
-from application.playback.ports import ContinueWatchingPage, ContinueWatchingQuery, ProgressArchive, ProgressStore
+from application.playback.archive_progress import ArchiveViewerProgress, ArchiveViewerProgressCommand
+from application.playback.continue_watching_ports import ContinueWatchingPage, ContinueWatchingQuery
+from application.playback.progress_archive_ports import ProgressArchive
+from application.playback.progress_store_ports import ProgressStore
 from application.shared.ports import Clock
+from domain.playback.errors import ProgressNotFound
 from domain.playback.progress import STALE_AFTER, WatchProgress
-from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.errors import InvalidInput
 
 MAX_LIMIT = 100
-
-
-class ProgressNotFound(NotFound):
-    code = "progress-not-found"
 
 
 @frozen
@@ -27,7 +26,7 @@ class ListContinueWatching:
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput(f"'limit' must be between 1 and {MAX_LIMIT}.", field="limit")
         # The list is read from the archive: bring this viewer's own latest changes into it first.
-        await self.archive_pending(user_id)
+        await self.archive_pending(ArchiveViewerProgressCommand(user_id))
         return await self.query.page(user_id, limit, cursor)
 
 
@@ -43,14 +42,20 @@ class GetResumePoint:
 
 
 @frozen
+class DismissFromContinueWatchingCommand:
+    user_id: UUID
+    content_id: UUID
+
+
+@frozen
 class DismissFromContinueWatching:
     """Hide a title from Continue Watching until new progress arrives for it."""
 
     store: ProgressStore
     clock: Clock
 
-    async def __call__(self, user_id: UUID, content_id: UUID) -> None:
-        if await self.store.dismiss(user_id, content_id, self.clock.now()) is None:
+    async def __call__(self, command: DismissFromContinueWatchingCommand) -> None:
+        if await self.store.dismiss(command.user_id, command.content_id, self.clock.now()) is None:
             raise ProgressNotFound("This title is not in Continue Watching.")
 
 

@@ -5,7 +5,8 @@ from uuid import UUID
 from attrs import frozen
 
 from application.catalog.ports import ContentLookup
-from application.playback.ports import NextEpisodeFinder, ProgressStore
+from application.playback.next_episode_ports import NextEpisodeFinder
+from application.playback.progress_store_ports import ProgressStore
 from application.shared.ports import Clock
 from domain.catalog.content import Content, ContentKind
 from domain.catalog.errors import ContentNotFound

@@ -109,5 +109,8 @@ class ApiKey:
     def masked(self) -> str:
         return f"{API_KEY_PREFIX}{self.prefix}…{self.last_four}"
 
+    def is_expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
     def is_usable(self, now: datetime) -> bool:
-        return self.revoked_at is None and now < self.expires_at
+        return self.revoked_at is None and not self.is_expired(now)

@@ -7,6 +7,7 @@ from dependency_injector import containers, providers
 from adapters.catalog.cached_content_lookup import CachedContentLookup
 from adapters.catalog.postgres_content_repository import PostgresContentRepository
 from adapters.catalog.postgres_content_search import PostgresContentSearch
+from adapters.catalog.postgres_next_episode_finder import PostgresNextEpisodeFinder
 from application.catalog.get_content import GetContent
 from application.catalog.import_catalog import ImportCatalog
 from application.catalog.search_catalog import SearchCatalog
@@ -17,6 +18,7 @@ class CatalogAdapters(containers.DeclarativeContainer):
 
     content_repository = providers.Singleton(PostgresContentRepository, shared.engine)
     content_search = providers.Singleton(PostgresContentSearch, shared.reads)
+    next_episode_finder = providers.Singleton(PostgresNextEpisodeFinder, shared.engine)
 
 
 class Catalog(containers.DeclarativeContainer):
@@ -26,3 +28,4 @@ class Catalog(containers.DeclarativeContainer):
     get_content = providers.Singleton(GetContent, adapters.content_repository)
     search_catalog = providers.Singleton(SearchCatalog, adapters.content_search)
     import_catalog = providers.Singleton(ImportCatalog, adapters.content_repository)
+    next_episode_finder = adapters.next_episode_finder

@@ -183,7 +183,7 @@ class Identity(containers.DeclarativeContainer):
     create_api_key = providers.Singleton(
         CreateApiKey, uow=uow, secrets=secrets, ids=ids, clock=clock, confirm_password=confirm_password
     )
-    list_api_keys = providers.Singleton(ListApiKeys, uow=uow)
+    list_api_keys = providers.Singleton(ListApiKeys, uow=uow, clock=clock)
     revoke_api_key = providers.Singleton(RevokeApiKey, uow=uow, ids=ids, clock=clock)
     report_leaked_api_keys = providers.Singleton(
         ReportLeakedApiKeys, uow=uow, ids=ids, clock=clock, limiter=adapters.leak_report_limiter

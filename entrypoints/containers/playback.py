@@ -6,11 +6,8 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 
-from adapters.playback.postgres_playback import (
-    PostgresContinueWatching,
-    PostgresNextEpisodeFinder,
-    PostgresProgressArchive,
-)
+from adapters.playback.postgres_continue_watching import PostgresContinueWatching
+from adapters.playback.postgres_progress_archive import PostgresProgressArchive
 from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import RedisSyncBroker
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveViewerProgress
@@ -33,15 +30,15 @@ class PlaybackAdapters(containers.DeclarativeContainer):
     progress_store = providers.Singleton(RedisProgressStore, shared.redis, progress_archive)
     continue_watching_query = providers.Singleton(PostgresContinueWatching, shared.reads)
     sync_broker = providers.Singleton(RedisSyncBroker, shared.redis)
-    next_episode_finder = providers.Singleton(PostgresNextEpisodeFinder, shared.engine)
 
 
 class Playback(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     shared = providers.DependenciesContainer()
     adapters = providers.DependenciesContainer()
-    # The edge to the catalog context, given by the root: what a title is.
+    # Edges to the catalog context, given by the root: what a title is, and which episode comes next.
     contents = providers.Dependency()
+    next_episodes = providers.Dependency()
 
     clock, store, archive = shared.clock, adapters.progress_store, adapters.progress_archive
     sync_broker = adapters.sync_broker
@@ -50,7 +47,7 @@ class Playback(containers.DeclarativeContainer):
         RecordProgress,
         store=store,
         contents=contents,
-        next_episodes=adapters.next_episode_finder,
+        next_episodes=next_episodes,
         clock=clock,
         completion_threshold=settings.provided.completion_threshold,
     )

@@ -19,9 +19,7 @@ class SharedResources(containers.DeclarativeContainer):
     ids = providers.Singleton(Uuid4Generator)
     secrets = providers.Singleton(UrandomSecretGenerator)
 
-    connections = providers.Singleton(
-        ServerConnections, settings.provided.database_url, settings.provided.redis_url
-    )
+    connections = providers.Singleton(ServerConnections, settings.provided.database_url, settings.provided.redis_url)
     engine = providers.Callable(attrgetter("engine"), connections)
     reads = providers.Singleton(read_only, engine)
     redis = providers.Callable(attrgetter("redis"), connections)

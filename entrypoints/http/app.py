@@ -10,18 +10,13 @@ from quart import Quart, Response, g, request
 from quart_schema import QuartSchema
 
 from entrypoints.container import Container
-from entrypoints.http import (
-    api_key_routes,
-    catalog_routes,
-    health_routes,
-    identity_routes,
-    mfa_routes,
-    playback_routes,
-)
+from entrypoints.http import health_routes
+from entrypoints.http.contexts import blueprints_of, context_packages
 from entrypoints.http.json_provider import use_msgspec_json
 from entrypoints.http.openapi import OpenApiDocument
 from entrypoints.http.problems import register_problem_handlers
 from entrypoints.http.security_headers import register_security_headers
+from entrypoints.http.swagger_ui_assets import serve_swagger_ui_assets
 from entrypoints.http.text_guard import refuse_unstorable_query_text
 from entrypoints.lifecycle import close_connections
 from entrypoints.logging_setup import request_id
@@ -43,19 +38,15 @@ def create_app(container: Container) -> Quart:
         },
         openapi_provider_class=OpenApiDocument,
     )
+    serve_swagger_ui_assets(app)
     use_msgspec_json(app)
     register_problem_handlers(app)
     register_security_headers(app)
-    app.register_blueprint(identity_routes.identity)
-    app.register_blueprint(catalog_routes.catalog)
-    app.register_blueprint(health_routes.health)
-    app.register_blueprint(mfa_routes.mfa)
-    app.register_blueprint(api_key_routes.api_keys)
-    app.register_blueprint(playback_routes.playback)
+    contexts = context_packages()
+    for blueprint in [*blueprints_of(contexts), health_routes.health]:
+        app.register_blueprint(blueprint)
     # Wire after the views exist: wiring earlier leaves unresolved Provide markers behind.
-    container.wire(
-        modules=[identity_routes, catalog_routes, health_routes, mfa_routes, api_key_routes, playback_routes]
-    )
+    container.wire(packages=contexts, modules=[health_routes])
     app.extensions["container"] = container
 
     @app.before_request

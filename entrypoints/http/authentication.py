@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from quart import g, request
 
 from application.identity.authenticate import Authenticate
 from application.identity.principal import Principal
-from domain.shared.errors import RateLimited
+from domain.shared.errors import DomainError, RateLimited
+
+
+def _credentials() -> tuple[str | None, str | None, str | None]:
+    return request.headers.get("Authorization"), request.headers.get("X-API-Key"), request.remote_addr
 
 
 async def authenticated(authenticate: Authenticate, scope: str) -> Principal:
@@ -13,12 +19,25 @@ async def authenticated(authenticate: Authenticate, scope: str) -> Principal:
     API-key rate-limit state is left on ``g`` for the RateLimit-* response headers.
     """
     try:
-        result = await authenticate(
-            request.headers.get("Authorization"), request.headers.get("X-API-Key"), request.remote_addr
-        )
+        result = await authenticate(*_credentials())
     except RateLimited as limited:
         g.rate_limit = limited.decision
         raise
     g.rate_limit = result.rate_limit
     result.principal.require_scope(scope)
     return result.principal
+
+
+def credential_check(authenticate: Authenticate, scope: str) -> Callable[[], Awaitable[bool]]:
+    """Whether the request's credential still holds ``scope``, to ask again after the view returned:
+    a stream outlives its token (logout, a revoked session family or key, expiry)."""
+    credentials = _credentials()
+
+    async def still_allowed() -> bool:
+        try:
+            (await authenticate(*credentials)).principal.require_scope(scope)
+        except DomainError:
+            return False
+        return True
+
+    return still_allowed

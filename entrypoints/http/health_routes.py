@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.postgres.health import postgres_answers
 from adapters.redis.health import redis_answers
 from entrypoints.container import Container
-from entrypoints.http.openapi import needs_no_services, responds
+from entrypoints.http.openapi_declarations import needs_no_services, responds
 from entrypoints.http.problems import PROBLEMS, problem
 
 health = Blueprint("health", __name__)

@@ -3,16 +3,8 @@
 quart-schema builds each operation from a route's ``validate_*`` decorators but, with msgspec
 models, drops the schemas its ``$ref``s point at, never marks a body or query parameter required and
 knows nothing of errors or credentials. ``OpenApiDocument`` (the app's ``openapi_provider_class``)
-adds all of that from one declaration next to each route:
-
-    @signed_in("write")                          # bearer token or API key holding `write`
-    @problems("invalid-password", "too-many-attempts")
-    @responds(204)                               # a success validate_response cannot describe
-
-Everything else is implied and added here, so no route repeats it: a JSON body can answer 400
-``malformed-request``, 413 and 422 ``validation-failed``; a query string 400 ``invalid-query``;
-a path parameter the router's 404; a signed-in route 401, 403 and 429; every route 503 unless
-marked ``@needs_no_services``. Each error response is the ``Problem`` schema with its ``type``
+adds all of that from the declarations next to each route (entrypoints/http/openapi_declarations.py)
+and what they imply. Each error response is the ``Problem`` schema with its ``type``
 narrowed to the codes declared, so a schema check catches an undeclared one.
 """
 
@@ -21,26 +13,16 @@ from __future__ import annotations
 import copy
 import types
 import typing
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 import msgspec
 from quart_schema import OpenAPIProvider
-from quart_schema.validation import (
-    QUART_SCHEMA_QUERYSTRING_ATTRIBUTE,
-    QUART_SCHEMA_REQUEST_ATTRIBUTE,
-)
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import BaseConverter, UUIDConverter
 
-from entrypoints.http.problems import PROBLEM_JSON, PROBLEMS
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-_SCOPE = "_mg_openapi_scope"
-_PROBLEMS = "_mg_openapi_problems"
-_RESPONSES = "_mg_openapi_responses"
-_OFFLINE = "_mg_openapi_offline"
+from entrypoints.http.openapi_declarations import declared_problems, declared_responses, declared_scope
+from entrypoints.http.problems import EXTENSION_SCHEMAS, PROBLEM_JSON, PROBLEMS
 
 REF = "#/components/schemas/{name}"
 
@@ -53,13 +35,6 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     },
     "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An `mg_live_` API key."},
 }
-
-# What every signed-in route can answer (see entrypoints/http/authentication.py).
-SIGNED_IN_PROBLEMS = ("invalid-access-token", "invalid-api-key", "forbidden", "too-many-attempts", "rate-limited")
-JSON_BODY_PROBLEMS = ("malformed-request", "payload-too-large", "validation-failed")
-QUERY_PROBLEMS = ("invalid-query", "malformed-request")
-PATH_PROBLEMS = ("not-found",)
-SERVICE_PROBLEMS = ("service-unavailable",)
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -81,8 +56,6 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             },
         },
         "retry_after_seconds": {"type": "integer", "minimum": 0},
-        "current": {"type": "object", "description": "For `stale-progress`: the state that won."},
-        "clock_drift_seconds": {"type": "number"},
     },
 }
 
@@ -91,69 +64,6 @@ _HEADERS: dict[int, dict[str, Any]] = {
     429: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."}},
     503: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."}},
 }
-
-
-def signed_in(scope: str) -> Callable[[F], F]:
-    """Document that the route needs an access token or API key holding ``scope``."""
-
-    def mark(func: F) -> F:
-        setattr(func, _SCOPE, scope)
-        return func
-
-    return mark
-
-
-def problems(*codes: str) -> Callable[[F], F]:
-    """Document the problem codes (keys of ``PROBLEMS``) the route answers beyond the implied ones."""
-    unknown = [code for code in codes if code not in PROBLEMS]
-    if unknown:
-        raise ValueError(f"Unknown problem codes {unknown}: add them to entrypoints/http/problems.py PROBLEMS")
-
-    def mark(func: F) -> F:
-        setattr(func, _PROBLEMS, (*getattr(func, _PROBLEMS, ()), *codes))
-        return func
-
-    return mark
-
-
-def responds(
-    status: int, model: Any = None, *, media_type: str = "application/json", description: str = ""
-) -> Callable[[F], F]:
-    """Document a success response ``validate_response`` cannot: no body (``model=None``), a union
-    of models, a plain dict schema or another media type."""
-
-    def mark(func: F) -> F:
-        setattr(func, _RESPONSES, {**getattr(func, _RESPONSES, {}), status: (model, media_type, description)})
-        return func
-
-    return mark
-
-
-def needs_no_services(func: F) -> F:
-    """Document that the route never touches PostgreSQL or Redis, so it never answers 503."""
-    setattr(func, _OFFLINE, True)
-    return func
-
-
-def declared_scope(func: Callable[..., Any]) -> str | None:
-    return getattr(func, _SCOPE, None)
-
-
-def declared_problems(func: Callable[..., Any], rule: Rule) -> list[str]:
-    """Every problem code the route's document lists: the implied ones, then the declared ones."""
-    codes: list[str] = []
-    if getattr(func, QUART_SCHEMA_REQUEST_ATTRIBUTE, None) is not None:
-        codes += JSON_BODY_PROBLEMS
-    if getattr(func, QUART_SCHEMA_QUERYSTRING_ATTRIBUTE, None) is not None:
-        codes += QUERY_PROBLEMS
-    if rule.arguments:
-        codes += PATH_PROBLEMS
-    if declared_scope(func) is not None:
-        codes += SIGNED_IN_PROBLEMS
-    codes += getattr(func, _PROBLEMS, ())
-    if not getattr(func, _OFFLINE, False):
-        codes += SERVICE_PROBLEMS
-    return list(dict.fromkeys(codes))
 
 
 def _problem_responses(codes: Iterable[str]) -> dict[str, Any]:
@@ -178,6 +88,11 @@ def _problem_responses(codes: Iterable[str]) -> dict[str, Any]:
     return responses
 
 
+def problem_schema() -> dict[str, Any]:
+    """The ``Problem`` schema, with the extension members the contexts registered."""
+    return {**PROBLEM_SCHEMA, "properties": {**PROBLEM_SCHEMA["properties"], **EXTENSION_SCHEMAS}}
+
+
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     """`X | None` of an optional query parameter: absence already says None; a client sends no `null`."""
     options = schema.get("anyOf")
@@ -194,7 +109,7 @@ class OpenApiDocument(OpenAPIProvider):
     def schema(self) -> dict[str, Any]:
         self._components: dict[str, Any] = {}
         document = super().schema()
-        document["components"]["schemas"] = {**dict(sorted(self._components.items())), "Problem": PROBLEM_SCHEMA}
+        document["components"]["schemas"] = {**dict(sorted(self._components.items())), "Problem": problem_schema()}
         document["components"]["securitySchemes"] = SECURITY_SCHEMES
         return document
 
@@ -245,7 +160,7 @@ class OpenApiDocument(OpenAPIProvider):
                 operation = path[method] = copy.deepcopy(operation)
                 if not operation["parameters"]:
                     del operation["parameters"]
-                for status, (model, media_type, description) in getattr(func, _RESPONSES, {}).items():
+                for status, (model, media_type, description) in declared_responses(func).items():
                     response: dict[str, Any] = {"description": description or "Success"}
                     if model is not None:
                         schema = model if isinstance(model, dict) else self._named(model)

@@ -6,7 +6,8 @@ import contextlib
 import json
 import logging
 import re
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from quart import Quart, Response, request
 from quart_schema import RequestSchemaValidationError
@@ -16,16 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from domain.catalog.errors import InvalidSearch
-from domain.shared.errors import (
-    Conflict,
-    DomainError,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    TooManyAttempts,
-    Unauthenticated,
-)
+from domain.shared.errors import DomainError, InvalidInput, TooManyAttempts
 
 log = logging.getLogger(__name__)
 # msgspec names the offending member at the end of its message: "... - at `$.password`".
@@ -33,48 +25,56 @@ _FIELD = re.compile(r" - at `\$\.([^`]+)`$")
 
 PROBLEM_JSON = "application/problem+json"
 
-# code -> (status, title). The `type` of each problem is /problems/<code>.
+# code -> (status, title). The `type` of each problem is /problems/<code>. These are the codes of
+# the mechanism and of domain.shared's errors; each context adds its own with register_problem_types
+# from the problems module next to its routes (entrypoints/http/<context>/problems.py).
 PROBLEMS: dict[str, tuple[int, str]] = {
     "malformed-request": (400, "The request body is not valid JSON"),
     "invalid-query": (400, "The query string is not valid"),
-    "invalid-search": (400, "The search request is not valid"),
     "validation-failed": (422, "The request does not match the schema"),
     "invalid-input": (422, "The request is not valid"),
-    "invalid-email": (422, "The email address is not valid"),
-    "weak-password": (422, "The password does not meet the password policy"),
     "unauthenticated": (401, "Authentication required"),
-    "invalid-credentials": (401, "Invalid credentials"),
-    "invalid-access-token": (401, "Invalid access token"),
-    "invalid-refresh-token": (401, "Invalid refresh token"),
     "forbidden": (403, "Forbidden"),
-    "invalid-password": (403, "The password is incorrect"),
     "not-found": (404, "Not found"),
-    "content-not-found": (404, "Content not found"),
     "method-not-allowed": (405, "Method not allowed"),
     "conflict": (409, "Conflict"),
-    "email-already-registered": (409, "Email already registered"),
     "payload-too-large": (413, "Request body too large"),
     "request-headers-too-large": (431, "Request header fields too large"),
     "unsupported-media-type": (415, "Unsupported media type"),
     "too-many-attempts": (429, "Too many attempts"),
     "rate-limited": (429, "Rate limit exceeded"),
-    "factor-locked": (429, "Two-factor authentication is locked"),
-    "invalid-mfa-code": (401, "Invalid two-factor code"),
-    "invalid-mfa-token": (401, "Invalid or expired sign-in step"),
-    "reauthentication-required": (401, "Recent sign-in required"),
-    "mfa-already-enabled": (409, "Two-factor authentication is already enabled"),
-    "mfa-not-enabled": (409, "Two-factor authentication is not enabled"),
-    "no-pending-enrollment": (409, "No pending two-factor enrollment"),
-    "invalid-api-key": (401, "Invalid API key"),
-    "invalid-api-key-request": (422, "The API key request is not valid"),
-    "scope-not-held": (403, "Scope not held"),
-    "api-key-not-found": (404, "API key not found"),
-    "invalid-progress": (422, "The progress update is not valid"),
-    "stale-progress": (409, "A later update was already recorded"),
-    "progress-not-found": (404, "No progress recorded"),
     "internal-error": (500, "Internal server error"),
     "service-unavailable": (503, "A dependency is unavailable"),
 }
+
+E = TypeVar("E", bound=DomainError)
+ExtensionMembers = Callable[[Any], Mapping[str, Any]]
+
+# Error class -> the extension members (RFC 9457 section 3.2) its problem carries, and their JSON Schemas.
+_EXTENSIONS: dict[type[DomainError], ExtensionMembers] = {}
+EXTENSION_SCHEMAS: dict[str, dict[str, Any]] = {}
+
+
+def register_problem_types(types: Mapping[str, tuple[int, str]]) -> None:
+    """Add a context's problem codes (code -> status, title): what its errors' ``code`` become."""
+    for code, meaning in types.items():
+        if PROBLEMS.setdefault(code, meaning) != meaning:
+            raise ValueError(f"Problem code {code!r} is registered twice, as {PROBLEMS[code]} and {meaning}")
+
+
+def extension_members(
+    kind: type[E], schemas: Mapping[str, dict[str, Any]]
+) -> Callable[[Callable[[E], Mapping[str, Any]]], Callable[[E], Mapping[str, Any]]]:
+    """Register the decorated function as what an error of ``kind`` adds to its problem, beside the
+    JSON Schema of each member it can add (for the document's ``Problem`` schema)."""
+
+    def register(members: Callable[[E], Mapping[str, Any]]) -> Callable[[E], Mapping[str, Any]]:
+        _EXTENSIONS[kind] = members
+        EXTENSION_SCHEMAS.update(schemas)
+        return members
+
+    return register
+
 
 # What PostgreSQL or Redis being unreachable raises: a 503, never a 500.
 DEPENDENCY_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, ConnectionError)
@@ -88,16 +88,6 @@ _HTTP_CODES = {
     413: "payload-too-large",
     415: "unsupported-media-type",
 }
-
-_DOMAIN_DEFAULTS: list[tuple[type[DomainError], str]] = [
-    (InvalidSearch, "invalid-search"),
-    (InvalidInput, "invalid-input"),
-    (NotFound, "not-found"),
-    (Conflict, "conflict"),
-    (Unauthenticated, "unauthenticated"),
-    (Forbidden, "forbidden"),
-    (TooManyAttempts, "too-many-attempts"),
-]
 
 
 def problem(
@@ -125,29 +115,25 @@ def problem(
     return response
 
 
+def _registered_code(error: DomainError) -> str:
+    """The error's code, or else the nearest base class's that is registered (an InvalidInput
+    subclass nobody registered is still an invalid-input)."""
+    for kind in type(error).__mro__:
+        code = vars(kind).get("code")
+        if code in PROBLEMS:
+            return str(code)
+    return "internal-error"
+
+
 def _domain_problem(error: DomainError) -> Response:
-    code = (
-        error.code
-        if error.code in PROBLEMS
-        else next((c for kind, c in _DOMAIN_DEFAULTS if isinstance(error, kind)), "internal-error")
-    )
+    code = _registered_code(error)
     extensions: dict[str, Any] = {}
     headers: dict[str, str] = {}
     if isinstance(error, InvalidInput) and error.field:
         extensions["errors"] = [{"field": error.field, "message": error.detail}]
-    winner = getattr(error, "winner", None)
-    if winner is not None:
-        extensions["current"] = {
-            "content_id": str(winner.content_id),
-            "position_seconds": winner.position_seconds,
-            "progress_percent": winner.progress_percent,
-            "completed": winner.completed,
-            "updated_at": winner.updated_at.isoformat(),
-            "device_id": winner.device_id,
-        }
-    drift = getattr(error, "clock_drift_seconds", None)
-    if drift is not None:
-        extensions["clock_drift_seconds"] = drift
+    for kind, members in _EXTENSIONS.items():
+        if isinstance(error, kind):
+            extensions.update(members(error))
     if isinstance(error, TooManyAttempts):
         headers["Retry-After"] = str(error.retry_after_seconds)
         extensions["retry_after_seconds"] = error.retry_after_seconds

@@ -9,7 +9,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     # The API has no use for the Referer it would send anywhere; no-referrer leaks no path or query
-    # (search text, ids) to the CDN the documentation page loads Swagger UI from.
+    # (search text, ids) to the CDN the ReDoc and Scalar pages load their scripts from.
     "Referrer-Policy": "no-referrer",
 }
 # JSON needs no scripts, styles or frames (OWASP's REST API advice). The documentation pages are
@@ -21,7 +21,7 @@ PAGE_CSP = "frame-ancestors 'none'"
 # that carried credentials, is no-store unless its view chose a Cache-Control of its own: a new
 # route is private until someone decides otherwise.
 PUBLIC_BLUEPRINTS = frozenset({"catalog", "health"})
-PUBLIC_ENDPOINTS = frozenset({"openapi", "swagger_ui", "redoc_ui", "scalar_ui"})
+PUBLIC_ENDPOINTS = frozenset({"openapi", "swagger_ui", "swagger_ui_asset", "redoc_ui", "scalar_ui"})
 CREDENTIAL_HEADERS = ("Authorization", "X-API-Key", "Cookie")
 
 

@@ -9,16 +9,16 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from adapters.catalog.in_memory_catalog import InMemoryCatalog
-from adapters.playback.in_memory_playback import InMemoryPlayback
-from adapters.playback.redis_progress_store import DEAD_LETTERS, GROUP, STREAM, RedisProgressStore, _key
-from application.playback.archive_progress import ArchiveProgressChanges
-from application.playback.ports import ProgressSnapshot
+from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
+from adapters.playback.redis_progress_codec import DEAD_LETTERS, GROUP, STREAM, title_key
+from adapters.playback.redis_progress_store import RedisProgressStore
+from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
+from application.playback.progress_archive_ports import ProgressSnapshot
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress
 
 
 async def test_the_journal_makes_its_stream_and_group_again_if_redis_lost_them(redis: Redis) -> None:
-    store = RedisProgressStore(redis, InMemoryPlayback(InMemoryCatalog()))
+    store = RedisProgressStore(redis, InMemoryProgressArchive())
     assert (await store.changes("worker-1", 10, 0)).ids == ()
     await redis.delete(STREAM)  # a flushed or restarted Redis without persistence
     update = ProgressUpdate.create(
@@ -48,7 +48,7 @@ def update(user_id: uuid.UUID, content_id: uuid.UUID, sequence: int) -> Progress
 
 
 async def test_unarchived_titles_are_kept_and_archived_ones_expire(redis: Redis) -> None:
-    archive = InMemoryPlayback(InMemoryCatalog())
+    archive = InMemoryProgressArchive()
     store = RedisProgressStore(redis, archive)
     user_id, watched, refused = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     standing = WatchProgress(
@@ -66,35 +66,35 @@ async def test_unarchived_titles_are_kept_and_archived_ones_expire(redis: Redis)
     now = datetime(2026, 6, 2, tzinfo=UTC)
 
     await store.record(update(user_id, refused, 8), completed=False, now=now)  # stale: nothing to archive
-    assert 0 < await redis.ttl(_key(user_id, refused)) <= 2 * 24 * 3600
+    assert 0 < await redis.ttl(title_key(user_id, refused)) <= 2 * 24 * 3600
     await store.record(update(user_id, watched, 1), completed=False, now=now)
-    assert await redis.ttl(_key(user_id, watched)) == -1  # not archived yet: kept
+    assert await redis.ttl(title_key(user_id, watched)) == -1  # not archived yet: kept
     pending = await store.pending(user_id)
     await archive.write(pending, [])
     await store.settle(pending)
-    assert 0 < await redis.ttl(_key(user_id, watched)) <= 2 * 24 * 3600
+    assert 0 < await redis.ttl(title_key(user_id, watched)) <= 2 * 24 * 3600
 
 
 async def test_a_state_poisoned_before_non_finite_numbers_were_refused_counts_as_absent(redis: Redis) -> None:
-    archive = InMemoryPlayback(InMemoryCatalog())
+    archive = InMemoryProgressArchive()
     store = RedisProgressStore(redis, archive)
     user_id, title = uuid.uuid4(), uuid.uuid4()
     now = datetime(2026, 6, 1, tzinfo=UTC)
     # What `"position_seconds": "NaN"` stored before the edge and the domain refused it: `null`.
     poison = ProgressUpdate(user_id, title, math.nan, math.inf, "tv", "tv-1", 5)
     await store.record(poison, completed=True, now=now)
-    assert b'"pos":null' in await redis.hget(_key(user_id, title), "s")  # type: ignore[misc]
+    assert b'"pos":null' in await redis.hget(title_key(user_id, title), "s")  # type: ignore[misc]
 
     assert await store.current(user_id, title) is None  # the resume point: start from the beginning
     assert await store.pending(user_id) == []  # the list archives nothing from it...
     assert await redis.scard(f"mg:pb:{{{user_id}}}:dirty") == 0  # type: ignore[misc]
-    assert await redis.ttl(_key(user_id, title)) > 0  # ...and it expires like an archived title
+    assert await redis.ttl(title_key(user_id, title)) > 0  # ...and it expires like an archived title
     assert await store.dismiss(user_id, title, now) is None  # nothing to hide
     late = await store.record(update(user_id, title, 3), completed=False, now=now)  # lower sequence
     assert late.verdict is Verdict.ACCEPT and not late.was_completed  # no 409 with a poisoned winner
     assert await store.current(user_id, title) == late.state
 
-    await ArchiveProgressChanges(store, archive)("worker-1", 0)
+    await ArchiveProgressChanges(store, archive)(ArchiveProgressChangesCommand("worker-1", 0))
     (letter,) = await store.dead_letters(10)
     assert "'pos' is None" in letter.error and '"pos":null' in letter.fields["s"]
     assert (await archive.load(user_id, title)).progress == late.state

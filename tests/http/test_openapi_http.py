@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
 
-from entrypoints.http.openapi import SIGNED_IN_PROBLEMS, declared_scope, problems
+from entrypoints.http.openapi_declarations import SIGNED_IN_PROBLEMS, declared_scope, problems
 from entrypoints.http.problems import PROBLEMS
 from tests.support.apps import FakeWorld, running
 

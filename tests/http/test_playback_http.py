@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from quart.typing import TestClientProtocol as Client
 
-from entrypoints.http import playback_routes
+from entrypoints.http.playback import event_stream
 from tests.support.accounts import PASSWORD, bearer, register_and_sign_in
 from tests.support.apps import FakeWorld
 from tests.support.catalog_fixtures import movie, series_with_episodes
@@ -165,7 +165,7 @@ async def test_recording_needs_write_and_listing_read(client: Client, ana: dict[
 async def test_an_open_event_stream_ends_when_its_session_is_logged_out(
     client: Client, world: FakeWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(playback_routes, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(event_stream, "HEARTBEAT_SECONDS", 0.05)
     tokens = await register_and_sign_in(client)
     headers = bearer(tokens["access_token"])
     async with client.request("/api/v1/sync/events", headers=headers) as stream:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from adapters.playback.redis_progress_store import DEAD_LETTERS, STREAM
+from adapters.playback.redis_progress_codec import DEAD_LETTERS, STREAM
 from entrypoints.cli.commands import dead_letters_command
 from entrypoints.config import Settings
 

@@ -17,9 +17,10 @@ from quart.typing import TestClientProtocol
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
-from adapters.playback.in_memory_playback import InMemoryPlayback
+from adapters.playback.in_memory_continue_watching import InMemoryContinueWatching
 from adapters.shared.manual_clock import ManualClock
-from application.playback.ports import WatchEvent
+from application.playback.archive_progress import ArchiveProgressChangesCommand
+from application.playback.progress_archive_ports import WatchEvent
 from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
@@ -52,12 +53,12 @@ class FakeWorld:
     identity: InMemoryIdentityStore
     catalog: InMemoryCatalog
     container: Container
-    playback: InMemoryPlayback
+    playback: InMemoryContinueWatching
 
     async def archive_all(self) -> None:
         """What the worker does continuously: archive every change the live store journalled."""
         archive = self.container.playback.archive_progress_changes()
-        while await archive("worker", wait_seconds=0):
+        while await archive(ArchiveProgressChangesCommand("worker", wait_seconds=0)):
             pass
 
     async def history(self, user_id: UUID) -> list[WatchEvent]:
@@ -83,7 +84,7 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
         identity=identity.store(),
         catalog=catalog.catalog(),
         container=container,
-        playback=playback.progress_archive(),
+        playback=playback.continue_watching_query(),
     )
 
 

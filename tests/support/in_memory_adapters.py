@@ -8,6 +8,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
+from adapters.catalog.in_memory_next_episode_finder import InMemoryNextEpisodeFinder
 from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_api_key_rate_limiter import InMemoryApiKeyRateLimiter
 from adapters.identity.in_memory_api_key_usage_recorder import InMemoryApiKeyUsageRecorder
@@ -17,7 +18,8 @@ from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentitySt
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
 from adapters.identity.in_memory_registration_limiter import InMemoryRegistrationLimiter
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
-from adapters.playback.in_memory_playback import InMemoryPlayback
+from adapters.playback.in_memory_continue_watching import InMemoryContinueWatching
+from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
 from entrypoints.config import Settings
@@ -30,6 +32,7 @@ class InMemoryCatalogAdapters(containers.DeclarativeContainer):
     catalog = providers.Singleton(InMemoryCatalog)
     content_repository = catalog
     content_search = catalog
+    next_episode_finder = providers.Singleton(InMemoryNextEpisodeFinder, catalog)
 
 
 class InMemoryIdentityAdapters(containers.DeclarativeContainer):
@@ -80,11 +83,12 @@ class InMemoryPlaybackAdapters(containers.DeclarativeContainer):
     shared = providers.DependenciesContainer()
     catalog = providers.DependenciesContainer()
 
-    progress_archive = providers.Singleton(InMemoryPlayback, catalog.content_repository)
-    continue_watching_query = progress_archive
+    progress_archive = providers.Singleton(InMemoryProgressArchive)
+    continue_watching_query = providers.Singleton(
+        InMemoryContinueWatching, progress_archive, catalog.content_repository
+    )
     sync_broker = providers.Singleton(InMemorySyncBroker)
     progress_store = providers.Singleton(InMemoryProgressStore, progress_archive, sync_broker)
-    next_episode_finder = progress_archive
 
 
 def swap(slot: providers.Container, replacement: containers.Container) -> None:

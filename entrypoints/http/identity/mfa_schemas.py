@@ -5,7 +5,7 @@ from typing import Annotated
 from msgspec import Meta, Struct
 
 from application.identity.list_security_events import MAX_PAGE, MAX_PAGE_SIZE
-from entrypoints.http.identity_schemas import Password
+from entrypoints.http.identity.account_schemas import Password
 
 Code = Annotated[str, Meta(min_length=1, max_length=32)]
 

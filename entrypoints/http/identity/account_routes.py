@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
-from quart import Blueprint, request
+from quart import request
 from quart_schema import tag, validate_request, validate_response
 
 from application.identity.account_ports import AccessTokenIssuer
@@ -19,7 +19,7 @@ from application.identity.update_profile import UpdateProfile, UpdateProfileComm
 from domain.identity.user import User
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
-from entrypoints.http.identity_schemas import (
+from entrypoints.http.identity.account_schemas import (
     JWKS_SCHEMA,
     LoginIn,
     MfaRequiredOut,
@@ -30,9 +30,9 @@ from entrypoints.http.identity_schemas import (
     RegistrationAcceptedOut,
     TokenPairOut,
 )
-from entrypoints.http.openapi import needs_no_services, problems, responds, signed_in
+from entrypoints.http.identity.blueprint import identity
+from entrypoints.http.openapi_declarations import needs_no_services, problems, responds, signed_in
 
-identity = Blueprint("identity", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
 
 

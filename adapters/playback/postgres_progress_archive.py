@@ -1,8 +1,8 @@
-"""Continue Watching on PostgreSQL: the unit of work for writes, and the list query for reads."""
+"""The progress archive on PostgreSQL: the durable record behind the live store (states, each
+session's high water, the viewing history)."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,33 +10,14 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from sqlalchemy import and_, delete, select, text
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import delete, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.catalog.postgres_content_repository import content_from_row, load_availability
+from adapters.playback.postgres_progress_rows import progress_from_row, progress_values
 from adapters.postgres.errors import data_fault
-from adapters.postgres.tables import content, watch_events, watch_progress
-from application.playback.ports import (
-    ArchiveRefused,
-    ContinueWatchingEntry,
-    ContinueWatchingPage,
-    ProgressSnapshot,
-    WatchEvent,
-)
-from domain.catalog.content import Availability, Content, ContentKind
-from domain.playback.progress import MIN_RESUME_SECONDS, Reason, WatchProgress
-from domain.shared.errors import InvalidInput
-
-_PROGRESS_COLUMNS = [c.name for c in watch_progress.c]
-
-
-def progress_from_row(row: RowMapping) -> WatchProgress:
-    values = {name: row[name] for name in _PROGRESS_COLUMNS}
-    values["reason"] = Reason(values["reason"])
-    return WatchProgress(**values)
-
+from adapters.postgres.tables import watch_progress
+from application.playback.progress_archive_ports import ArchiveRefused, ProgressSnapshot, WatchEvent
 
 # Archiving is plain SQL: asyncpg keeps each statement prepared. A change for a user or title
 # that was deleted meanwhile is skipped (the EXISTS guards) rather than failing its whole batch.
@@ -117,7 +98,7 @@ class PostgresProgressArchive:
         marks = [(s.user_id, s.content_id, session, mark) for s in snapshots for session, mark in s.high_water.items()]
         async with self._engine.begin() as conn:
             if states:
-                await conn.execute(_KEEP_PROGRESS, _columns([_progress_values(p) for p in states]))
+                await conn.execute(_KEEP_PROGRESS, _columns([progress_values(p) for p in states]))
             if marks:
                 user_ids, content_ids, sessions, high_waters = zip(*marks, strict=True)
                 await conn.execute(
@@ -158,134 +139,3 @@ def _refusal(error: DBAPIError) -> str | None:
 
 def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
     return {name: [row[name] for row in rows] for name in rows[0]}
-
-
-def _progress_values(progress: WatchProgress) -> dict[str, Any]:
-    values: dict[str, Any] = {name: getattr(progress, name) for name in _PROGRESS_COLUMNS}
-    values["reason"] = progress.reason.value
-    return values
-
-
-def encode_cursor(updated_at: datetime, content_id: UUID) -> str:
-    return base64.urlsafe_b64encode(f"{updated_at.isoformat()}|{content_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, content_id = raw.partition("|")
-        return datetime.fromisoformat(stamp), UUID(content_id)
-    except ValueError:
-        return None
-
-
-# One round trip: the listed entries (one per series, newest first) with their content and
-# where to watch it, aggregated as JSON. Written as SQL so asyncpg can keep it prepared.
-_PAGE = text(
-    """
-    SELECT p.*, c.title, c.kind, c.series_id, c.season_number, c.episode_number, c.runtime_seconds,
-           c.release_year, c.genres, c.synopsis,
-           (SELECT coalesce(json_agg(json_build_object(
-                       'platform', a.platform, 'region', a.region, 'deep_link', a.deep_link)
-                       ORDER BY a.platform, a.region), '[]')
-            FROM content_availability a WHERE a.content_id = p.content_id) AS availability
-    FROM (
-        SELECT DISTINCT ON (coalesce(c.series_id, c.id)) wp.*
-        FROM watch_progress wp JOIN content c ON c.id = wp.content_id
-        WHERE wp.user_id = :user_id AND NOT wp.completed AND NOT wp.dismissed
-          AND (wp.position_seconds >= :min_seconds OR wp.reason = 'next_episode')
-        ORDER BY coalesce(c.series_id, c.id), wp.updated_at DESC, wp.content_id
-    ) AS p
-    JOIN content c ON c.id = p.content_id
-    WHERE CAST(:after_time AS timestamptz) IS NULL
-       OR p.updated_at < CAST(:after_time AS timestamptz)
-       OR (p.updated_at = CAST(:after_time AS timestamptz) AND p.content_id > CAST(:after_id AS uuid))
-    ORDER BY p.updated_at DESC, p.content_id
-    LIMIT :limit
-    """
-)
-
-
-def _entry(row: RowMapping) -> ContinueWatchingEntry:
-    availability = row["availability"]
-    if isinstance(availability, str):
-        availability = json.loads(availability)
-    item = Content(
-        id=row["content_id"],
-        title=row["title"],
-        kind=ContentKind(row["kind"]),
-        release_year=row["release_year"],
-        genres=tuple(row["genres"]),
-        synopsis=row["synopsis"],
-        availability=tuple(Availability(**a) for a in availability),
-        runtime_seconds=row["runtime_seconds"],
-        series_id=row["series_id"],
-        season_number=row["season_number"],
-        episode_number=row["episode_number"],
-    )
-    return ContinueWatchingEntry(progress=progress_from_row(row), content=item)
-
-
-class PostgresContinueWatching:
-    """The list: one entry per series (its latest episode), newest first, keyset-paginated."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-
-    async def page(self, user_id: UUID, limit: int, cursor: str | None) -> ContinueWatchingPage:
-        after = decode_cursor(cursor) if cursor else None
-        if cursor and after is None:
-            raise InvalidInput("The cursor is not valid; start again without it.", field="cursor")
-        params = {
-            "user_id": user_id,
-            "min_seconds": MIN_RESUME_SECONDS,
-            "after_time": after[0] if after else None,
-            "after_id": after[1] if after else None,
-            "limit": limit + 1,
-        }
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(_PAGE, params)).mappings().all()
-        items = tuple(_entry(row) for row in rows[:limit])
-        next_cursor = None
-        if len(rows) > limit:
-            last = items[-1].progress
-            next_cursor = encode_cursor(last.updated_at, last.content_id)
-        return ContinueWatchingPage(items=items, next_cursor=next_cursor)
-
-    async def history(self, user_id: UUID) -> list[WatchEvent]:
-        async with self._engine.connect() as conn:
-            result = await conn.execute(
-                select(watch_events).where(watch_events.c.user_id == user_id).order_by(watch_events.c.id)
-            )
-            return [
-                WatchEvent(
-                    **{k: v for k, v in row.items() if k not in ("id", "change_id")}, change_id=row["change_id"] or ""
-                )
-                for row in result.mappings()
-            ]
-
-
-class PostgresNextEpisodeFinder:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-
-    async def next_episode(self, episode: Content) -> Content | None:
-        if episode.kind is not ContentKind.EPISODE or episode.series_id is None:
-            return None
-        season, number = episode.season_number or 0, episode.episode_number or 0
-        query = (
-            select(*[c for c in content.c if c.name != "search_vector"])
-            .where(
-                content.c.series_id == episode.series_id,
-                (content.c.season_number > season)
-                | and_(content.c.season_number == season, content.c.episode_number > number),
-            )
-            .order_by(content.c.season_number, content.c.episode_number)
-            .limit(1)
-        )
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(query)).mappings().first()
-            if row is None:
-                return None
-            availability = await load_availability(conn, [row["id"]])
-        return content_from_row(row, availability[row["id"]])

@@ -1,81 +1,38 @@
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
 from dependency_injector.wiring import Provide, inject
-from msgspec import Meta, Struct
-from quart import Blueprint, request
+from quart import request
 from quart_schema import tag, validate_request, validate_response
 
 from application.identity.api_keys import (
     CreateApiKey,
     CreateApiKeyCommand,
     ListApiKeys,
+    ListedApiKey,
     ReportLeakedApiKeys,
     ReportLeakedApiKeysCommand,
     RevokeApiKey,
     RevokeApiKeyCommand,
 )
 from application.identity.authenticate import Authenticate
-from domain.identity.api_key import ApiKey
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
-from entrypoints.http.identity_schemas import Password
-from entrypoints.http.openapi import problems, responds, signed_in
-
-api_keys = Blueprint("api_keys", __name__)
-
-
-class CreateApiKeyIn(Struct, forbid_unknown_fields=True):
-    name: Annotated[str, Meta(max_length=200)]
-    scopes: Annotated[list[Annotated[str, Meta(max_length=20)]], Meta(max_length=10)]
-    password: Password
-    expires_in_days: int | None = None
-    rate_limit_per_minute: int | None = None
+from entrypoints.http.identity.api_key_schemas import (
+    ApiKeyListOut,
+    ApiKeyOut,
+    CreateApiKeyIn,
+    CreatedApiKeyOut,
+    LeakedKeysIn,
+    LeakReportOut,
+)
+from entrypoints.http.identity.blueprint import identity
+from entrypoints.http.openapi_declarations import problems, responds, signed_in
 
 
-class CreatedApiKeyOut(Struct):
-    id: str
-    name: str
-    key: str
-    prefix: str
-    scopes: list[str]
-    expires_at: str
-    rate_limit_per_minute: int
-    created_at: str
-
-
-class ApiKeyOut(Struct):
-    id: str
-    name: str
-    masked_key: str
-    scopes: list[str]
-    created_at: str
-    expires_at: str
-    last_used_at: str | None
-    rate_limit_per_minute: int
-    revoked: bool
-    expired: bool
-
-
-class ApiKeyListOut(Struct):
-    items: list[ApiKeyOut]
-
-
-class LeakedKeysIn(Struct):
-    keys: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=100)]
-
-
-class LeakReportOut(Struct):
-    status: str
-
-
-def _iso(value: object) -> str | None:
-    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
-
-
-def _out(key: ApiKey, now_iso: str) -> ApiKeyOut:
+def _out(listed: ListedApiKey) -> ApiKeyOut:
+    key = listed.api_key
     return ApiKeyOut(
         id=str(key.id),
         name=key.name,
@@ -83,14 +40,14 @@ def _out(key: ApiKey, now_iso: str) -> ApiKeyOut:
         scopes=sorted(key.scopes),
         created_at=key.created_at.isoformat(),
         expires_at=key.expires_at.isoformat(),
-        last_used_at=_iso(key.last_used_at),
+        last_used_at=key.last_used_at.isoformat() if key.last_used_at is not None else None,
         rate_limit_per_minute=key.rate_limit_per_minute,
         revoked=key.revoked_at is not None,
-        expired=key.expires_at.isoformat() <= now_iso,
+        expired=listed.expired,
     )
 
 
-@api_keys.post("/api/v1/auth/api-keys")
+@identity.post("/api/v1/auth/api-keys")
 @tag(["api-keys"])
 @signed_in("write")
 @problems("invalid-api-key-request", "scope-not-held", "invalid-password")
@@ -131,7 +88,7 @@ async def create(
     return body, 201, {"Cache-Control": "no-store"}
 
 
-@api_keys.get("/api/v1/auth/api-keys")
+@identity.get("/api/v1/auth/api-keys")
 @tag(["api-keys"])
 @signed_in("read")
 @validate_response(ApiKeyListOut, 200)
@@ -139,15 +96,13 @@ async def create(
 async def list_keys(
     authenticate: Authenticate = Provide[Container.identity.authenticate],
     list_api_keys: ListApiKeys = Provide[Container.identity.list_api_keys],
-    container: Container = Provide[Container],
 ) -> ApiKeyListOut:
     """Your API keys, masked, newest first, with their state."""
     principal = await authenticated(authenticate, "read")
-    now_iso = container.shared.clock().now().isoformat()
-    return ApiKeyListOut(items=[_out(k, now_iso) for k in await list_api_keys(principal)])
+    return ApiKeyListOut(items=[_out(listed) for listed in await list_api_keys(principal)])
 
 
-@api_keys.delete("/api/v1/auth/api-keys/<uuid:key_id>")
+@identity.delete("/api/v1/auth/api-keys/<uuid:key_id>")
 @tag(["api-keys"])
 @signed_in("write")
 @problems("api-key-not-found")
@@ -164,7 +119,7 @@ async def revoke(
     return "", 204
 
 
-@api_keys.post("/api/v1/auth/api-keys/leaked")
+@identity.post("/api/v1/auth/api-keys/leaked")
 @tag(["api-keys"])
 @problems("rate-limited")
 @responds(202, LeakReportOut, description="Accepted, whatever the keys were")

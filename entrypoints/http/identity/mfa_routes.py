@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dependency_injector.wiring import Provide, inject
-from quart import Blueprint, request
+from quart import request
 from quart_schema import tag, validate_querystring, validate_request, validate_response
 
 from application.identity.authenticate import Authenticate
@@ -12,7 +12,8 @@ from application.identity.list_security_events import ListSecurityEvents
 from application.identity.mfa_settings import DisableMfa, FactorCommand, GetMfaStatus, RegenerateBackupCodes
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
-from entrypoints.http.mfa_schemas import (
+from entrypoints.http.identity.blueprint import identity
+from entrypoints.http.identity.mfa_schemas import (
     BackupCodesOut,
     ChallengeIn,
     ChallengeOut,
@@ -25,15 +26,14 @@ from entrypoints.http.mfa_schemas import (
     SecurityEventsArgs,
     SecurityEventsOut,
 )
-from entrypoints.http.openapi import problems, responds, signed_in
+from entrypoints.http.openapi_declarations import problems, responds, signed_in
 
-mfa = Blueprint("mfa", __name__)
 # A current code and a recent sign-in: what every factor check can refuse.
 FACTOR_PROBLEMS = ("reauthentication-required", "invalid-mfa-code", "factor-locked")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@mfa.post("/api/v1/auth/mfa/enroll")
+@identity.post("/api/v1/auth/mfa/enroll")
 @tag(["mfa"])
 @signed_in("write")
 @problems("reauthentication-required", "mfa-already-enabled", "invalid-password", "too-many-attempts")
@@ -60,7 +60,7 @@ async def enroll(
     return body, 201, NO_STORE
 
 
-@mfa.post("/api/v1/auth/mfa/verify")
+@identity.post("/api/v1/auth/mfa/verify")
 @tag(["mfa"])
 @signed_in("write")
 @problems(*FACTOR_PROBLEMS, "no-pending-enrollment")
@@ -78,7 +78,7 @@ async def verify(
     return BackupCodesOut(backup_codes=codes), 200, NO_STORE
 
 
-@mfa.post("/api/v1/auth/mfa/challenge")
+@identity.post("/api/v1/auth/mfa/challenge")
 @tag(["mfa"])
 @problems("invalid-mfa-token", "invalid-mfa-code", "too-many-attempts", "factor-locked")
 @validate_request(ChallengeIn)
@@ -105,7 +105,7 @@ async def challenge(
     return body, 200, NO_STORE
 
 
-@mfa.get("/api/v1/auth/mfa")
+@identity.get("/api/v1/auth/mfa")
 @tag(["mfa"])
 @signed_in("read")
 @validate_response(MfaStatusOut, 200)
@@ -125,7 +125,7 @@ async def status(
     )
 
 
-@mfa.post("/api/v1/auth/mfa/backup-codes")
+@identity.post("/api/v1/auth/mfa/backup-codes")
 @tag(["mfa"])
 @signed_in("write")
 @problems(*FACTOR_PROBLEMS, "mfa-not-enabled")
@@ -143,7 +143,7 @@ async def regenerate(
     return BackupCodesOut(backup_codes=codes), 200, NO_STORE
 
 
-@mfa.delete("/api/v1/auth/mfa")
+@identity.delete("/api/v1/auth/mfa")
 @tag(["mfa"])
 @signed_in("write")
 @problems(*FACTOR_PROBLEMS, "mfa-not-enabled", "invalid-password")
@@ -163,7 +163,7 @@ async def disable(
     return "", 204
 
 
-@mfa.get("/api/v1/me/security-events")
+@identity.get("/api/v1/me/security-events")
 @tag(["identity"])
 @signed_in("read")
 @problems("invalid-input")

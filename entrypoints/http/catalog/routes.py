@@ -1,23 +1,24 @@
 from __future__ import annotations
 
-from uuid import UUID
-
 from dependency_injector.wiring import Provide, inject
 from quart import Blueprint
 from quart_schema import tag, validate_querystring, validate_response
 
 from application.catalog.get_content import GetContent
 from application.catalog.search_catalog import SearchCatalog, SearchCatalogCommand
-from domain.catalog.errors import ContentNotFound
 from entrypoints.container import Container
-from entrypoints.http.catalog_schemas import (
+
+# Registered before any route below declares one of its codes with @problems (checked there).
+from entrypoints.http.catalog import problems as _  # noqa: F401
+from entrypoints.http.catalog.content_ids import content_id as parse_content_id
+from entrypoints.http.catalog.schemas import (
     ContentOut,
     SearchArgs,
     SearchPageOut,
     content_out,
     search_page_out,
 )
-from entrypoints.http.openapi import problems
+from entrypoints.http.openapi_declarations import problems
 
 catalog = Blueprint("catalog", __name__)
 
@@ -29,11 +30,7 @@ catalog = Blueprint("catalog", __name__)
 @inject
 async def get_content(content_id: str, get: GetContent = Provide[Container.catalog.get_content]) -> ContentOut:
     """One title, series or episode, with where to watch it."""
-    try:
-        parsed = UUID(content_id)
-    except ValueError:
-        raise ContentNotFound(f"No content with id {content_id!r}.") from None
-    return content_out(await get(parsed))
+    return content_out(await get(parse_content_id(content_id)))
 
 
 @catalog.get("/api/v1/search")

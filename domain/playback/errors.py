@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from domain.shared.errors import NotFound
+
+
+class ProgressNotFound(NotFound):
+    code = "progress-not-found"
