@@ -59,7 +59,7 @@ async def test_a_new_key_lasts_90_days_allows_60_requests_a_minute_and_is_kept_o
     (stored,) = world.identity.state.api_keys.values()
     assert created.key not in repr(stored) and len(stored.digest) == 64
     (listed,) = await world.container.identity.list_api_keys()(ana.principal)
-    assert listed.revoked_at is None and listed.last_used_at is None
+    assert listed.api_key.revoked_at is None and listed.api_key.last_used_at is None and listed.expired is False
 
 
 async def test_unknown_revoked_expired_and_malformed_keys_are_refused_alike(world: FakeWorld) -> None:
