@@ -9,7 +9,7 @@ from adapters.postgres.health import postgres_answers
 from adapters.redis.health import redis_answers
 from application.identity.register_account import RegisterAccountCommand
 from domain.identity.email import EmailAddress
-from entrypoints.config import Settings, with_servers
+from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.lifecycle import opened, prepare_servers
 
@@ -42,7 +42,8 @@ async def seed_demo_command(settings: Settings) -> None:
 
 
 async def dead_letters_command(settings: Settings, *, limit: int = 100, replay: bool = False) -> None:
-    async with opened(Container(settings=with_servers(settings))) as container:
+    settings = await prepare_servers(settings, migrated=False)
+    async with opened(Container(settings=settings)) as container:
         journal = container.playback_adapters.progress_store()
         if replay:
             print(f"replayed {await journal.replay_dead_letters()} dead letters")
@@ -61,7 +62,7 @@ def _redis_description(url: str) -> str:
 
 async def check_command(settings: Settings) -> int:
     embedded_db, embedded_redis = settings.database_url is None, settings.redis_url is None
-    settings = with_servers(settings)
+    settings = await prepare_servers(settings, migrated=False)
     rows = [
         ("data dir", str(settings.data_dir.resolve())),
         ("database", describe(settings.database_url or "") + (" (embedded)" if embedded_db else "")),
