@@ -3,76 +3,51 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import attrs
 import pytest
 
-from adapters.identity.aes_gcm_secret_box import AesGcmSecretBox
-from adapters.identity.argon2_password_hasher import fast_test_hasher
-from adapters.identity.in_memory_api_key_rate_limiter import InMemoryApiKeyRateLimiter
-from adapters.identity.in_memory_api_key_usage_recorder import InMemoryApiKeyUsageRecorder
-from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
-from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
-from adapters.identity.in_memory_registration_limiter import InMemoryRegistrationLimiter
-from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
-from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
-from adapters.identity.signing_keys import Ed25519SigningKey
-from adapters.shared.manual_clock import ManualClock
-from adapters.shared.system import UrandomSecretGenerator, Uuid4Generator
-from application.identity.authenticate import Authenticate
-from application.identity.confirm_password import ConfirmPassword
-from application.identity.log_in import LogIn, LogInCommand
-from application.identity.log_out import LogOut, LogOutCommand
-from application.identity.purge_expired_sessions import PurgeExpiredSessions
-from application.identity.refresh_tokens import RefreshTokens, RefreshTokensCommand
-from application.identity.register_account import RegisterAccount, RegisterAccountCommand
-from application.identity.tokens import SessionIssuer, TokenPair
+from application.identity.log_in import LogInCommand
+from application.identity.log_out import LogOutCommand
+from application.identity.refresh_tokens import RefreshTokensCommand
+from application.identity.register_account import RegisterAccountCommand
+from application.identity.tokens import TokenPair
 from domain.identity.errors import (
     InvalidAccessToken,
     InvalidCredentials,
     InvalidPassword,
     InvalidRefreshToken,
 )
-from domain.identity.password_policy import PasswordPolicy
 from domain.identity.user import User
 from domain.shared.errors import TooManyAttempts
+from tests.support.apps import FakeWorld, fake_container
 
 
 class Identity:
-    def __init__(self) -> None:
-        self.clock = ManualClock()
-        self.store = InMemoryIdentityStore()
-        ids = Uuid4Generator()
-        self.tokens = JwtAccessTokenIssuer(Ed25519SigningKey.generate(), self.clock, timedelta(minutes=15))
-        sessions = SessionIssuer(self.tokens, ids, UrandomSecretGenerator(), timedelta(days=30))
-        hasher = fast_test_hasher()
-        throttle = InMemoryLoginThrottle(
-            self.clock, account_limit=100, account_ip_limit=3, ip_limit=10, window_seconds=600
-        )
-        self.confirm_password = ConfirmPassword(hasher, throttle)
-        limiter = InMemoryRegistrationLimiter(self.clock, per_ip=10, ip_window_seconds=3600, per_minute=60)
-        self.register = RegisterAccount(self.store, hasher, PasswordPolicy(frozenset()), limiter, self.clock, ids)
-        self.log_in = LogIn(self.store, hasher, throttle, sessions, self.clock, ids, UrandomSecretGenerator())
-        self.revoked = InMemoryRevokedSessions(self.clock, remember_for=timedelta(minutes=16))
-        self.box = AesGcmSecretBox(bytes(32))
-        self.refresh = RefreshTokens(self.store, sessions, self.clock, self.box, self.revoked, timedelta(seconds=5))
-        self.log_out = LogOut(self.store, self.clock, self.revoked)
-        self.authenticate = Authenticate(
-            self.tokens,
-            self.store,
-            self.store,
-            InMemoryApiKeyRateLimiter(self.clock),
-            InMemoryApiKeyUsageRecorder(self.clock),
-            throttle,
-            self.clock,
-            self.revoked,
-        )
-        self.purge = PurgeExpiredSessions(self.store, self.clock, timedelta(seconds=5))
+    """The identity use cases of the fake world, under the names these tests use."""
+
+    def __init__(self, world: FakeWorld) -> None:
+        use_cases = world.container.identity
+        self.clock = world.clock
+        self.store = world.identity
+        self.tokens = use_cases.access_tokens()
+        self.confirm_password = use_cases.confirm_password()
+        self.register = use_cases.register_account()
+        self.log_in = use_cases.log_in()
+        self.refresh = use_cases.refresh_tokens()
+        self.log_out = use_cases.log_out()
+        self.authenticate = use_cases.authenticate()
+        self.purge = use_cases.purge_expired_sessions()
 
 
 @pytest.fixture
-def identity() -> Identity:
-    return Identity()
+def identity(tmp_path: Path) -> Identity:
+    # Three wrong passwords from one address lock that address out of the account; ten of any account.
+    world = fake_container(
+        tmp_path, login_failures_per_account_and_ip=3, login_failures_per_ip=10, login_failure_window_seconds=600
+    )
+    return Identity(world)
 
 
 async def test_passwords_are_stored_only_as_argon2id_hashes(identity: Identity) -> None:
