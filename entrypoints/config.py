@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -39,6 +40,24 @@ def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    """Comma-separated CIDRs (``10.0.0.0/8, fd00::/8``); a bare address is a network of one."""
+    networks = []
+    for raw in (env.get(name) or "").split(","):
+        if not raw.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(raw.strip()))
+        except ValueError as error:
+            raise ConfigurationError(
+                f"{name} must be comma-separated CIDRs such as 10.0.0.0/8 or fd00::/8; {raw.strip()!r}: {error}"
+            ) from None
+    return tuple(networks)
+
+
 @attrs.frozen
 class Settings:
     data_dir: Path = Path("var")
@@ -68,6 +87,8 @@ class Settings:
     completion_threshold: float = 0.95
     stale_progress_days: int = 30
     log_level: str = "INFO"
+    # Besides loopback, who may read GET /metrics.
+    metrics_allow: tuple[Network, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +121,7 @@ class Settings:
             completion_threshold=_fraction(env, "MG_COMPLETION_THRESHOLD", 0.95),
             stale_progress_days=_int(env, "MG_STALE_PROGRESS_DAYS", 30),
             log_level=(env.get("MG_LOG_LEVEL") or "INFO").upper(),
+            metrics_allow=_networks(env, "MG_METRICS_ALLOW"),
         )
 
     @property
@@ -113,6 +135,14 @@ class Settings:
     @property
     def mfa_key_path(self) -> Path:
         return self.data_dir / "secrets" / "mfa-encryption-key"
+
+
+def check_metrics_directory(env: Mapping[str, str]) -> None:
+    """prometheus-client's multiprocess mode writes into ``PROMETHEUS_MULTIPROC_DIR`` from the first
+    metric defined on: say so now, not with a traceback from deep inside an import."""
+    directory = env.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and not Path(directory).is_dir():
+        raise ConfigurationError(f"PROMETHEUS_MULTIPROC_DIR must be an existing directory, got {directory!r}")
 
 
 def with_servers(settings: Settings) -> Settings:

@@ -36,7 +36,9 @@ class InMemoryFactorAttemptGuard:
         self.attempts.append(user_id)
         wait = self._windows.take(self._tiers(user_id, ip))
         if wait is not None:
-            raise TooManyAttempts("Too many two-factor attempts; wait a minute.", retry_after_seconds=wait)
+            raise TooManyAttempts(
+                "Too many two-factor attempts; wait a minute.", retry_after_seconds=wait, limiter="second_factor"
+            )
 
     async def succeeded(self, user_id: UUID, ip: str | None) -> None:
         self._windows.give_back([key for key, _, _ in self._tiers(user_id, ip)])

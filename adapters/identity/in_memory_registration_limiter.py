@@ -19,4 +19,6 @@ class InMemoryRegistrationLimiter:
             tiers.insert(0, (f"registrations:ip:{ip}", *self._per_ip))
         wait = self._windows.take(tiers)
         if wait is not None:
-            raise TooManyAttempts("Too many registrations; try again later.", retry_after_seconds=wait)
+            raise TooManyAttempts(
+                "Too many registrations; try again later.", retry_after_seconds=wait, limiter="registration"
+            )

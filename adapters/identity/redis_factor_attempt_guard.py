@@ -37,7 +37,9 @@ class RedisFactorAttemptGuard:
     async def attempt(self, user_id: UUID, ip: str | None) -> None:
         wait = await self._counters.take(self._tiers(user_id, ip))
         if wait is not None:
-            raise TooManyAttempts("Too many two-factor attempts; wait a minute.", retry_after_seconds=wait)
+            raise TooManyAttempts(
+                "Too many two-factor attempts; wait a minute.", retry_after_seconds=wait, limiter="second_factor"
+            )
 
     async def succeeded(self, user_id: UUID, ip: str | None) -> None:
         await self._counters.give_back([key for key, _, _ in self._tiers(user_id, ip)])

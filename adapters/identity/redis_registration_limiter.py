@@ -21,4 +21,6 @@ class RedisRegistrationLimiter:
             tiers.insert(0, (f"mg:registrations:ip:{ip}", *self._per_ip))
         wait = await self._counters.take(tiers)
         if wait is not None:
-            raise TooManyAttempts("Too many registrations; try again later.", retry_after_seconds=wait)
+            raise TooManyAttempts(
+                "Too many registrations; try again later.", retry_after_seconds=wait, limiter="registration"
+            )

@@ -14,7 +14,7 @@ import attrs
 from adapters.playback.progress_entries import journal_fields, read_changes
 from adapters.playback.sync_brokers import InMemorySyncBroker, sync_event
 from application.playback.progress_archive_ports import ProgressArchive, ProgressSnapshot
-from application.playback.progress_journal_ports import ChangeBatch, DeadLetter
+from application.playback.progress_journal_ports import ChangeBatch, DeadLetter, JournalBacklog
 from application.playback.progress_store_ports import Recorded
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, accepted_state, judge
 
@@ -34,6 +34,7 @@ class _Change:
     fields: Mapping[str, str]  # as the Redis store journals them, and read back the same way
     taken_by: str | None = None
     taken_at: float = 0.0
+    journalled_at: float = attrs.field(factory=time.time)
 
 
 class InMemoryProgressStore:
@@ -148,6 +149,12 @@ class InMemoryProgressStore:
     async def acknowledge(self, change_ids: Sequence[str]) -> None:
         for change_id in change_ids:
             self._changes.pop(change_id, None)
+
+    async def backlog(self) -> JournalBacklog:
+        if not self._changes:
+            return JournalBacklog(pending=0, oldest_age_seconds=0.0)
+        oldest = next(iter(self._changes.values()))  # a dict keeps the journal's order
+        return JournalBacklog(len(self._changes), max(time.time() - oldest.journalled_at, 0.0))
 
     async def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
         for letter in letters:

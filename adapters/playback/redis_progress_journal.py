@@ -32,7 +32,7 @@ from adapters.playback.redis_progress_codec import (
 )
 from adapters.shared.redis_batched_script import BatchedScript
 from application.playback.progress_archive_ports import ProgressSnapshot
-from application.playback.progress_journal_ports import ChangeBatch, DeadLetter
+from application.playback.progress_journal_ports import ChangeBatch, DeadLetter, JournalBacklog
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,21 @@ class RedisProgressJournal:
         while moved := int(await self._replay([STREAM, DEAD_LETTERS], [str(REPLAY_BATCH)])):
             replayed += moved
         return replayed
+
+    async def backlog(self) -> JournalBacklog:
+        """Acknowledging an entry deletes it (and so does setting it aside), so the stream's length
+        is what the archive has not taken, handed out or not. An entry id starts with the
+        millisecond Redis added it; Redis's own clock gives its age, whatever the local clock says."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.xlen(STREAM)
+            pipe.xrange(STREAM, count=1)
+            pipe.time()
+            length, oldest, (seconds, microseconds) = await pipe.execute()
+        if not length or not oldest:
+            return JournalBacklog(pending=0, oldest_age_seconds=0.0)
+        added_ms = int(text(oldest[0][0]).partition("-")[0])
+        age = seconds + microseconds / 1_000_000 - added_ms / 1000
+        return JournalBacklog(pending=int(length), oldest_age_seconds=max(age, 0.0))
 
     async def _ensure_group(self) -> None:
         if self._group_ready:

@@ -194,6 +194,7 @@ class ReportLeakedApiKeys:
             raise RateLimited(
                 "Too many leaked-key reports from this address; wait and send the rest in one report.",
                 retry_after_seconds=decision.reset_seconds,
+                limiter="leaked_key_reports",
                 decision=decision,
             )
         revoked = 0

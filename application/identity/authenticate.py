@@ -70,7 +70,9 @@ class Authenticate:
         now = self.clock.now()
         if api_key is None or not api_key.is_usable(now):
             if wait is not None:
-                raise TooManyAttempts("Too many invalid API keys from this address.", retry_after_seconds=wait)
+                raise TooManyAttempts(
+                    "Too many invalid API keys from this address.", retry_after_seconds=wait, limiter="invalid_api_key"
+                )
             await self.invalid_key_throttle.record_failure(throttle_key, None)
             raise InvalidApiKey(_INVALID_KEY)
         # Independent round trips to Redis, sent together.
@@ -80,7 +82,10 @@ class Authenticate:
         )
         if not decision.allowed:
             raise RateLimited(
-                "This API key is over its rate limit.", retry_after_seconds=decision.reset_seconds, decision=decision
+                "This API key is over its rate limit.",
+                retry_after_seconds=decision.reset_seconds,
+                limiter="api_key",
+                decision=decision,
             )
         if record_use:
             async with self.uow() as uow:

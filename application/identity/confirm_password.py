@@ -27,7 +27,9 @@ class ConfirmPassword:
         account = account_key(user.email.value)
         retry_after = await self.throttle.retry_after(account, ip)
         if retry_after is not None:
-            raise TooManyAttempts("Too many failed sign-in attempts; try again later.", retry_after_seconds=retry_after)
+            raise TooManyAttempts(
+                "Too many failed sign-in attempts; try again later.", retry_after_seconds=retry_after, limiter="sign_in"
+            )
         if not await self.hasher.verify(user.password_hash, normalise_password(password)):
             await self.throttle.record_failure(account, ip)
             raise InvalidPassword("The password is incorrect.")

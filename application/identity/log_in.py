@@ -61,6 +61,7 @@ class LogIn:
             raise TooManyAttempts(
                 "Too many failed sign-in attempts; try again later.",
                 retry_after_seconds=retry_after,
+                limiter="sign_in",
             )
         user = None
         if email is not None:

@@ -93,3 +93,18 @@ class ProgressJournal(Protocol):
     async def replay_dead_letters(self) -> int:
         """Put every dead letter back into the journal as a new entry with its original fields
         (once its cause is fixed); returns how many. One still unreadable is set aside again."""
+
+
+@frozen
+class JournalBacklog:
+    """What the archive has not taken yet: changes journalled and neither acknowledged nor set
+    aside, and how long the oldest of them has waited (0 when there is none)."""
+
+    pending: int
+    oldest_age_seconds: float
+
+
+class JournalBacklogReader(Protocol):
+    """How far behind the archive is, for operators (read at each metrics scrape)."""
+
+    async def backlog(self) -> JournalBacklog: ...

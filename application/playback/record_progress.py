@@ -34,6 +34,15 @@ class RecordProgressCommand:
 
 
 @frozen
+class ProgressRecorded:
+    """The state that stands after the update, and whether the update was a duplicate (its
+    session had delivered that sequence already, so nothing changed). A stale one raises."""
+
+    state: WatchProgress
+    duplicate: bool = False
+
+
+@frozen
 class RecordProgress:
     """Record where a device is in a title; the stored state and every device converge on it."""
 
@@ -43,7 +52,7 @@ class RecordProgress:
     clock: Clock
     completion_threshold: float = COMPLETION_THRESHOLD
 
-    async def __call__(self, command: RecordProgressCommand) -> WatchProgress:
+    async def __call__(self, command: RecordProgressCommand) -> ProgressRecorded:
         content = await self.contents.get(command.content_id)
         if content is None:
             raise ContentNotFound(f"No content with id {command.content_id}.")
@@ -72,7 +81,7 @@ class RecordProgress:
         state = recorded.state
         if recorded.verdict is Verdict.ACCEPT and state.completed and not recorded.was_completed:
             await self._queue_next_episode(content, state)
-        return state
+        return ProgressRecorded(state, duplicate=recorded.verdict is Verdict.DUPLICATE)
 
     async def _queue_next_episode(self, finished: Content, state: WatchProgress) -> None:
         if finished.kind is not ContentKind.EPISODE:

@@ -99,6 +99,7 @@ class TotpFactor:
             raise FactorLocked(
                 "Two-factor authentication is locked after too many wrong codes; use a backup code or try again later.",
                 retry_after_seconds=wait,
+                limiter="factor_lock",
             )
 
     def ensure_fresh(self, step: int) -> None:

@@ -36,11 +36,16 @@ class Unauthenticated(DomainError):
 
 
 class TooManyAttempts(DomainError):
+    """A limit refused the attempt. ``limiter`` names which one (``sign_in``, ``registration``,
+    ``second_factor``, ``factor_lock``, ``invalid_api_key``, ``api_key``, ``leaked_key_reports``):
+    operators count refusals by it, and one route can meet several limits."""
+
     code = "too-many-attempts"
 
-    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+    def __init__(self, detail: str, *, retry_after_seconds: int, limiter: str) -> None:
         super().__init__(detail)
         self.retry_after_seconds = retry_after_seconds
+        self.limiter = limiter
 
 
 class Forbidden(DomainError):
@@ -50,6 +55,6 @@ class Forbidden(DomainError):
 class RateLimited(TooManyAttempts):
     code = "rate-limited"
 
-    def __init__(self, detail: str, *, retry_after_seconds: int, decision: object = None) -> None:
-        super().__init__(detail, retry_after_seconds=retry_after_seconds)
+    def __init__(self, detail: str, *, retry_after_seconds: int, limiter: str, decision: object = None) -> None:
+        super().__init__(detail, retry_after_seconds=retry_after_seconds, limiter=limiter)
         self.decision = decision

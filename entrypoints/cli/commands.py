@@ -76,6 +76,7 @@ async def check_command(settings: Settings) -> int:
             f"{settings.login_failures_per_account} per account, {settings.login_failures_per_ip} per IP"
             f" in {settings.login_failure_window_seconds}s",
         ),
+        ("metrics readers", ", ".join(["loopback", *map(str, settings.metrics_allow)])),
     ]
     async with opened(Container(settings=settings)) as container:
         postgres_ok = await postgres_answers(container.shared.engine())

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
-from entrypoints.config import ConfigurationError, Settings
+from entrypoints.config import ConfigurationError, Settings, check_metrics_directory
 
 
 def _settings() -> Settings:
     try:
+        check_metrics_directory(os.environ)
         return Settings.from_env()
     except ConfigurationError as error:
         sys.exit(f"configuration error: {error}")

@@ -17,6 +17,7 @@ from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.lifecycle import prepare_servers
+from entrypoints.telemetry.multiprocess import track_this_process
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
@@ -47,6 +48,7 @@ def serve(settings: Settings, *, host: str | None, port: int | None, with_worker
     if with_worker:
         start_worker(settings)
     app = create_app(Container(settings=settings))
+    track_this_process()  # multiprocess metrics: forget dead processes' gauges, and this one's at exit
 
     @app.before_serving
     async def tune_garbage_collection() -> None:

@@ -8,6 +8,7 @@ from dependency_injector import containers, providers
 
 from adapters.playback.postgres_continue_watching import PostgresContinueWatching
 from adapters.playback.postgres_progress_archive import PostgresProgressArchive
+from adapters.playback.redis_progress_journal import RedisProgressJournal
 from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import RedisSyncBroker
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveViewerProgress
@@ -30,6 +31,7 @@ class PlaybackAdapters(containers.DeclarativeContainer):
     progress_store = providers.Singleton(RedisProgressStore, shared.redis, progress_archive)
     continue_watching_query = providers.Singleton(PostgresContinueWatching, shared.reads)
     sync_broker = providers.Singleton(RedisSyncBroker, shared.redis)
+    journal_backlog = providers.Singleton(RedisProgressJournal, shared.redis)  # what /metrics reads
 
 
 class Playback(containers.DeclarativeContainer):

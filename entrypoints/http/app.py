@@ -10,16 +10,19 @@ from quart import Quart, Response, g, request
 from quart_schema import QuartSchema
 
 from entrypoints.container import Container
-from entrypoints.http import health_routes
+from entrypoints.http import health_routes, metrics_routes
 from entrypoints.http.contexts import blueprints_of, context_packages
 from entrypoints.http.json_provider import use_msgspec_json
+from entrypoints.http.metrics_routes import hide_metrics_from_strangers
 from entrypoints.http.openapi import OpenApiDocument
 from entrypoints.http.problems import register_problem_handlers
+from entrypoints.http.route_template import note_matched_route
 from entrypoints.http.security_headers import register_security_headers
 from entrypoints.http.swagger_ui_assets import serve_swagger_ui_assets
 from entrypoints.http.text_guard import refuse_unstorable_query_text
 from entrypoints.lifecycle import close_connections
 from entrypoints.logging_setup import request_id
+from entrypoints.telemetry.request_metrics import with_request_metrics
 
 access_log = logging.getLogger("media_gateway.access")
 
@@ -43,19 +46,22 @@ def create_app(container: Container) -> Quart:
     register_problem_handlers(app)
     register_security_headers(app)
     contexts = context_packages()
-    for blueprint in [*blueprints_of(contexts), health_routes.health]:
+    for blueprint in [*blueprints_of(contexts), health_routes.health, metrics_routes.metrics]:
         app.register_blueprint(blueprint)
     # Wire after the views exist: wiring earlier leaves unresolved Provide markers behind.
-    container.wire(packages=contexts, modules=[health_routes])
+    container.wire(packages=contexts, modules=[health_routes, metrics_routes])
     app.extensions["container"] = container
+    app.asgi_app = with_request_metrics(app.asgi_app)
 
     @app.before_request
     async def start_request() -> None:
+        note_matched_route()
         incoming = request.headers.get("X-Request-ID", "")
         rid = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
         g.request_id = rid
         g.started = time.perf_counter()
         request_id.set(rid)
+        await hide_metrics_from_strangers()
         await refuse_unstorable_query_text()
 
     @app.after_request

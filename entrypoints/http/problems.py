@@ -18,6 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from domain.shared.errors import DomainError, InvalidInput, TooManyAttempts
+from entrypoints.telemetry.refusals import count_refusal
 
 log = logging.getLogger(__name__)
 # msgspec names the offending member at the end of its message: "... - at `$.password`".
@@ -115,7 +116,7 @@ def problem(
     return response
 
 
-def _registered_code(error: DomainError) -> str:
+def problem_code(error: DomainError) -> str:
     """The error's code, or else the nearest base class's that is registered (an InvalidInput
     subclass nobody registered is still an invalid-input)."""
     for kind in type(error).__mro__:
@@ -126,7 +127,7 @@ def _registered_code(error: DomainError) -> str:
 
 
 def _domain_problem(error: DomainError) -> Response:
-    code = _registered_code(error)
+    code = problem_code(error)
     extensions: dict[str, Any] = {}
     headers: dict[str, str] = {}
     if isinstance(error, InvalidInput) and error.field:
@@ -143,6 +144,7 @@ def _domain_problem(error: DomainError) -> Response:
 def register_problem_handlers(app: Quart) -> None:
     @app.errorhandler(DomainError)
     async def domain_error(error: DomainError) -> Response:
+        count_refusal(error)
         return _domain_problem(error)
 
     @app.errorhandler(QuerystringValidationError)

@@ -43,6 +43,7 @@ async def test_five_failed_attempts_per_account_are_allowed_then_the_account_mus
     with pytest.raises(TooManyAttempts) as blocked:
         await guard.attempt(ana, "10.0.0.99")
     assert 0 < blocked.value.retry_after_seconds <= WINDOW
+    assert blocked.value.limiter == "second_factor"  # what the refusal is counted as
 
 
 async def test_an_account_stays_blocked_while_attempts_continue(guard: FactorAttemptGuard) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from adapters.playback.progress_entries import journal_fields
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
-from application.playback.progress_journal_ports import DeadLetter
+from application.playback.progress_journal_ports import DeadLetter, JournalBacklog
 from domain.playback.progress import WatchProgress
 from tests.support.live_progress import (
     BACKENDS,
@@ -84,6 +84,25 @@ async def test_changes_a_consumer_took_and_never_acknowledged_go_to_another(live
     await asyncio.sleep(0.3)
     again = await live.store.changes("worker-2", 10, 0.05)
     assert again.ids == taken.ids and again.snapshots == taken.snapshots
+
+
+async def test_the_backlog_counts_what_the_archive_has_not_taken_and_ages_the_oldest(live: Live) -> None:
+    assert await live.store.backlog() == JournalBacklog(pending=0, oldest_age_seconds=0.0)
+    await record(live, DUNE, 600, 1)
+    await asyncio.sleep(0.5)
+    await record(live, DUNE, 700, 2)
+    await record(live, MATRIX, 100, 1)
+    backlog = await live.store.backlog()
+    assert backlog.pending == 3 and 0.5 <= backlog.oldest_age_seconds < 30
+    first = await live.store.changes("worker-1", 1, 0.5)
+    assert (await live.store.backlog()).pending == 3  # handed out is not archived
+    await live.store.acknowledge(first.ids)
+    after = await live.store.backlog()
+    assert after.pending == 2 and after.oldest_age_seconds < backlog.oldest_age_seconds  # the next is younger
+    rest = await live.store.changes("worker-1", 10, 0.5)
+    await live.store.acknowledge(rest.ids[:1])
+    await live.store.dead_letter([DeadLetter(rest.changes[1].id, rest.changes[1].fields, "set aside")])
+    assert await live.store.backlog() == JournalBacklog(pending=0, oldest_age_seconds=0.0)
 
 
 def journalled(user_id: uuid.UUID, content: Any, **state: Any) -> dict[str, str]:

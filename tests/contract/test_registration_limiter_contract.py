@@ -32,6 +32,7 @@ async def test_registrations_per_address_are_limited(registrations: Registration
     with pytest.raises(TooManyAttempts) as refused:
         await registrations.admit("198.51.100.7")
     assert 0 < refused.value.retry_after_seconds <= 3600
+    assert refused.value.limiter == "registration"  # what the refusal is counted as
     await registrations.admit("198.51.100.8")
 
 

@@ -89,6 +89,7 @@ class InMemoryPlaybackAdapters(containers.DeclarativeContainer):
     )
     sync_broker = providers.Singleton(InMemorySyncBroker)
     progress_store = providers.Singleton(InMemoryProgressStore, progress_archive, sync_broker)
+    journal_backlog = progress_store  # the store is its own journal
 
 
 def swap(slot: providers.Container, replacement: containers.Container) -> None:

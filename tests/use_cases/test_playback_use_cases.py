@@ -27,7 +27,7 @@ async def record(
     world: FakeWorld, position: float, device: str = "tv", session: str = "tv-1", sequence: int = 1
 ) -> WatchProgress:
     command = RecordProgressCommand(ANA, DUNE.id, position, device, session, sequence)
-    return await world.container.playback.record_progress()(command)
+    return (await world.container.playback.record_progress()(command)).state
 
 
 async def listed(world: FakeWorld) -> list[float]:
@@ -58,3 +58,13 @@ async def test_every_change_is_appended_to_the_history_with_its_device(world: Fa
         (600, False, "tv"),
         (7000, True, "phone"),
     ]
+
+
+async def test_the_same_sequence_again_is_told_apart_as_a_duplicate_and_changes_nothing(
+    world: FakeWorld, dune: Content
+) -> None:
+    record_progress = world.container.playback.record_progress()
+    first = await record_progress(RecordProgressCommand(ANA, DUNE.id, 600, "tv", "tv-1", 1))
+    again = await record_progress(RecordProgressCommand(ANA, DUNE.id, 900, "tv", "tv-1", 1))
+    assert (first.duplicate, again.duplicate) == (False, True)
+    assert again.state == first.state

@@ -32,6 +32,8 @@ from entrypoints.http.identity.account_schemas import (
 )
 from entrypoints.http.identity.blueprint import identity
 from entrypoints.http.openapi_declarations import needs_no_services, problems, responds, signed_in
+from entrypoints.telemetry.metrics import SIGN_INS
+from entrypoints.telemetry.outcomes import counted_outcome
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -88,9 +90,11 @@ async def login(
 ) -> tuple[TokenPairOut | MfaRequiredOut, int, dict[str, str]]:
     """Exchange email and password for tokens (`TokenPairOut`), or, with two-factor on, for
     `{mfa_required: true, mfa_token, expires_in}` to complete at `/api/v1/auth/mfa/challenge`."""
-    result = await log_in(LogInCommand(email=data.email, password=data.password, client_ip=request.remote_addr))
-    if isinstance(result, MfaRequired):
-        return MfaRequiredOut(mfa_token=result.mfa_token, expires_in=result.expires_in), 200, NO_STORE
+    with counted_outcome(SIGN_INS, step="password") as outcome:
+        result = await log_in(LogInCommand(email=data.email, password=data.password, client_ip=request.remote_addr))
+        if isinstance(result, MfaRequired):
+            outcome.value = "mfa_required"
+            return MfaRequiredOut(mfa_token=result.mfa_token, expires_in=result.expires_in), 200, NO_STORE
     return _pair(result), 200, NO_STORE
 
 

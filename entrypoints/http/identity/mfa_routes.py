@@ -27,6 +27,8 @@ from entrypoints.http.identity.mfa_schemas import (
     SecurityEventsOut,
 )
 from entrypoints.http.openapi_declarations import problems, responds, signed_in
+from entrypoints.telemetry.metrics import SECOND_FACTOR_CHECKS, SIGN_INS
+from entrypoints.telemetry.outcomes import counted_outcome
 
 # A current code and a recent sign-in: what every factor check can refuse.
 FACTOR_PROBLEMS = ("reauthentication-required", "invalid-mfa-code", "factor-locked")
@@ -74,7 +76,8 @@ async def verify(
 ) -> tuple[BackupCodesOut, int, dict[str, str]]:
     """Confirm enrollment with a current code. Two-factor is then on; the 10 backup codes are shown only now."""
     principal = await authenticated(authenticate, "write")
-    codes = await confirm_mfa(ConfirmMfaCommand(principal=principal, code=data.code, ip=request.remote_addr))
+    with counted_outcome(SECOND_FACTOR_CHECKS):
+        codes = await confirm_mfa(ConfirmMfaCommand(principal=principal, code=data.code, ip=request.remote_addr))
     return BackupCodesOut(backup_codes=codes), 200, NO_STORE
 
 
@@ -89,9 +92,10 @@ async def challenge(
     complete: CompleteMfaChallenge = Provide[Container.identity.complete_mfa_challenge],
 ) -> tuple[ChallengeOut, int, dict[str, str]]:
     """Finish signing in: the `mfa_token` from login plus a TOTP code or a backup code."""
-    result = await complete(
-        CompleteMfaChallengeCommand(mfa_token=data.mfa_token, code=data.code, ip=request.remote_addr)
-    )
+    with counted_outcome(SIGN_INS, step="second_factor"), counted_outcome(SECOND_FACTOR_CHECKS):
+        result = await complete(
+            CompleteMfaChallengeCommand(mfa_token=data.mfa_token, code=data.code, ip=request.remote_addr)
+        )
     tokens = result.tokens
     body = ChallengeOut(
         access_token=tokens.access_token,
@@ -139,7 +143,8 @@ async def regenerate(
 ) -> tuple[BackupCodesOut, int, dict[str, str]]:
     """Ten new backup codes; the old ones stop working. Needs a current code and a recent sign-in."""
     principal = await authenticated(authenticate, "write")
-    codes = await regenerate_codes(FactorCommand(principal=principal, code=data.code, ip=request.remote_addr))
+    with counted_outcome(SECOND_FACTOR_CHECKS):
+        codes = await regenerate_codes(FactorCommand(principal=principal, code=data.code, ip=request.remote_addr))
     return BackupCodesOut(backup_codes=codes), 200, NO_STORE
 
 
@@ -157,9 +162,10 @@ async def disable(
 ) -> tuple[str, int]:
     """Turn two-factor off. Needs a current code, the password and a recent sign-in."""
     principal = await authenticated(authenticate, "write")
-    await disable_mfa(
-        FactorCommand(principal=principal, code=data.code, password=data.password, ip=request.remote_addr)
-    )
+    with counted_outcome(SECOND_FACTOR_CHECKS):
+        await disable_mfa(
+            FactorCommand(principal=principal, code=data.code, password=data.password, ip=request.remote_addr)
+        )
     return "", 204
 
 

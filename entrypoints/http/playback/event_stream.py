@@ -15,14 +15,18 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from prometheus_client import Counter
 from quart import Response
 
 from application.playback.sync_ports import Subscription, SyncEvent
 from entrypoints.http.problems import DEPENDENCY_ERRORS
+from entrypoints.telemetry.metrics import SYNC_CONNECTIONS, SYNC_EVENTS_DELIVERED
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0
 RECONNECT_AFTER_MS = 5000
+EVENT_KINDS = ("progress", "completed", "next_episode", "dismissed")
+_DELIVERED = {kind: SYNC_EVENTS_DELIVERED.labels(kind=kind) for kind in EVENT_KINDS}
 
 
 def sse_frame(event: SyncEvent) -> bytes:
@@ -42,10 +46,11 @@ async def sync_event_frames(
 ) -> AsyncIterator[bytes]:
     """The stream's bytes, until the credential stops being valid, the broker goes away or the
     client leaves (then the subscription is closed). ``own_device``'s own changes are skipped."""
-    yield b": connected\n\n"
     pending: asyncio.Task[SyncEvent] | None = None
     checked_at = time.monotonic()
+    SYNC_CONNECTIONS.inc()
     try:
+        yield b": connected\n\n"
         while True:
             pending = pending or asyncio.ensure_future(anext(events))
             done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT_SECONDS)
@@ -61,12 +66,14 @@ async def sync_event_frames(
             pending = None
             if own_device is None or event.device_id != own_device:
                 yield sse_frame(event)
+                _delivered(event.kind).inc()
     except DEPENDENCY_ERRORS as error:
         # The 200 is already sent: end the stream and let the client reconnect in a while.
         pending = None
         log.warning("sync stream ended: broker unavailable", extra={"error_type": type(error).__name__})
         yield f"retry: {RECONNECT_AFTER_MS}\n\n".encode()
     finally:
+        SYNC_CONNECTIONS.dec()
         # The client went away. Stop the pending read before closing the subscription:
         # an async generator cannot be closed while another task is inside it.
         if pending is not None:
@@ -74,6 +81,10 @@ async def sync_event_frames(
             with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
                 await pending
         await events.aclose()
+
+
+def _delivered(kind: str) -> Counter:
+    return _DELIVERED.get(kind) or SYNC_EVENTS_DELIVERED.labels(kind="other")
 
 
 def event_stream_response(frames: AsyncIterator[bytes]) -> Response:

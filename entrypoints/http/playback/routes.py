@@ -32,8 +32,11 @@ from entrypoints.http.playback.schemas import (
     progress_out,
 )
 from entrypoints.http.uuid_parameters import parse_uuid
+from entrypoints.telemetry.metrics import PROGRESS_UPDATES
 
 playback = Blueprint("playback", __name__)
+# A stale update raises StaleProgress, counted where it becomes a 409 (entrypoints/telemetry/refusals.py).
+_ACCEPTED, _DUPLICATE = PROGRESS_UPDATES.labels(verdict="accepted"), PROGRESS_UPDATES.labels(verdict="duplicate")
 
 
 @playback.post("/api/v1/playback/progress")
@@ -51,7 +54,7 @@ async def record(
     """Record where a device is. `sequence` increases within a playback `session_id`; a lower one
     than already recorded answers 409 with the winning state, a repeated one changes nothing."""
     principal = await authenticated(authenticate, "write")
-    state = await record_progress(
+    recorded = await record_progress(
         RecordProgressCommand(
             user_id=principal.user_id,
             content_id=parse_content_id(data.content_id),
@@ -62,7 +65,8 @@ async def record(
             duration_seconds=data.duration_seconds,
         )
     )
-    return progress_out(state)
+    (_DUPLICATE if recorded.duplicate else _ACCEPTED).inc()
+    return progress_out(recorded.state)
 
 
 @playback.get("/api/v1/playback/continue-watching")
