@@ -22,6 +22,7 @@ from typing import Any
 
 import psutil
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.servers import drop_database, fresh_database_url
 
@@ -213,3 +214,47 @@ def test_request_heads_over_the_limit_get_431_and_the_service_keeps_serving(serv
     assert endless.startswith(b"HTTP/1.1 431 "), endless[:200]
     # Generous headers within the limit (a long token, proxy headers) are served as usual.
     assert call(base, "GET", "/health/live", token="t" * 8192)[0] == 200
+
+
+def scraped(base: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+LIVE = ("mg_http_requests_total", frozenset({"route": "/health/live", "method": "GET", "status_class": "2xx"}.items()))
+FAILED_SIGN_IN = ("mg_sign_ins_total", frozenset({"step": "password", "outcome": "invalid_credentials"}.items()))
+IN_FLIGHT = ("mg_http_requests_in_flight", frozenset())
+
+
+def test_in_multiprocess_mode_metrics_add_up_over_the_processes_that_served(
+    service_env: dict[str, str], serve: Any, tmp_path: Path
+) -> None:
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    service_env["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    base, first = serve()
+    for _ in range(3):
+        assert call(base, "GET", "/health/live")[0] == 200
+    assert call(base, "POST", "/api/v1/auth/login", {"email": "nobody@example.com", "password": "not it"})[0] == 401
+    metrics = scraped(base)
+    assert metrics[LIVE] == 3 and metrics[FAILED_SIGN_IN] == 1 and metrics[IN_FLIGHT] == 1
+    assert (directory / f"counter_{first.pid}.db").exists()
+    live_gauges = directory / f"gauge_livesum_{first.pid}.db"
+    assert live_gauges.exists()
+    stop(first)
+    assert not live_gauges.exists(), "a process that exits takes its in-flight requests with it"
+    # One killed before it could clean up is forgotten by the next one to start.
+    (directory / "gauge_livesum_4194999.db").write_bytes((directory / f"histogram_{first.pid}.db").read_bytes())
+
+    base, second = serve()
+    assert not (directory / "gauge_livesum_4194999.db").exists()
+    assert call(base, "GET", "/health/live")[0] == 200
+    metrics = scraped(base)
+    assert metrics[LIVE] == 4, "the counters of a process that ended still count"
+    assert metrics[FAILED_SIGN_IN] == 1 and metrics[IN_FLIGHT] == 1
+    stop(second)
