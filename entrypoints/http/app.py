@@ -23,6 +23,7 @@ from entrypoints.http.text_guard import refuse_unstorable_query_text
 from entrypoints.lifecycle import close_connections
 from entrypoints.logging_setup import request_id
 from entrypoints.telemetry.request_metrics import with_request_metrics
+from entrypoints.telemetry.server_spans import ServerSpans
 
 access_log = logging.getLogger("media_gateway.access")
 
@@ -51,16 +52,15 @@ def create_app(container: Container) -> Quart:
     # Wire after the views exist: wiring earlier leaves unresolved Provide markers behind.
     container.wire(packages=contexts, modules=[health_routes, metrics_routes])
     app.extensions["container"] = container
-    app.asgi_app = with_request_metrics(app.asgi_app)
 
     @app.before_request
     async def start_request() -> None:
-        note_matched_route()
         incoming = request.headers.get("X-Request-ID", "")
         rid = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
         g.request_id = rid
         g.started = time.perf_counter()
         request_id.set(rid)
+        note_matched_route()
         await hide_metrics_from_strangers()
         await refuse_unstorable_query_text()
 
@@ -91,4 +91,6 @@ def create_app(container: Container) -> Quart:
     async def close_pools() -> None:
         await close_connections(container)
 
+    app.asgi_app = with_request_metrics(app.asgi_app)  # type: ignore[method-assign]
+    app.asgi_app = ServerSpans(app.asgi_app)  # type: ignore[method-assign]
     return app

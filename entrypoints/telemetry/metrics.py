@@ -71,12 +71,18 @@ RATE_LIMIT_REJECTIONS = Counter(
     ["limiter"],
 )
 
-# Tracing (entrypoints/telemetry/ tracing side): spans the exporter could not send, counted by the
-# span processor with `TRACE_SPANS_DROPPED.labels(reason=...).inc(n)`; `reason` is a short fixed
-# word such as `queue_full` or `export_failed`.
+# Tracing (entrypoints/telemetry/tracing.py): spans the exporter could not send. `reason` is the
+# batch processor's word for it: `queue_full`, `export_failed`. The worker's drops are served only
+# in multiprocess mode (its files are in the same directory); the worker has no /metrics of its own.
 TRACE_SPANS_DROPPED = Counter(
     "mg_trace_spans_dropped_total", "Trace spans dropped instead of exported, by reason.", ["reason"]
 )
+
+
+def count_dropped_spans(count: int, reason: str) -> None:
+    """What ``configure_tracing(count_dropped=...)`` is given."""
+    TRACE_SPANS_DROPPED.labels(reason=reason).inc(count)
+
 
 # Read from Redis at scrape time, never recorded (see exposition.archive_lag_metrics).
 ARCHIVE_PENDING_CHANGES = "mg_archive_pending_changes"

@@ -13,10 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from prometheus_client.parser import text_string_to_metric_families
 from quart.typing import TestClientProtocol as Client
 
 from entrypoints.http.playback import event_stream
+from entrypoints.telemetry.metrics import count_dropped_spans
+from entrypoints.telemetry.tracing import counted_batches
 from tests.support.accounts import PASSWORD, bearer, create_key, enroll, from_address, register_and_sign_in
 from tests.support.apps import FakeWorld, fake_container, running
 from tests.support.catalog_fixtures import movie
@@ -220,3 +224,20 @@ async def test_event_stream_clients_and_the_events_they_are_sent_are_counted(
     assert moved(before, connected, "mg_sync_connections") == 1
     assert moved(before, after, "mg_sync_connections") == 0
     assert moved(before, after, "mg_sync_events_delivered_total", kind="progress") == 1
+
+
+class CollectorDown(SpanExporter):
+    def export(self, spans: Any) -> SpanExportResult:
+        return SpanExportResult.FAILURE
+
+
+async def test_spans_the_exporter_drops_are_counted_by_reason(client: Client) -> None:
+    before = await scrape(client)
+    provider = TracerProvider(shutdown_on_exit=False)
+    provider.add_span_processor(counted_batches(CollectorDown(), count_dropped_spans))
+    for _ in range(3):
+        with provider.get_tracer("test").start_as_current_span("request"):
+            pass
+    provider.shutdown()
+    after = await scrape(client)
+    assert moved(before, after, "mg_trace_spans_dropped_total", reason="export_failed") == 3
