@@ -2,8 +2,8 @@
 ``MG_METRICS_ALLOW`` only: anyone else gets the 404 of a path that does not exist, whatever the
 method (checked before routing, which would answer 405 or OPTIONS and give the route away).
 
-The address is the connection's peer as uvicorn reports it (it takes ``X-Forwarded-For`` only from
-the proxies it trusts, by default 127.0.0.1), never a header the client chose.
+The address is the connection's peer as uvicorn reports it (which takes ``X-Forwarded-For`` only
+from the proxies in ``FORWARDED_ALLOW_IPS``, by default loopback), never a header the client chose.
 """
 
 from __future__ import annotations
@@ -54,10 +54,15 @@ async def _backlog(reader: JournalBacklogReader) -> JournalBacklog | None:
         return None
 
 
+async def hide_metrics_from_strangers() -> None:
+    """Before each request: one string comparison for any other path."""
+    if request.path == PATH:
+        await _refuse_strangers()
+
+
 @inject
-async def hide_metrics_from_strangers(settings: Settings = Provide[Container.settings]) -> None:
-    """Before each request (one string comparison for any other path)."""
-    if request.path == PATH and not may_read_metrics(_peer(), settings.metrics_allow):
+async def _refuse_strangers(settings: Settings = Provide[Container.settings]) -> None:
+    if not may_read_metrics(_peer(), settings.metrics_allow):
         raise NotFound()  # the problem handler answers it as it answers any unknown path
 
 

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from prometheus_client.parser import text_string_to_metric_families
 from quart.typing import TestClientProtocol as Client
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from entrypoints.http.playback import event_stream
 from entrypoints.telemetry.metrics import count_dropped_spans
@@ -158,6 +160,21 @@ async def test_progress_updates_are_counted_by_verdict_and_the_archive_lag_read_
     archived = await scrape(client)
     assert value(archived, "mg_archive_pending_changes") == 0
     assert value(archived, "mg_archive_oldest_pending_age_seconds") == 0
+
+
+class RedisDown:
+    async def backlog(self) -> Any:
+        raise RedisConnectionError("Connection refused")
+
+
+async def test_a_redis_that_does_not_answer_leaves_the_archive_lag_out_and_the_rest_served(tmp_path: Path) -> None:
+    world = fake_container(tmp_path)
+    world.container.playback_adapters.journal_backlog.override(providers.Object(RedisDown()))
+    async with running(world.container) as (_, client):
+        samples = await scrape(client)
+    names = {name for name, _ in samples}
+    assert "mg_http_requests_in_flight" in names
+    assert not names & {"mg_archive_pending_changes", "mg_archive_oldest_pending_age_seconds"}
 
 
 async def test_sign_ins_are_counted_by_step_and_outcome(client: Client) -> None:
