@@ -12,6 +12,7 @@ import attrs
 import pytest
 
 from adapters.playback.progress_entries import journal_fields
+from adapters.shared.in_memory_work_tracing import InMemoryWorkTracing
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
 from application.playback.progress_journal_ports import DeadLetter
 from domain.playback.progress import WatchProgress
@@ -102,6 +103,12 @@ def journalled(user_id: uuid.UUID, content: Any, **state: Any) -> dict[str, str]
     return journal_fields(attrs.evolve(progress, **state), history=True)
 
 
+async def archive_next_batch(live: Live) -> int:
+    return await ArchiveProgressChanges(live.store, live.archive, InMemoryWorkTracing())(
+        ArchiveProgressChangesCommand("worker-1", 0.5)
+    )
+
+
 async def assert_nothing_left_pending(live: Live) -> None:
     await asyncio.sleep(0.3)  # past claim_after: anything unacknowledged would be handed out again
     assert (await live.store.changes("worker-2", 10, 0.05)).ids == ()
@@ -115,7 +122,7 @@ async def test_an_unreadable_entry_is_set_aside_and_the_other_viewers_changes_ar
     bad_ids = [await live.journal_entry(poisoned), await live.journal_entry({"e": "1", "s": "{not json"})]
     await record(live, MATRIX, 300, 1)
 
-    archived = await ArchiveProgressChanges(live.store, live.archive)(ArchiveProgressChangesCommand("worker-1", 0.5))
+    archived = await archive_next_batch(live)
 
     assert archived == 4
     assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 600
@@ -138,7 +145,7 @@ async def test_an_entry_the_archive_refuses_is_set_aside_and_the_rest_of_its_bat
     for sequence in range(1, 4):
         await record(live, MATRIX, 100 * sequence, sequence)
 
-    archived = await ArchiveProgressChanges(live.store, live.archive)(ArchiveProgressChangesCommand("worker-1", 0.5))
+    archived = await archive_next_batch(live)
 
     assert archived == 7
     assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 1800
@@ -160,6 +167,6 @@ async def test_dead_letters_replayed_once_their_cause_is_fixed_are_archived(live
 
     assert await live.store.replay_dead_letters() == 1
     assert await live.store.dead_letters(10) == [] and await live.store.replay_dead_letters() == 0
-    assert await ArchiveProgressChanges(live.store, live.archive)(ArchiveProgressChangesCommand("worker-1", 0.5)) == 1
+    assert await archive_next_batch(live) == 1
     assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 600
     assert [e.position_seconds for e in await live.history(live.user_id)] == [600]
