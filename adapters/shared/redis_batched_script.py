@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from opentelemetry import trace
@@ -67,12 +68,14 @@ class BatchedScript:
         task.add_done_callback(lambda t: t.exception())  # outcomes go to the callers' futures
 
     async def _run(self, batch: list[_Call]) -> None:
+        spans = [span for *_, span in batch if span is not None]
         if len(batch) > 1:  # the conventions leave the size off a call that went alone
-            for *_, span in batch:
-                if span is not None:
-                    span.set_attribute("db.operation.batch.size", len(batch))
+            for span in spans:
+                span.set_attribute("db.operation.batch.size", len(batch))
+        # With no caller traced (tracing off, the common case, or not sampled) the pipeline needs
+        # no suppressing: in the first caller's context the instrumentation decides the same.
         try:
-            with suppress_instrumentation():
+            with suppress_instrumentation() if spans else nullcontext():
                 replies = await self._pipeline(batch)
                 if any(isinstance(r, NoScriptError) for r in replies):  # Redis restarted or flushed its scripts
                     await self._redis.script_load(self._source)
