@@ -1,4 +1,5 @@
-"""One JSON object per log line. Request ids travel in a context variable."""
+"""One JSON object per log line. Request ids travel in a context variable; the trace and span ids
+of the current span (when there is one) go on every line, so a line leads to its trace."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import sys
 import traceback
 from datetime import UTC, datetime
 from typing import Any
+
+from opentelemetry import trace
 
 from adapters.postgres.errors import withheld_message
 
@@ -51,6 +54,10 @@ class JsonFormatter(logging.Formatter):
         rid = request_id.get()
         if rid:
             entry["request_id"] = rid
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            entry["trace_id"] = format(span.trace_id, "032x")
+            entry["span_id"] = format(span.span_id, "016x")
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

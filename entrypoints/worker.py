@@ -10,14 +10,17 @@ import os
 import signal
 import socket
 
+from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
 from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.lifecycle import opened, prepare_servers
+from entrypoints.telemetry.tracing import configure_tracing
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 HOUSEKEEPING_INTERVAL_SECONDS = 600
 RETRY_SECONDS = 1.0
 # After a short batch, let changes gather a moment: one large batch costs PostgreSQL far less
@@ -56,8 +59,9 @@ async def archive_progress(container: Container, stop: asyncio.Event) -> None:
 async def housekeeping(container: Container, stop: asyncio.Event, interval: float) -> None:
     while not stop.is_set():
         try:
-            purged = await container.identity.purge_expired_sessions()()
-            stale = await container.playback.remove_stale_progress()()
+            with tracer.start_as_current_span("worker housekeeping"):
+                purged = await container.identity.purge_expired_sessions()()
+                stale = await container.playback.remove_stale_progress()()
             log.info("housekeeping done", extra={"expired_sessions_purged": purged, "stale_progress_removed": stale})
         except Exception:
             log.exception("housekeeping failed; retrying next round")
@@ -66,7 +70,9 @@ async def housekeeping(container: Container, stop: asyncio.Event, interval: floa
 
 
 async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTERVAL_SECONDS) -> None:
-    settings = await prepare_servers(settings)
+    tracing = configure_tracing("media-gateway-worker")
+    with suppress_instrumentation():  # start-up's migration queries are not a change to trace
+        settings = await prepare_servers(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -76,4 +82,5 @@ async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTER
         async with opened(Container(settings=settings)) as container:
             await asyncio.gather(archive_progress(container, stop), housekeeping(container, stop, interval))
     finally:
+        await asyncio.to_thread(tracing.shutdown)
         log.info("worker stopped")

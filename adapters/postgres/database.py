@@ -7,7 +7,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same in every process that migrates this database.
@@ -23,7 +24,9 @@ def async_url(url: str) -> str:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(
+    # Looked up on the module at each call, so the tracing instrumentation's wrapper (installed
+    # at start-up, after this module was imported) traces every engine made.
+    return sqlalchemy_asyncio.create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -48,7 +51,7 @@ async def ensure_database(url: str) -> None:
     """Create the URL's database if it does not exist yet (connecting to ``postgres`` to do so)."""
     target = make_url(async_url(url))
     name = target.database or "postgres"
-    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    admin = sqlalchemy_asyncio.create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as conn:
             exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})

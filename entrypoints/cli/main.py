@@ -80,6 +80,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     from entrypoints.logging_setup import configure_logging
 
     configure_logging(settings.log_level)
+    try:
+        _run(args, settings)
+    except ConfigurationError as error:  # the OTEL_* variables are read when tracing starts
+        sys.exit(f"configuration error: {error}")
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "serve":
         from entrypoints.cli.serve import serve
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import uvicorn
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from adapters.shared.child_processes import stop_at_exit
 from entrypoints.cli.http_protocol import bounded_http_protocol
@@ -17,6 +18,7 @@ from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.lifecycle import prepare_servers
+from entrypoints.telemetry.tracing import configure_tracing
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
@@ -43,10 +45,16 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
 
 
 def serve(settings: Settings, *, host: str | None, port: int | None, with_worker: bool = False) -> None:
-    settings = asyncio.run(prepare_servers(settings))
+    tracing = configure_tracing("media-gateway")
+    with suppress_instrumentation():  # start-up's migration queries are not anyone's request
+        settings = asyncio.run(prepare_servers(settings))
     if with_worker:
         start_worker(settings)
     app = create_app(Container(settings=settings))
+
+    @app.after_serving
+    async def export_last_spans() -> None:
+        await asyncio.to_thread(tracing.shutdown)
 
     @app.before_serving
     async def tune_garbage_collection() -> None:

@@ -15,11 +15,13 @@ from entrypoints.http.contexts import blueprints_of, context_packages
 from entrypoints.http.json_provider import use_msgspec_json
 from entrypoints.http.openapi import OpenApiDocument
 from entrypoints.http.problems import register_problem_handlers
+from entrypoints.http.route_template import note_matched_route
 from entrypoints.http.security_headers import register_security_headers
 from entrypoints.http.swagger_ui_assets import serve_swagger_ui_assets
 from entrypoints.http.text_guard import refuse_unstorable_query_text
 from entrypoints.lifecycle import close_connections
 from entrypoints.logging_setup import request_id
+from entrypoints.telemetry.server_spans import ServerSpans
 
 access_log = logging.getLogger("media_gateway.access")
 
@@ -56,6 +58,7 @@ def create_app(container: Container) -> Quart:
         g.request_id = rid
         g.started = time.perf_counter()
         request_id.set(rid)
+        note_matched_route()
         await refuse_unstorable_query_text()
 
     @app.after_request
@@ -85,4 +88,5 @@ def create_app(container: Container) -> Quart:
     async def close_pools() -> None:
         await close_connections(container)
 
+    app.asgi_app = ServerSpans(app.asgi_app)  # type: ignore[method-assign]
     return app

@@ -56,6 +56,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             },
         },
         "retry_after_seconds": {"type": "integer", "minimum": 0},
+        "trace_id": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{32}$",
+            "description": "The W3C trace id of the request: quoted in a bug report, it leads to the trace and logs.",
+        },
     },
 }
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from opentelemetry import trace
 from quart import Quart, Response, request
 from quart_schema import RequestSchemaValidationError
 from quart_schema.validation import QuerystringValidationError
@@ -109,6 +110,9 @@ def problem(
     with contextlib.suppress(RuntimeError):  # outside a request there is no instance
         body["instance"] = request.path
     body.update(extensions)
+    span = trace.get_current_span().get_span_context()
+    if span.is_valid:  # what a bug report quotes to find the request's trace (and its log lines)
+        body["trace_id"] = format(span.trace_id, "032x")
     response = Response(json.dumps(body), status=body["status"], content_type=PROBLEM_JSON, headers=headers)
     if body["status"] == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="media-gateway"'

@@ -128,4 +128,3 @@ async def test_a_throttled_address_sending_a_malformed_email_costs_no_hash(servi
     with pytest.raises(TooManyAttempts):
         await service.log_in(LogInCommand("not-an-email", "a guess at a password", client_ip=ADDRESS))
     assert service.hasher.hashes == before
-
