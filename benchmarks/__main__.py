@@ -1,5 +1,5 @@
 """Benchmarks: `python -m benchmarks [--suite SUITE] [--duration S] [--concurrency N]`,
-SUITE one of identity, registration, playback, session or all.
+SUITE one of identity, registration, playback, session, observability or all.
 
 Starts a seeded service on fresh embedded servers (or MG_DATABASE_URL / MG_REDIS_URL), measures
 each endpoint right after the floor endpoint (GET /health/live, a bare JSON response) in the same
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import statistics
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,11 +27,17 @@ from benchmarks.identity_and_search import (
     totp_challenge_throughput,
 )
 from benchmarks.load import Result
+from benchmarks.observability import observability_overhead
 from benchmarks.playback import playback_suite, sync_latency
 from benchmarks.registration import registration_timing
 from benchmarks.server import seeded_service
 
 RESULTS = Path(__file__).with_name("results")
+
+
+@contextlib.contextmanager
+def _nothing() -> Iterator[tuple[str, dict[str, str]]]:
+    yield "", {}
 
 
 def row(result: Result, floor: Result | None) -> str:
@@ -56,7 +64,7 @@ async def main_async(args: argparse.Namespace) -> str:
         "MG_REGISTRATIONS_PER_IP": "1000000",
         "MG_REGISTRATIONS_PER_MINUTE": "1000000",
     }
-    with seeded_service(extra) as (base, env):
+    with seeded_service(extra) if args.suite != "observability" else _nothing() as (base, env):
         if args.suite in ("identity", "all"):
             for floor, measured in await identity_suite(base, args.duration, args.concurrency):
                 lines += [row(floor, None), row(measured, floor)]
@@ -95,6 +103,11 @@ async def main_async(args: argparse.Namespace) -> str:
             for floor, measured in await playback_suite(base, env, args.duration, args.concurrency):
                 lines += [row(floor, None), row(measured, floor)]
             lines.append(row(await sync_latency(base), None))
+    if args.suite in ("observability", "all"):  # three services of its own, side by side
+        pairs, observed = await observability_overhead(args.duration, args.concurrency)
+        for floor, measured in pairs:
+            lines += [row(floor, None), row(measured, floor)]
+        notes += observed
     lines += [
         "",
         *notes,
@@ -109,7 +122,9 @@ async def main_async(args: argparse.Namespace) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--suite", choices=["identity", "registration", "playback", "session", "all"], default="all")
+    parser.add_argument(
+        "--suite", choices=["identity", "registration", "playback", "session", "observability", "all"], default="all"
+    )
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (default 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent connections (default 32)")
     args = parser.parse_args()

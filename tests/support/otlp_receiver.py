@@ -41,9 +41,12 @@ class ReceivedSpan:
 
 
 class OtlpReceiver:
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = True) -> None:
+        """`keep=False` only counts what arrives (a benchmark's sink), decoding it all the same."""
         self.spans: list[ReceivedSpan] = []
         self.requests = 0
+        self.received = 0
+        self._keep = keep
         self._lock = threading.Lock()
         receiver = self
 
@@ -93,7 +96,9 @@ class OtlpReceiver:
                     )
         with self._lock:
             self.requests += 1
-            self.spans.extend(received)
+            self.received += len(received)
+            if self._keep:
+                self.spans.extend(received)
 
     def wait_for(self, found: Callable[[list[ReceivedSpan]], bool], timeout: float = 20.0) -> list[ReceivedSpan]:
         """The spans received once `found` holds for them; fails with what came if it never does."""
@@ -117,8 +122,8 @@ class OtlpReceiver:
 
 
 @contextmanager
-def otlp_receiver() -> Iterator[OtlpReceiver]:
-    receiver = OtlpReceiver()
+def otlp_receiver(*, keep: bool = True) -> Iterator[OtlpReceiver]:
+    receiver = OtlpReceiver(keep=keep)
     receiver.start()
     try:
         yield receiver
@@ -140,3 +145,16 @@ def down_collector() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+if __name__ == "__main__":  # a sink in its own process: `python -m tests.support.otlp_receiver`
+    import signal
+    import sys
+
+    with otlp_receiver(keep=False) as sink:
+        print(sink.endpoint, flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            signal.pause()
+        finally:
+            print(f"{sink.received} spans in {sink.requests} exports", flush=True)
