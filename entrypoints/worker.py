@@ -13,7 +13,7 @@ import socket
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
-from application.playback.archive_progress import ArchiveProgressChangesCommand
+from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
 from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.lifecycle import opened, prepare_servers
@@ -29,13 +29,21 @@ RETRY_SECONDS = 1.0
 LINGER_SECONDS = 0.25
 
 
+async def archive_batch(archive: ArchiveProgressChanges, command: ArchiveProgressChangesCommand) -> int:
+    """Archive the next batch with instrumentation suppressed, so that waiting for changes (an
+    XREADGROUP every second, mostly empty) is not traced as a root span of its own; archiving a
+    batch is traced, in a span that continues its producers' traces and turns it on again."""
+    with suppress_instrumentation():
+        return await archive(command)
+
+
 async def archive_progress(container: Container, stop: asyncio.Event) -> None:
     archive = container.playback.archive_progress_changes()
     command = ArchiveProgressChangesCommand(consumer=f"{socket.gethostname()}-{os.getpid()}", wait_seconds=1.0)
     while not stop.is_set():
         pause = 0.0
         try:
-            archived = await archive(command)
+            archived = await archive_batch(archive, command)
             if archived:
                 log.debug("progress archived", extra={"changes": archived})
             if 0 < archived < archive.batch_size:

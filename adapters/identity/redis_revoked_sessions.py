@@ -21,7 +21,7 @@ class RedisRevokedSessions:
     def __init__(self, redis: Redis, *, remember_for: timedelta) -> None:
         self._redis = redis
         self._remember_ms = int(remember_for.total_seconds() * 1000)
-        self._is_revoked = BatchedScript(redis, _IS_REVOKED)
+        self._is_revoked = BatchedScript(redis, _IS_REVOKED, "is_revoked")
 
     async def revoke(self, session_id: UUID) -> None:
         await self._redis.set(_key(session_id), b"1", px=self._remember_ms)

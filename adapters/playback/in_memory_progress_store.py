@@ -13,6 +13,7 @@ import attrs
 
 from adapters.playback.progress_entries import journal_fields, read_changes
 from adapters.playback.sync_brokers import InMemorySyncBroker, sync_event
+from adapters.shared.trace_carrier import current_trace_context
 from application.playback.progress_archive_ports import ProgressArchive, ProgressSnapshot
 from application.playback.progress_journal_ports import ChangeBatch, DeadLetter, JournalBacklog
 from application.playback.progress_store_ports import Recorded
@@ -65,7 +66,8 @@ class InMemoryProgressStore:
         stored = attrs.evolve(progress, server_order=pair.order)
         pair.progress = stored
         self._dirty.setdefault(stored.user_id, set()).add(stored.content_id)
-        self.journal_entry(journal_fields(stored, history=history))
+        traceparent, tracestate = current_trace_context()
+        self.journal_entry(journal_fields(stored, history=history, traceparent=traceparent, tracestate=tracestate))
         await self._broker.publish(sync_event(kind, stored))
         return stored
 

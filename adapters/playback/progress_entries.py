@@ -12,6 +12,7 @@ from uuid import UUID
 
 import msgspec
 
+from adapters.shared.trace_carrier import trace_carrier
 from application.playback.progress_archive_ports import ProgressSnapshot, WatchEvent
 from application.playback.progress_journal_ports import ChangeBatch, DeadLetter, JournalledChange
 from domain.playback.progress import Reason, WatchProgress
@@ -38,9 +39,12 @@ def state_json(progress: WatchProgress) -> str:
     ).decode()
 
 
-def journal_fields(progress: WatchProgress, *, history: bool) -> dict[str, str]:
-    """The entry ``progress_write.lua`` appends to the change stream for a stored state."""
-    return {
+def journal_fields(
+    progress: WatchProgress, *, history: bool, traceparent: str = "", tracestate: str = ""
+) -> dict[str, str]:
+    """The entry ``progress_write.lua`` appends to the change stream for a stored state, with
+    the trace context of the request that made it when there is one."""
+    fields = {
         "e": "1" if history else "0",
         "s": state_json(progress),
         "at": progress.updated_at.isoformat(),
@@ -48,6 +52,11 @@ def journal_fields(progress: WatchProgress, *, history: bool) -> dict[str, str]:
         "dis": "1" if progress.dismissed else "0",
         "ord": str(progress.server_order),
     }
+    if traceparent:
+        fields["tp"] = traceparent
+        if tracestate:
+            fields["ts"] = tracestate
+    return fields
 
 
 def _seconds(state: Mapping[str, Any], name: str) -> float:
@@ -117,7 +126,9 @@ def _change(change_id: str, fields: Mapping[str, str]) -> JournalledChange:
             progress.updated_at,
             change_id,
         )
-    return JournalledChange(change_id, snapshot, event, fields)
+    # An entry without a trace context (written untraced, or before entries carried one) is
+    # simply untraced; a malformed one is ignored when the span is made, never refused here.
+    return JournalledChange(change_id, snapshot, event, fields, trace_carrier(fields.get("tp"), fields.get("ts")))
 
 
 def read_changes(entries: Iterable[tuple[str, Mapping[str, str] | None]]) -> ChangeBatch:

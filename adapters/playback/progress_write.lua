@@ -4,9 +4,11 @@
 --       4 the viewer's sync channel
 -- ARGV: 1 mode (record | queue | dismiss), 2 content id, 3 session, 4 sequence, 5 now (ISO),
 --       6 done (0/1), 7 the state JSON, 8 the sync message's fields after kind and order,
---       9 seconds to keep an archived title, 10.. what the archive holds for it as hash
---       field/value pairs, when the caller was told 'miss' and loaded it (written only if the
---       hash is still missing; kept for that long unless this write changes it)
+--       9 the caller's W3C traceparent and 10 tracestate (empty when untraced), journalled
+--       with the change, 11 seconds to keep an archived title, 12.. what the archive holds
+--       for it as hash field/value pairs, when the caller was told 'miss' and loaded it
+--       (written only if the hash is still missing; kept for that long unless this write
+--       changes it)
 local key, dirty, stream, channel = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local mode, content, session, now = ARGV[1], ARGV[2], ARGV[3], ARGV[5]
 local mark = 'h:' .. session
@@ -14,11 +16,11 @@ local mark = 'h:' .. session
 -- whenever it holds a state.
 local found = redis.call('HMGET', key, 'ord', 'done', 'dis', mark)
 if not found[1] then
-  if #ARGV < 10 then
+  if #ARGV < 12 then
     return {'miss'}
   end
-  redis.call('HSET', key, unpack(ARGV, 10))
-  redis.call('EXPIRE', key, ARGV[9])
+  redis.call('HSET', key, unpack(ARGV, 12))
+  redis.call('EXPIRE', key, ARGV[11])
   found = redis.call('HMGET', key, 'ord', 'done', 'dis', mark)
 end
 local has_state = found[2] ~= false
@@ -91,7 +93,19 @@ local dismissed = mode == 'dismiss' and '1' or '0'
 redis.call('HSET', key, 's', state, 'at', now, 'done', done, 'dis', dismissed, unpack(marks))
 redis.call('PERSIST', key)
 redis.call('SADD', dirty, content)
-redis.call('XADD', stream, '*', 'e', history, 's', state, 'at', now, 'done', done, 'dis', dismissed, 'ord', order)
+local entry = {'e', history, 's', state, 'at', now, 'done', done, 'dis', dismissed, 'ord', order}
+-- The trace context of the request that made the change, when it has one, for the worker's span.
+local function journal_also(name, value)
+  entry[#entry + 1] = name
+  entry[#entry + 1] = value
+end
+if ARGV[9] ~= '' then
+  journal_also('tp', ARGV[9])
+  if ARGV[10] ~= '' then
+    journal_also('ts', ARGV[10])
+  end
+end
+redis.call('XADD', stream, '*', unpack(entry))
 -- The message RedisSyncBroker decodes: kind and order first, the rest as the caller wrote it.
 redis.call('PUBLISH', channel, '{"kind":"' .. kind .. '","server_order":' .. order .. ',' .. rest)
 if mode == 'dismiss' then

@@ -45,7 +45,8 @@ def flat_mapping(flat: Sequence[Any]) -> dict[str, str]:
 
 
 def write_args(mode: str, progress: WatchProgress) -> list[str]:
-    """ARGV 1-8 of ``progress_write.lua`` for a state to record or queue."""
+    """ARGV 1-8 of ``progress_write.lua`` for a state to record or queue (the store adds the
+    trace context as ARGV 9-10)."""
     return [
         mode,
         str(progress.content_id),
@@ -60,7 +61,7 @@ def write_args(mode: str, progress: WatchProgress) -> list[str]:
 
 def archived_fields(snapshot: ProgressSnapshot) -> list[str]:
     """What the archive holds for a title as the hash's field/value pairs (the write script's
-    ARGV 10.., when Redis no longer holds the title)."""
+    ARGV 12.., when Redis no longer holds the title)."""
     fields = ["ord", str(snapshot.progress.server_order if snapshot.progress else 0)]
     if snapshot.progress is not None:
         progress = snapshot.progress

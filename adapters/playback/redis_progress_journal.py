@@ -90,9 +90,9 @@ class RedisProgressJournal:
         self._redis = redis
         self._keep = int(keep.total_seconds())
         self._claim_after = claim_after.total_seconds()
-        self._settle = BatchedScript(redis, _SETTLE)
-        self._dead_letter = BatchedScript(redis, _DEAD_LETTER)
-        self._replay = BatchedScript(redis, _REPLAY)
+        self._settle = BatchedScript(redis, _SETTLE, "settle")
+        self._dead_letter = BatchedScript(redis, _DEAD_LETTER, "dead_letter")
+        self._replay = BatchedScript(redis, _REPLAY, "replay_dead_letters")
         self._group_ready = False
         self._claimed_at = 0.0
 

@@ -6,8 +6,9 @@ acknowledging an update costs one round trip. Its merge rule re-implements
 ``domain.playback.progress.judge``; the contract and property suites hold the two equal. A hash
 with unarchived changes is kept (PERSIST) and listed in the viewer's dirty set; once archived it
 expires after ``keep``. A title Redis does not hold is loaded from the archive and sent with the
-write, so the merge always sees the whole state. Key names, hash fields and the script's
-arguments and replies are in ``redis-wire-format.md``.
+write, so the merge always sees the whole state. The change's journal entry carries the
+trace context of the request that made it (``tp``, ``ts``), for the worker's span. Key names,
+hash fields and the script's arguments and replies are in ``redis-wire-format.md``.
 
 The store is also the journal of its own writes (``RedisProgressJournal``, which it extends),
 so one object serves both ports.
@@ -40,6 +41,7 @@ from adapters.playback.redis_progress_codec import (
 from adapters.playback.redis_progress_journal import CLAIM_AFTER, KEEP, RedisProgressJournal
 from adapters.playback.sync_brokers import channel
 from adapters.shared.redis_batched_script import BatchedScript
+from adapters.shared.trace_carrier import current_trace_context
 from application.playback.progress_archive_ports import ProgressArchive
 from application.playback.progress_store_ports import Recorded
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress, accepted_state
@@ -58,10 +60,11 @@ class RedisProgressStore(RedisProgressJournal):
     ) -> None:
         super().__init__(redis, keep=keep, claim_after=claim_after)
         self._archive = archive
-        self._write = BatchedScript(redis, _WRITE)
+        self._write = BatchedScript(redis, _WRITE, "progress_write")
 
     async def _call(self, user_id: UUID, content_id: UUID, args: list[str]) -> list[Any]:
         keys = [title_key(user_id, content_id), dirty_key(user_id), STREAM, channel(user_id)]
+        args = [*args, *current_trace_context()]  # journalled with the change, for the worker's span
         reply: list[Any] = await self._write(keys, args)
         if text(reply[0]) == "miss":
             # Not in Redis (never written, or archived and expired): send what the archive

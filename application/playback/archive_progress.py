@@ -15,6 +15,7 @@ from application.playback.progress_journal_ports import (
     latest_snapshots,
     watch_events,
 )
+from application.shared.work_tracing_ports import WorkTracing
 
 
 @frozen
@@ -31,23 +32,28 @@ class ArchiveProgressChanges:
     leaves it to be taken again; archiving is idempotent, so that is harmless. One entry never
     holds back the others: an entry that cannot be read, or that the archive refuses, becomes a
     dead letter and the rest is archived. An archive that cannot be reached refuses nothing: the
-    error goes up and the batch stays unacknowledged, to be taken again."""
+    error goes up and the batch stays unacknowledged, to be taken again.
+
+    Archiving a batch (not waiting for one) is traced as work continuing the traces of the
+    requests that made its changes, so a request and the database write it led to are one trace."""
 
     journal: ProgressJournal
     archive: ProgressArchive
+    tracing: WorkTracing
     batch_size: int = 500
 
     async def __call__(self, command: ArchiveProgressChangesCommand) -> int:
         batch = await self.journal.changes(command.consumer, self.batch_size, command.wait_seconds)
         if not batch.ids:
             return 0
-        refused = await self._archive(batch.changes)
-        if batch.unreadable or refused:
-            await self.journal.dead_letter([*batch.unreadable, *refused])
-        refused_ids = {letter.change_id for letter in refused}
-        archived = [c for c in batch.changes if c.id not in refused_ids]
-        await self.journal.settle(latest_snapshots(archived))
-        await self.journal.acknowledge([c.id for c in archived])
+        with self.tracing.continuing("archive", batch.trace_contexts):
+            refused = await self._archive(batch.changes)
+            if batch.unreadable or refused:
+                await self.journal.dead_letter([*batch.unreadable, *refused])
+            refused_ids = {letter.change_id for letter in refused}
+            archived = [c for c in batch.changes if c.id not in refused_ids]
+            await self.journal.settle(latest_snapshots(archived))
+            await self.journal.acknowledge([c.id for c in archived])
         return len(batch.ids)
 
     async def _archive(self, changes: Sequence[JournalledChange]) -> list[DeadLetter]:

@@ -14,12 +14,15 @@ from application.playback.progress_archive_ports import ProgressSnapshot, WatchE
 @frozen(hash=False)
 class JournalledChange:
     """One entry of the journal, read back: what it brings to the archive (nothing if the entry
-    was deleted after it was handed out) and the fields it was journalled as."""
+    was deleted after it was handed out), the fields it was journalled as, and the trace context
+    of the request that made the change (a W3C carrier: ``traceparent`` and ``tracestate``; empty
+    for an entry written outside any trace, or before entries carried one)."""
 
     id: str
     snapshot: ProgressSnapshot | None
     event: WatchEvent | None = None
     fields: Mapping[str, str] = field(factory=dict)
+    trace_context: Mapping[str, str] = field(factory=dict)
 
 
 @frozen(hash=False)
@@ -57,6 +60,11 @@ class ChangeBatch:
     @property
     def ids(self) -> tuple[str, ...]:
         return (*(c.id for c in self.changes), *(u.change_id for u in self.unreadable))
+
+    @property
+    def trace_contexts(self) -> tuple[Mapping[str, str], ...]:
+        """Each entry's trace context, in the order of ``ids`` (an unreadable entry's is empty)."""
+        return (*(c.trace_context for c in self.changes), *({} for _ in self.unreadable))
 
     @property
     def snapshots(self) -> tuple[ProgressSnapshot, ...]:

@@ -8,9 +8,11 @@ from dependency_injector import containers, providers
 
 from adapters.playback.postgres_continue_watching import PostgresContinueWatching
 from adapters.playback.postgres_progress_archive import PostgresProgressArchive
+from adapters.playback.redis_progress_codec import GROUP, STREAM
 from adapters.playback.redis_progress_journal import RedisProgressJournal
 from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import RedisSyncBroker
+from adapters.shared.opentelemetry_work_tracing import OpenTelemetryWorkTracing
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveViewerProgress
 from application.playback.continue_watching import (
     DismissFromContinueWatching,
@@ -23,7 +25,8 @@ from entrypoints.config import Settings
 
 
 class PlaybackAdapters(containers.DeclarativeContainer):
-    """The live store and journal in Redis, the archive and its queries in PostgreSQL."""
+    """The live store and journal in Redis, the archive and its queries in PostgreSQL, and the
+    tracing that carries a trace across the journal."""
 
     shared = providers.DependenciesContainer()
 
@@ -31,6 +34,10 @@ class PlaybackAdapters(containers.DeclarativeContainer):
     progress_store = providers.Singleton(RedisProgressStore, shared.redis, progress_archive)
     continue_watching_query = providers.Singleton(PostgresContinueWatching, shared.reads)
     sync_broker = providers.Singleton(RedisSyncBroker, shared.redis)
+    # The worker's archive span continues the traces of the requests whose changes it archives.
+    journal_tracing = providers.Singleton(
+        OpenTelemetryWorkTracing, system="redis", destination=STREAM, consumer_group=GROUP
+    )
     journal_backlog = providers.Singleton(RedisProgressJournal, shared.redis)  # what /metrics reads
 
 
@@ -54,7 +61,9 @@ class Playback(containers.DeclarativeContainer):
         completion_threshold=settings.provided.completion_threshold,
     )
     archive_viewer_progress = providers.Singleton(ArchiveViewerProgress, journal=store, archive=archive)
-    archive_progress_changes = providers.Singleton(ArchiveProgressChanges, journal=store, archive=archive)
+    archive_progress_changes = providers.Singleton(
+        ArchiveProgressChanges, journal=store, archive=archive, tracing=adapters.journal_tracing
+    )
     list_continue_watching = providers.Singleton(
         ListContinueWatching, adapters.continue_watching_query, archive_viewer_progress
     )

@@ -10,8 +10,13 @@ from typing import Any
 
 import attrs
 import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.trace import NonRecordingSpan
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from adapters.playback.progress_entries import journal_fields
+from adapters.shared.in_memory_work_tracing import InMemoryWorkTracing
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
 from application.playback.progress_journal_ports import DeadLetter, JournalBacklog
 from domain.playback.progress import WatchProgress
@@ -121,6 +126,12 @@ def journalled(user_id: uuid.UUID, content: Any, **state: Any) -> dict[str, str]
     return journal_fields(attrs.evolve(progress, **state), history=True)
 
 
+async def archive_next_batch(live: Live) -> int:
+    return await ArchiveProgressChanges(live.store, live.archive, InMemoryWorkTracing())(
+        ArchiveProgressChangesCommand("worker-1", 0.5)
+    )
+
+
 async def assert_nothing_left_pending(live: Live) -> None:
     await asyncio.sleep(0.3)  # past claim_after: anything unacknowledged would be handed out again
     assert (await live.store.changes("worker-2", 10, 0.05)).ids == ()
@@ -134,7 +145,7 @@ async def test_an_unreadable_entry_is_set_aside_and_the_other_viewers_changes_ar
     bad_ids = [await live.journal_entry(poisoned), await live.journal_entry({"e": "1", "s": "{not json"})]
     await record(live, MATRIX, 300, 1)
 
-    archived = await ArchiveProgressChanges(live.store, live.archive)(ArchiveProgressChangesCommand("worker-1", 0.5))
+    archived = await archive_next_batch(live)
 
     assert archived == 4
     assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 600
@@ -157,7 +168,7 @@ async def test_an_entry_the_archive_refuses_is_set_aside_and_the_rest_of_its_bat
     for sequence in range(1, 4):
         await record(live, MATRIX, 100 * sequence, sequence)
 
-    archived = await ArchiveProgressChanges(live.store, live.archive)(ArchiveProgressChangesCommand("worker-1", 0.5))
+    archived = await archive_next_batch(live)
 
     assert archived == 7
     assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 1800
@@ -179,6 +190,53 @@ async def test_dead_letters_replayed_once_their_cause_is_fixed_are_archived(live
 
     assert await live.store.replay_dead_letters() == 1
     assert await live.store.dead_letters(10) == [] and await live.store.replay_dead_letters() == 0
-    assert await ArchiveProgressChanges(live.store, live.archive)(ArchiveProgressChangesCommand("worker-1", 0.5)) == 1
+    assert await archive_next_batch(live) == 1
     assert (await live.archive.load(live.user_id, DUNE.id)).progress.position_seconds == 600
     assert [e.position_seconds for e in await live.history(live.user_id)] == [600]
+
+
+W3C = TraceContextTextMapPropagator()
+CALLER = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "tracestate": "mg=1,vendor=x"}
+
+
+async def test_a_change_comes_back_with_the_trace_context_of_the_span_it_was_recorded_in(
+    live: Live, recorded_spans: list[ReadableSpan]
+) -> None:
+    tracer = trace.get_tracer(__name__)
+    with tracer.start_as_current_span("POST /api/v1/playback/progress", context=W3C.extract(CALLER)) as request:
+        await record(live, DUNE, 600, 1)
+    await record(live, DUNE, 700, 2)  # outside any span
+
+    traced, untraced = (await live.store.changes("worker-1", 10, 0.5)).changes
+
+    made_in = request.get_span_context()
+    assert traced.trace_context == {
+        "traceparent": f"00-{made_in.trace_id:032x}-{made_in.span_id:016x}-01",
+        "tracestate": CALLER["tracestate"],  # the caller's, which the request's span carries on
+    }
+    assert untraced.trace_context == {}
+    assert request.get_span_context() in [span.get_span_context() for span in recorded_spans]
+
+
+async def test_a_dead_letter_replayed_keeps_its_trace_context(live: Live) -> None:
+    with trace.use_span(NonRecordingSpan(trace.get_current_span(W3C.extract(CALLER)).get_span_context())):
+        await record(live, DUNE, 600, 1)
+    (change,) = (await live.store.changes("worker-1", 10, 0.5)).changes
+    await live.store.dead_letter([DeadLetter(change.id, change.fields, "the archive refused it: no such column")])
+    assert await live.store.replay_dead_letters() == 1
+    (replayed,) = (await live.store.changes("worker-1", 10, 0.5)).changes
+    assert replayed.trace_context == CALLER and replayed.id != change.id
+
+
+async def test_an_entry_with_no_or_a_malformed_trace_context_is_archived_untraced(live: Live) -> None:
+    await live.journal_entry(journalled(live.user_id, DUNE))  # as written before entries carried one
+    await live.journal_entry({**journalled(live.user_id, MATRIX), "tp": "00-not-a-traceparent", "ts": "?"})
+    tracing = InMemoryWorkTracing()
+
+    archiving = ArchiveProgressChanges(live.store, live.archive, tracing)
+    assert await archiving(ArchiveProgressChangesCommand("worker-1", 0.5)) == 2
+
+    assert await live.store.dead_letters(10) == []
+    assert len(await live.history(live.user_id)) == 2
+    (work,) = tracing.work
+    assert work.continues.parent is None and work.continues.links == ()

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.redis_progress_codec import DEAD_LETTERS, GROUP, STREAM, title_key
 from adapters.playback.redis_progress_store import RedisProgressStore
+from adapters.shared.in_memory_work_tracing import InMemoryWorkTracing
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
 from application.playback.progress_archive_ports import ProgressSnapshot
 from domain.playback.progress import ProgressUpdate, Verdict, WatchProgress
@@ -94,7 +95,7 @@ async def test_a_state_poisoned_before_non_finite_numbers_were_refused_counts_as
     assert late.verdict is Verdict.ACCEPT and not late.was_completed  # no 409 with a poisoned winner
     assert await store.current(user_id, title) == late.state
 
-    await ArchiveProgressChanges(store, archive)(ArchiveProgressChangesCommand("worker-1", 0))
+    await ArchiveProgressChanges(store, archive, InMemoryWorkTracing())(ArchiveProgressChangesCommand("worker-1", 0))
     (letter,) = await store.dead_letters(10)
     assert "'pos' is None" in letter.error and '"pos":null' in letter.fields["s"]
     assert (await archive.load(user_id, title)).progress == late.state

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from opentelemetry import trace
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, TraceState
 from redis.asyncio import Redis
 
 import adapters.playback
@@ -36,6 +38,10 @@ HERE = Path(adapters.playback.__file__).parent
 LUA = (HERE / "progress_write.lua").read_text()
 NOW = datetime(2026, 6, 1, 21, 0, tzinfo=UTC)
 SESSION = "h:<session_id>"
+TRACED = NonRecordingSpan(
+    SpanContext(0x5B8EFFF798038103D269B633813FC60C, 0xEEE19B7EC3C1B174, True, TraceFlags(1), TraceState([("mg", "1")]))
+)
+UNTRACED = {"tp", "ts"}
 
 
 def documented() -> dict[str, dict[str, str]]:
@@ -80,15 +86,19 @@ def test_python_writes_the_documented_fields() -> None:
     filled = archived_fields(ProgressSnapshot(user_id, content_id, state, {"tv-1": 3}))
     assert field_names(filled[0::2]) == names("title hash")
     assert set(json.loads(filled[filled.index("s") + 1])) == names("state JSON")
-    assert set(journal_fields(state, history=True)) == names("journal entry")
+    traced = journal_fields(state, history=True, traceparent="00-5b8e-eee1-01", tracestate="mg=1")
+    assert set(traced) == names("journal entry")
+    assert set(journal_fields(state, history=True)) == names("journal entry") - UNTRACED
 
 
 def test_the_scripts_name_only_documented_fields_modes_and_replies() -> None:
     hash_calls = re.findall(r"redis\.call\('(?:HSET|HMGET|HGET|HINCRBY)', key, ([^)]*)\)", LUA)
     assert set().union(*map(quoted, hash_calls)) <= names("title hash")
     assert "local mark = 'h:' .. session" in LUA and SESSION.startswith(HIGH_WATER_PREFIX)
-    (journal_append,) = re.findall(r"redis\.call\('XADD', stream, ([^\n]*)\)", LUA)
-    assert quoted(journal_append) - {"*"} == names("journal entry")
+    (journal_entry,) = re.findall(r"local entry = \{([^\n]*)\}", LUA)
+    journalled_also = re.findall(r"journal_also\('(\w+)'", LUA)
+    assert quoted(journal_entry) | set(journalled_also) == names("journal entry")
+    assert "redis.call('XADD', stream, '*', unpack(entry))" in LUA
     assert set(re.findall(r"\bs\.(\w+)", LUA)) <= names("state JSON")
     assert set(re.findall(r"mode [=~]= '(\w+)'", LUA)) == names("write mode")
     assert set(re.findall(r"return \{'(\w+)'", LUA)) == names("write reply")
@@ -115,13 +125,15 @@ async def test_a_real_redis_holds_exactly_the_documented_names(redis: Redis) -> 
     listener = redis.pubsub(ignore_subscribe_messages=True)
     await listener.subscribe(channel(user_id))
     try:
-        await store.record(update(user_id, film, 7000, 1), completed=True, now=NOW)
-        await store.record(update(user_id, film, 100, 2), completed=False, now=NOW)
-        await store.queue_next_episode(next_episode_entry(user_id, episode, 2700, NOW))
-        await store.dismiss(user_id, film, NOW)
+        with trace.use_span(TRACED):
+            await store.record(update(user_id, film, 7000, 1), completed=True, now=NOW)
+            await store.record(update(user_id, film, 100, 2), completed=False, now=NOW)
+            await store.queue_next_episode(next_episode_entry(user_id, episode, 2700, NOW))
+            await store.dismiss(user_id, film, NOW)
+        await store.record(update(user_id, film, 200, 3), completed=False, now=NOW)  # untraced
         messages: list[dict[str, Any]] = []
         deadline = time.monotonic() + 5
-        while len(messages) < 4 and time.monotonic() < deadline:
+        while len(messages) < 5 and time.monotonic() < deadline:
             # None for the subscription's confirmation, which the listener drops.
             if message := await listener.get_message(timeout=1.0):
                 messages.append(json.loads(message["data"]))
@@ -138,9 +150,10 @@ async def test_a_real_redis_holds_exactly_the_documented_names(redis: Redis) -> 
         STREAM,
     }
     entries = await redis.xrange(STREAM)
-    assert len(entries) == 4 and all(field_names(fields) == names("journal entry") for _, fields in entries)
+    assert len(entries) == 5 and all(field_names(fields) == names("journal entry") for _, fields in entries[:4])
+    assert field_names(entries[4][1]) == names("journal entry") - UNTRACED
     kinds = set(re.findall(r"`(\w+)`", documented()["sync message"]["kind"]))
-    assert [m["kind"] for m in messages] == ["completed", "progress", "next_episode", "dismissed"]
+    assert [m["kind"] for m in messages] == ["completed", "progress", "next_episode", "dismissed", "progress"]
     assert {m["kind"] for m in messages} == kinds
     assert all(set(m) == names("sync message") for m in messages)
 

@@ -22,6 +22,7 @@ from adapters.playback.in_memory_continue_watching import InMemoryContinueWatchi
 from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
+from adapters.shared.in_memory_work_tracing import InMemoryWorkTracing
 from entrypoints.config import Settings
 from entrypoints.containers.identity import INVALID_API_KEY_LIMITS
 
@@ -90,6 +91,7 @@ class InMemoryPlaybackAdapters(containers.DeclarativeContainer):
     sync_broker = providers.Singleton(InMemorySyncBroker)
     progress_store = providers.Singleton(InMemoryProgressStore, progress_archive, sync_broker)
     journal_backlog = progress_store  # the store is its own journal
+    journal_tracing = providers.Singleton(InMemoryWorkTracing)
 
 
 def swap(slot: providers.Container, replacement: containers.Container) -> None:

@@ -14,6 +14,7 @@ from adapters.playback.in_memory_continue_watching import InMemoryContinueWatchi
 from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
+from adapters.shared.in_memory_work_tracing import InMemoryWorkTracing
 from application.playback.archive_progress import (
     ArchiveProgressChanges,
     ArchiveProgressChangesCommand,
@@ -64,6 +65,11 @@ async def record(store: InMemoryProgressStore, user_id: uuid.UUID, film: int, de
     await store.record(update, completed=False, now=NOW + timedelta(minutes=film))
 
 
+async def archive_next_batch(store: InMemoryProgressStore, archive: FlakyArchive, consumer: str) -> int:
+    archiving = ArchiveProgressChanges(store, archive, InMemoryWorkTracing())
+    return await archiving(ArchiveProgressChangesCommand(consumer, 0))
+
+
 async def test_an_unreachable_archive_sets_nothing_aside_and_the_batch_comes_back(
     world: World,
 ) -> None:
@@ -73,11 +79,11 @@ async def test_an_unreachable_archive_sets_nothing_aside_and_the_batch_comes_bac
     await record(store, ana, 1, device="tv\x00")  # refused once the archive answers
     archive.down = True
     with pytest.raises(ConnectionError):
-        await ArchiveProgressChanges(store, archive)(ArchiveProgressChangesCommand("worker-1", 0))
+        await archive_next_batch(store, archive, "worker-1")
     assert await store.dead_letters(10) == []
     await asyncio.sleep(0.15)
     archive.down = False
-    assert await ArchiveProgressChanges(store, archive)(ArchiveProgressChangesCommand("worker-2", 0)) == 2
+    assert await archive_next_batch(store, archive, "worker-2") == 2
     assert len(await store.dead_letters(10)) == 1
     assert [e.content_id for e in await query.history(ana)] == [FILMS[0].id]
 
@@ -89,7 +95,7 @@ async def test_every_refused_entry_of_a_large_batch_is_found_and_only_those(
     ana, ben = uuid.uuid4(), uuid.uuid4()
     for film in range(12):
         await record(store, ben if film in (3, 8) else ana, film, device="tv\x00" if film in (3, 8) else "tv")
-    assert await ArchiveProgressChanges(store, archive)(ArchiveProgressChangesCommand("worker-1", 0)) == 12
+    assert await archive_next_batch(store, archive, "worker-1") == 12
     assert len(await query.history(ana)) == 10 and await query.history(ben) == []
     letters = await store.dead_letters(10)
     assert len(letters) == 2 and all("0x00" in letter.error for letter in letters)
