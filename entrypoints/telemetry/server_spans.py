@@ -29,7 +29,8 @@ Send = Callable[[Message], Awaitable[None]]
 AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Scraped and probed every few seconds: a trace each time would bury the ones people look for.
-UNTRACED_PATHS = frozenset({"/metrics", "/health/live", "/health/ready"})
+# Not /metrics: a stranger's 404 there must carry a trace_id like any unknown path's.
+UNTRACED_PATHS = frozenset({"/health/live", "/health/ready"})
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"})
 
 

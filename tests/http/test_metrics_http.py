@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from dependency_injector import providers
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from prometheus_client.parser import text_string_to_metric_families
 from quart.typing import TestClientProtocol as Client
@@ -55,6 +55,8 @@ async def not_found_body(response: Any) -> dict[str, Any]:
     assert response.status_code == 404 and response.content_type == "application/problem+json"
     body = await response.get_json()
     del body["instance"]  # the path asked for
+    if "trace_id" in body:
+        body["trace_id"] = "its own"  # every request has one; the point is that both have it
     return body  # type: ignore[no-any-return]
 
 
@@ -65,9 +67,10 @@ async def test_the_host_reads_the_metrics(client: Client, ip: str) -> None:
 
 @pytest.mark.parametrize("ip", ["203.0.113.7", "10.1.2.3", "::2", None])
 async def test_anyone_else_gets_the_404_of_a_path_that_does_not_exist_whatever_the_method(
-    client: Client, ip: str | None
+    client: Client, ip: str | None, recorded_spans: list[ReadableSpan]
 ) -> None:
     unknown = await not_found_body(await client.get("/no-such-path", **from_address(ip)))
+    assert "trace_id" in unknown  # traced, as a service configured for tracing is
     for method in ("GET", "HEAD", "POST", "OPTIONS", "DELETE"):
         response = await client.open("/metrics", method=method, **from_address(ip))
         if method == "HEAD":
