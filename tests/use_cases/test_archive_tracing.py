@@ -37,7 +37,7 @@ def tracing(world: FakeWorld) -> InMemoryWorkTracing:
 
 async def record(world: FakeWorld, sequence: int, device: str = "tv") -> WatchProgress:
     command = RecordProgressCommand(ANA, DUNE.id, 10.0 * sequence, device, f"{device}-1", sequence)
-    return await world.container.playback.record_progress()(command)
+    return (await world.container.playback.record_progress()(command)).state
 
 
 def ids(*spans: SpanContext | None) -> list[tuple[int, int]]:
