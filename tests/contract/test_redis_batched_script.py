@@ -106,3 +106,16 @@ async def test_a_caller_that_suppressed_instrumentation_or_is_not_sampled_gets_n
     with trace.use_span(NonRecordingSpan(unsampled)):
         assert await script(["mg:test:a"], ["2"]) == b"2"
     assert recorded_spans == []  # nor does the pipeline they went in
+
+
+@pytest.mark.usefixtures("redis_instrumented")
+async def test_the_calls_one_span_makes_into_one_pipeline_are_one_span(
+    redis: Redis, recorded_spans: list[ReadableSpan]
+) -> None:
+    script = BatchedScript(redis, ECHO, "echo")
+    with trace.get_tracer(__name__).start_as_current_span("archive a batch") as archive:
+        replies = await asyncio.gather(*(script([f"mg:test:{n}"], [str(n)]) for n in range(50)))
+    assert replies == [str(n).encode() for n in range(50)]
+    (call,) = named(recorded_spans, "EVALSHA echo")
+    assert call.parent is not None and call.parent.span_id == archive.get_span_context().span_id
+    assert call.attributes is not None and call.attributes["db.operation.batch.size"] == 50

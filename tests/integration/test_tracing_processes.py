@@ -7,10 +7,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.test_playback_processes import dune_id, progress, sign_in
 from tests.integration.test_service_process import CLI, call, free_port, wait_ready
@@ -39,6 +41,17 @@ def traced(shared_env: dict[str, str]) -> Iterator[Any]:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
+
+
+def dropped_spans(base: str) -> float:
+    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+        families = text_string_to_metric_families(response.read().decode())
+        return sum(
+            sample.value
+            for family in families
+            for sample in family.samples
+            if sample.name == "mg_trace_spans_dropped_total"
+        )
 
 
 def descendants(spans: list[ReceivedSpan], root: ReceivedSpan) -> list[ReceivedSpan]:
@@ -108,6 +121,7 @@ def test_a_collector_that_fails_costs_requests_nothing_and_the_service_still_sto
             assert status == 200 and page["items"]
         # An export on the request path would wait out the exporter's 10 s timeout.
         assert slowest < 2.0, f"slowest request took {slowest:.1f} s"
+        assert dropped_spans(base) > 0  # what did not fit in the queue is counted, not hidden
 
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
