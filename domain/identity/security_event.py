@@ -19,6 +19,7 @@ class SecurityEventKind(Enum):
     API_KEY_REVOKED = "api_key_revoked"
     API_KEY_LEAKED = "api_key_leaked"
     REGISTRATION_ATTEMPTED = "registration_attempted"  # someone tried to register the address again
+    BREAKER_OVERRIDDEN = "breaker_overridden"  # an administrator forced a circuit breaker's state
 
 
 @frozen

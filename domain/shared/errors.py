@@ -58,3 +58,17 @@ class RateLimited(TooManyAttempts):
     def __init__(self, detail: str, *, retry_after_seconds: int, limiter: str, decision: object = None) -> None:
         super().__init__(detail, retry_after_seconds=retry_after_seconds, limiter=limiter)
         self.decision = decision
+
+
+class CircuitOpen(DomainError):
+    """A circuit breaker refused the call without making it: the dependency behind ``breaker``
+    failed too often lately (or an operator opened it). ``retry_after_seconds`` is the time until
+    the breaker lets a trial call through. The problem says which dependency only as a 503: the
+    breaker's name is for operators (``GET /api/v1/admin/breakers``), not for clients."""
+
+    code = "dependency-unavailable"
+
+    def __init__(self, detail: str, *, breaker: str, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.breaker = breaker
+        self.retry_after_seconds = retry_after_seconds
