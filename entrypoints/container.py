@@ -10,6 +10,7 @@ from dependency_injector import containers, providers
 from entrypoints.config import Settings
 from entrypoints.containers.catalog import Catalog, CatalogAdapters
 from entrypoints.containers.identity import Identity, IdentityAdapters
+from entrypoints.containers.operations import Operations, OperationsAdapters
 from entrypoints.containers.playback import Playback, PlaybackAdapters
 from entrypoints.containers.shared import SharedResources
 
@@ -32,4 +33,10 @@ class Container(containers.DeclarativeContainer):
         adapters=playback_adapters,
         contents=catalog.content_lookup,
         next_episodes=catalog.next_episode_finder,
+    )
+
+    # The circuit breakers (operations.circuit_breaker), for every context that calls out.
+    operations_adapters = providers.Container(OperationsAdapters, shared=shared)
+    operations = providers.Container(
+        Operations, shared=shared, adapters=operations_adapters, identity_uow=identity_adapters.uow
     )

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from adapters.operations.in_memory_breaker_states import InMemoryBreakerStates
 from application.operations.breaker_state_ports import BreakerStates
@@ -127,8 +128,11 @@ class RedisOrLocalBreakerStates:
         return settled
 
     async def force(self, policy: BreakerPolicy, mode: BreakerMode, now: datetime) -> Settled:
-        async with asyncio.timeout(self._answer_within):
-            settled = await self._shared.force(policy, mode, now)
+        try:
+            async with asyncio.timeout(self._answer_within):
+                settled = await self._shared.force(policy, mode, now)
+        except TimeoutError as slow:
+            raise RedisTimeoutError("Redis did not answer the override in time") from slow
         self._remember(settled.view, now)
         return settled
 

@@ -17,6 +17,7 @@ from quart import Blueprint, Response, request
 from quart_schema import hide
 from werkzeug.exceptions import NotFound
 
+from application.operations.breakers import ListBreakers
 from application.playback.progress_journal_ports import JournalBacklog, JournalBacklogReader
 from entrypoints.config import Network, Settings
 from entrypoints.container import Container
@@ -72,8 +73,11 @@ async def _refuse_strangers(settings: Settings = Provide[Container.settings]) ->
 async def scrape(
     settings: Settings = Provide[Container.settings],
     backlog: JournalBacklogReader = Provide[Container.playback_adapters.journal_backlog],
+    list_breakers: ListBreakers = Provide[Container.operations.list_breakers],
 ) -> Response:
     if not may_read_metrics(_peer(), settings.metrics_allow):
         raise NotFound()  # already refused before routing; checked again where the data leaves
-    body, content_type = exposition(await _backlog(backlog), request.headers.get("Accept", ""))
+    # The breakers' views never fail for Redis: while it is down they are this process's own.
+    breakers = await list_breakers()
+    body, content_type = exposition(await _backlog(backlog), request.headers.get("Accept", ""), breakers)
     return Response(body, content_type=content_type, headers={"Cache-Control": "no-store"})

@@ -18,7 +18,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from domain.shared.errors import DomainError, InvalidInput, TooManyAttempts
+from domain.shared.errors import CircuitOpen, DomainError, InvalidInput, TooManyAttempts
 from entrypoints.telemetry.refusals import count_refusal
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "rate-limited": (429, "Rate limit exceeded"),
     "internal-error": (500, "Internal server error"),
     "service-unavailable": (503, "A dependency is unavailable"),
+    # A circuit breaker refused the call (domain.shared.errors.CircuitOpen); Retry-After is the
+    # time until it lets a trial through.
+    "dependency-unavailable": (503, "A dependency is unavailable for now"),
 }
 
 E = TypeVar("E", bound=DomainError)
@@ -139,7 +142,7 @@ def _domain_problem(error: DomainError) -> Response:
     for kind, members in _EXTENSIONS.items():
         if isinstance(error, kind):
             extensions.update(members(error))
-    if isinstance(error, TooManyAttempts):
+    if isinstance(error, TooManyAttempts | CircuitOpen):
         headers["Retry-After"] = str(error.retry_after_seconds)
         extensions["retry_after_seconds"] = error.retry_after_seconds
     return problem(code, error.detail, headers=headers, **extensions)

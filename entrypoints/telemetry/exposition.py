@@ -1,11 +1,12 @@
 """What one scrape of ``GET /metrics`` answers: this process's metrics (or, in multiprocess mode,
-every process's, added up from ``PROMETHEUS_MULTIPROC_DIR``) and the archive lag, read from Redis
-for this scrape only, so no process holds a copy that could be stale or counted twice."""
+every process's, added up from ``PROMETHEUS_MULTIPROC_DIR``), and the archive lag and the circuit
+breakers' states, read from Redis for this scrape only, so no process holds a copy that could be
+stale or counted twice."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -14,7 +15,14 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from application.playback.progress_journal_ports import JournalBacklog
-from entrypoints.telemetry.metrics import ARCHIVE_OLDEST_PENDING_AGE, ARCHIVE_PENDING_CHANGES
+from domain.operations.breakers import BreakerState, BreakerView
+from entrypoints.telemetry.metrics import (
+    ARCHIVE_OLDEST_PENDING_AGE,
+    ARCHIVE_PENDING_CHANGES,
+    BREAKER_FAILURE_RATE,
+    BREAKER_SLOW_CALL_RATE,
+    BREAKER_STATE,
+)
 
 
 def multiprocess_directory() -> str | None:
@@ -44,6 +52,31 @@ def archive_lag_metrics(backlog: JournalBacklog | None) -> list[Metric]:
     return [pending, age]
 
 
+def breaker_metrics(views: Sequence[BreakerView]) -> list[Metric]:
+    """One series per breaker and state, 1 for the state it is in (the usual shape of an enum in
+    Prometheus: ``mg_breaker_state{state="open"} == 1``), and the rates of its window."""
+    if not views:
+        return []
+    state = GaugeMetricFamily(
+        BREAKER_STATE,
+        "Circuit breaker state: 1 for the state each breaker is in (closed, open, half_open, forced_open, "
+        "forced_closed), 0 for the others.",
+        labels=["breaker", "state"],
+    )
+    failure_rate = GaugeMetricFamily(
+        BREAKER_FAILURE_RATE, "Failed share of the calls in a breaker's window (0 when none).", labels=["breaker"]
+    )
+    slow_rate = GaugeMetricFamily(
+        BREAKER_SLOW_CALL_RATE, "Slow share of the calls in a breaker's window (0 when none).", labels=["breaker"]
+    )
+    for view in views:
+        for each in BreakerState:
+            state.add_metric([view.name, each.value], 1.0 if view.state is each else 0.0)
+        failure_rate.add_metric([view.name], view.failure_rate)
+        slow_rate.add_metric([view.name], view.slow_call_rate)
+    return [state, failure_rate, slow_rate]
+
+
 class _Scrape:
     def __init__(self, recorded: Collector, read_now: list[Metric]) -> None:
         self._recorded, self._read_now = recorded, read_now
@@ -53,7 +86,10 @@ class _Scrape:
         yield from self._read_now
 
 
-def exposition(backlog: JournalBacklog | None, accept: str) -> tuple[bytes, str]:
+def exposition(
+    backlog: JournalBacklog | None, accept: str, breakers: Sequence[BreakerView] = ()
+) -> tuple[bytes, str]:
     """The scrape's body and content type: Prometheus text, or OpenMetrics when ``accept`` asks."""
     encoder, content_type = choose_encoder(accept)
-    return encoder(_Scrape(recorded_metrics(), archive_lag_metrics(backlog))), content_type
+    read_now = archive_lag_metrics(backlog) + breaker_metrics(breakers)
+    return encoder(_Scrape(recorded_metrics(), read_now)), content_type

@@ -84,6 +84,29 @@ def count_dropped_spans(count: int, reason: str) -> None:
     TRACE_SPANS_DROPPED.labels(reason=reason).inc(count)
 
 
+# Circuit breakers (entrypoints/telemetry/breaker_metrics.py, told by the breakers themselves).
+# `breaker` is a declared breaker's name (entrypoints/containers/operations.py); each call is counted
+# once as success, slow (succeeded, slower than the breaker's threshold), failure or rejected, and a
+# rejected or failed call a fallback answered is counted again as fallback. A transition is counted
+# by the process whose call (or override) made it, so the sum over processes counts each once.
+BREAKER_CALLS = Counter(
+    "mg_breaker_calls_total",
+    "Calls through a circuit breaker, by breaker and outcome: success, slow, failure, rejected (refused "
+    "without calling), fallback (answered by the caller's fallback instead).",
+    ["breaker", "outcome"],
+)
+BREAKER_TRANSITIONS = Counter(
+    "mg_breaker_transitions_total",
+    "Circuit breaker state changes, by breaker, previous and new state (closed, open, half_open, "
+    "forced_open, forced_closed).",
+    ["breaker", "from_state", "to_state"],
+)
+
 # Read from Redis at scrape time, never recorded (see exposition.archive_lag_metrics).
 ARCHIVE_PENDING_CHANGES = "mg_archive_pending_changes"
 ARCHIVE_OLDEST_PENDING_AGE = "mg_archive_oldest_pending_age_seconds"
+# Read at scrape time from the breakers' store (see exposition.breaker_metrics): the same whichever
+# process answers, while Redis answers.
+BREAKER_STATE = "mg_breaker_state"
+BREAKER_FAILURE_RATE = "mg_breaker_failure_rate"
+BREAKER_SLOW_CALL_RATE = "mg_breaker_slow_call_rate"

@@ -27,6 +27,7 @@ from entrypoints.http.app import create_app
 from tests.support.in_memory_adapters import (
     InMemoryCatalogAdapters,
     InMemoryIdentityAdapters,
+    InMemoryOperationsAdapters,
     InMemoryPlaybackAdapters,
     swap,
 )
@@ -79,6 +80,7 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
         container.playback_adapters,
         playback := InMemoryPlaybackAdapters(shared=shared, catalog=container.catalog_adapters),
     )
+    swap(container.operations_adapters, InMemoryOperationsAdapters(shared=shared))
     return FakeWorld(
         clock=clock,
         identity=identity.store(),

@@ -18,6 +18,7 @@ from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentitySt
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
 from adapters.identity.in_memory_registration_limiter import InMemoryRegistrationLimiter
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
+from adapters.operations.in_memory_breaker_states import InMemoryBreakerStates
 from adapters.playback.in_memory_continue_watching import InMemoryContinueWatching
 from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
@@ -92,6 +93,12 @@ class InMemoryPlaybackAdapters(containers.DeclarativeContainer):
     progress_store = providers.Singleton(InMemoryProgressStore, progress_archive, sync_broker)
     journal_backlog = progress_store  # the store is its own journal
     journal_tracing = providers.Singleton(InMemoryWorkTracing)
+
+
+class InMemoryOperationsAdapters(containers.DeclarativeContainer):
+    shared = providers.DependenciesContainer()
+
+    breaker_states = providers.Singleton(InMemoryBreakerStates)
 
 
 def swap(slot: providers.Container, replacement: containers.Container) -> None:

@@ -34,7 +34,8 @@ def test_the_fake_world_refuses_to_reach_a_real_server(tmp_path: Path) -> None:
 
 def test_every_use_case_of_the_fake_world_is_built_on_in_memory_adapters(tmp_path: Path) -> None:
     world = fake_container(tmp_path)
-    for context in (world.container.identity, world.container.catalog, world.container.playback):
+    contexts = (world.container.identity, world.container.catalog, world.container.playback, world.container.operations)
+    for context in contexts:
         for name, provider in context.providers.items():
             if name not in {"settings", "shared", "adapters", "contents"}:
                 provider()  # a real adapter would reach for a server and raise
