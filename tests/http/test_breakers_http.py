@@ -113,7 +113,7 @@ async def test_a_call_a_breaker_refused_is_a_503_with_the_time_until_the_next_tr
     app, client = app_and_client
 
     async def refused() -> None:
-        raise CircuitOpen("A service we depend on is failing; try again shortly.", breaker="github", retry_after_seconds=17)
+        raise CircuitOpen("A dependency is failing; try again shortly.", breaker="github", retry_after_seconds=17)
 
     app.add_url_rule("/test/refused", "refused", refused)
     response = await client.get("/test/refused")

@@ -241,8 +241,12 @@ async def test_after_the_wait_one_trial_closes_it_when_the_upstream_recovered(
         await asyncio.sleep(0.6)
         assert await one.calls(3) == ["200"] * 3
         assert one.recorder.transitions == [
-            ("closed", "open"), ("open", "half_open"), ("half_open", "open"), ("open", "half_open"), ("half_open", "closed")
-        ]  # fmt: skip
+            ("closed", "open"),
+            ("open", "half_open"),
+            ("half_open", "open"),
+            ("open", "half_open"),
+            ("half_open", "closed"),
+        ]
 
 
 async def test_a_second_process_sees_the_breaker_this_one_opened(fresh_redis_url: str, upstream: FlakyUpstream) -> None:
@@ -265,7 +269,10 @@ async def test_two_trials_at_once_from_two_processes_let_one_through(
         upstream.fail()
         await one.calls(10)
         assert (await one.view()).state is BreakerState.OPEN
-    with other_process(fresh_redis_url, upstream, policy) as first, other_process(fresh_redis_url, upstream, policy) as second:
+    with (
+        other_process(fresh_redis_url, upstream, policy) as first,
+        other_process(fresh_redis_url, upstream, policy) as second,
+    ):
         upstream.slow(1.0)  # recovered, but the trial takes a second: both calls overlap
         await asyncio.sleep(1.1)  # past the next trial
         before = upstream.requests

@@ -12,7 +12,9 @@ from tests.support.accounts import PASSWORD, register_and_sign_in
 ADMIN_SCOPES = frozenset({"read", "write", "admin"})
 
 
-async def signed_in_admin(client: Client, store: InMemoryIdentityStore, email: str = "ops@example.com") -> dict[str, Any]:
+async def signed_in_admin(
+    client: Client, store: InMemoryIdentityStore, email: str = "ops@example.com"
+) -> dict[str, Any]:
     """Register ``email``, give the account the admin scope in the store, and sign in again (scopes
     are read at sign-in): the new tokens carry ``admin``."""
     await register_and_sign_in(client, email)

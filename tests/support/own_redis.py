@@ -25,7 +25,7 @@ class OwnRedis:
         return f"unix://{self.socket}"
 
     def start(self) -> None:
-        self._process = subprocess.Popen(  # noqa: S603 -- the wheel's own binary
+        self._process = subprocess.Popen(
             [REDIS_SERVER, "--port", "0", "--unixsocket", str(self.socket), "--save", "", "--appendonly", "no",
              "--dir", str(self.directory)],
             stdout=subprocess.DEVNULL,
@@ -41,6 +41,15 @@ class OwnRedis:
         self._process.send_signal(signal.SIGKILL)
         self._process.wait(10)
         self.socket.unlink(missing_ok=True)
+
+    def freeze(self) -> None:
+        """SIGSTOP: it keeps its connections and answers nothing, as a hung server does."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
 
     def _answers(self) -> bool:
         try:
@@ -61,4 +70,5 @@ def own_redis(directory: Path) -> Iterator[OwnRedis]:
         yield server
     finally:
         if server._process is not None and server._process.poll() is None:
+            server.thaw()
             server.kill()
