@@ -1,5 +1,5 @@
 """Benchmarks: `python -m benchmarks [--suite SUITE] [--duration S] [--concurrency N]`,
-SUITE one of identity, registration, playback, session, observability or all.
+SUITE one of identity, registration, playback, session, observability, resilience or all.
 
 Starts a seeded service on fresh embedded servers (or MG_DATABASE_URL / MG_REDIS_URL), measures
 each endpoint right after the floor endpoint (GET /health/live, a bare JSON response) in the same
@@ -30,6 +30,7 @@ from benchmarks.load import Result
 from benchmarks.observability import observability_overhead
 from benchmarks.playback import playback_suite, sync_latency
 from benchmarks.registration import registration_timing
+from benchmarks.resilience import breaker_overhead
 from benchmarks.server import seeded_service
 
 RESULTS = Path(__file__).with_name("results")
@@ -64,7 +65,7 @@ async def main_async(args: argparse.Namespace) -> str:
         "MG_REGISTRATIONS_PER_IP": "1000000",
         "MG_REGISTRATIONS_PER_MINUTE": "1000000",
     }
-    with seeded_service(extra) if args.suite != "observability" else _nothing() as (base, env):
+    with seeded_service(extra) if args.suite not in ("observability", "resilience") else _nothing() as (base, env):
         if args.suite in ("identity", "all"):
             for floor, measured in await identity_suite(base, args.duration, args.concurrency):
                 lines += [row(floor, None), row(measured, floor)]
@@ -108,6 +109,10 @@ async def main_async(args: argparse.Namespace) -> str:
         for floor, measured in pairs:
             lines += [row(floor, None), row(measured, floor)]
         notes += observed
+    if args.suite == "resilience":  # in-process, on servers of its own: not part of "all"
+        table, observed = await breaker_overhead()
+        lines = [lines[0], "", *table]
+        notes += observed
     lines += [
         "",
         *notes,
@@ -122,9 +127,8 @@ async def main_async(args: argparse.Namespace) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument(
-        "--suite", choices=["identity", "registration", "playback", "session", "observability", "all"], default="all"
-    )
+    suites = ["identity", "registration", "playback", "session", "observability", "resilience", "all"]
+    parser.add_argument("--suite", choices=suites, default="all")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (default 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent connections (default 32)")
     args = parser.parse_args()

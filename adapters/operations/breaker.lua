@@ -5,14 +5,16 @@
 -- KEYS[1] mg:breaker:<name>         hash: state, window, opened, next (ms); expires when idle
 -- KEYS[2] mg:breaker:<name>:trials  sorted set: half-open trial token -> lease end (ms); idem
 -- KEYS[3] mg:breaker:<name>:mode    string: forced_open | forced_closed; absent when automatic; no expiry
--- ARGV: op (admit | settle | force | view), now_ms, window_size, minimum_calls,
---       failure_rate_threshold, slow_call_rate_threshold, wait_ms, half_open_trials, lease_ms, idle_ms,
---       then admit: a new token; settle: the trial's token or '', the result ('' abandoned,
---       o ok, s slow, f failed, F failed and slow); force: the mode.
+-- ARGV: op (admit | settle | successes | force | view), now_ms, the policy as one space-separated string
+--       (window_size minimum_calls failure_rate_threshold slow_call_rate_threshold wait_ms
+--       half_open_trials lease_ms idle_ms: one argument, each costs the client), then
+--       admit: a new token; settle: the trial's token or '', the result ('' abandoned,
+--       o ok, s slow, f failed, F failed and slow); successes: how many; force: the mode.
 local op, now = ARGV[1], tonumber(ARGV[2])
-local size, minimum = tonumber(ARGV[3]), tonumber(ARGV[4])
-local failure_rate, slow_rate = tonumber(ARGV[5]), tonumber(ARGV[6])
-local wait, allowed, lease, idle = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local policy = {}
+for value in string.gmatch(ARGV[3], '%S+') do policy[#policy + 1] = tonumber(value) end
+local size, minimum, failure_rate, slow_rate = policy[1], policy[2], policy[3], policy[4]
+local wait, allowed, lease, idle = policy[5], policy[6], policy[7], policy[8]
 
 local fields = redis.call('HMGET', KEYS[1], 'state', 'window', 'opened', 'next')
 local state, window, opened, next_trial = fields[1] or 'closed', fields[2] or '', tonumber(fields[3]), tonumber(fields[4])
@@ -47,6 +49,16 @@ local function save()
   redis.call('PEXPIRE', KEYS[2], idle)
 end
 
+-- A call's result into a closed breaker's window, which may open it.
+local function count_call(result)
+  window = string.sub(window .. result, -size)
+  local calls = #window
+  if mode == 'automatic' and calls >= minimum
+    and (count('[fF]') >= failure_rate * calls or count('[sF]') >= slow_rate * calls) then
+    open_until(now + wait)
+  end
+end
+
 local verdict, token, retry = '', '', ''
 
 if op == 'admit' then
@@ -69,30 +81,32 @@ if op == 'admit' then
         local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
         verdict, retry = 'reject', tonumber(first[2]) - now
       else
-        redis.call('ZADD', KEYS[2], now + lease, ARGV[11])
-        verdict, token = 'trial', ARGV[11]
+        redis.call('ZADD', KEYS[2], now + lease, ARGV[4])
+        verdict, token = 'trial', ARGV[4]
       end
       save()
     end
   end
 elseif op == 'settle' then
-  local result = ARGV[12]
-  local held = ARGV[11] ~= '' and redis.call('ZREM', KEYS[2], ARGV[11]) == 1
+  local result = ARGV[5]
+  local held = ARGV[4] ~= '' and redis.call('ZREM', KEYS[2], ARGV[4]) == 1
   if result ~= '' and mode ~= 'forced_open' then
     if held and state == 'half_open' and mode == 'automatic' then
       if result == 'o' then close() else open_until(now + wait) end
     elseif state == 'closed' then
-      window = string.sub(window .. result, -size)
-      local calls = #window
-      if mode == 'automatic' and calls >= minimum
-        and (count('[fF]') >= failure_rate * calls or count('[sF]') >= slow_rate * calls) then
-        open_until(now + wait)
-      end
+      count_call(result)
     end
   end
   save()
+elseif op == 'successes' then -- that many fast successes at once; past a full window they change nothing
+  local successes = math.min(tonumber(ARGV[4]), size)
+  for _ = 1, successes do
+    if state ~= 'closed' or mode == 'forced_open' then break end
+    count_call('o')
+  end
+  save()
 elseif op == 'force' then
-  local target = ARGV[11]
+  local target = ARGV[4]
   if target == 'forced_open' then
     open_until(nil)
   elseif target == 'forced_closed' then

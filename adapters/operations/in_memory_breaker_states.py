@@ -50,6 +50,11 @@ class InMemoryBreakerStates:
         after = self._breakers[policy.name] = before.settle(policy, now, result, token)
         return Settled(self._view(policy, after), transition(policy.name, before.reported, after.reported))
 
+    async def count_successes(self, policy: BreakerPolicy, now: datetime, count: int) -> Settled:
+        before = self._get(policy)
+        after = self._breakers[policy.name] = before.succeeded(policy, now, count)
+        return Settled(self._view(policy, after), transition(policy.name, before.reported, after.reported))
+
     async def force(self, policy: BreakerPolicy, mode: BreakerMode, now: datetime) -> Settled:
         before = self._get(policy)
         after = self._breakers[policy.name] = before.forced(mode, now)

@@ -3,8 +3,8 @@
 What purgatory gives: the call wrapper (``AsyncCircuitBreakerFactory.get_breaker`` and the
 ``AsyncCircuitBreaker`` context manager), its answers-are-not-failures rule (``exclude``: types, or
 (type, predicate) pairs, per call and global), its state pattern (``Context`` hands each call's
-start, exception and end to a ``State``) and its message bus (a state's events reach the unit of
-work's repository, whose events reach their listeners).
+start, exception and end to a ``State``) and its message bus (a state's ``CallEnded`` reaches the
+listener that settles it in the unit of work's repository).
 
 What we replace, because purgatory's own pieces cannot do what the issue needs:
 - its states (``ClosedState`` counts consecutive failures; ``HalfOpenedState`` lets every caller
@@ -16,6 +16,14 @@ What we replace, because purgatory's own pieces cannot do what the issue needs:
   down). Ours asks the store (``BreakerStates``) to decide in one atomic step: ``get`` (which
   purgatory calls before every call to load the breaker) is where the call is admitted, and a
   ``CallEnded`` event settles it.
+
+A fast success of a call the breaker let through closed is not sent on its own: it is the hot
+path, and a round trip to Redis per call is what the caller would wait for (and most of a call's
+CPU). Successes are counted in the process and sent as one count
+(``BreakerStates.count_successes``) every ``SUCCESSES_EVERY``, or first thing with the breaker's
+next failure, slow call or trial, so the order of a process's results is kept; ``settled()`` sends
+them now. A failure, a slow call or a trial is settled before its caller gets the answer, so the
+call that opens or closes a breaker has done so when it returns.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from domain.operations.breakers import Admission, BreakerPolicies, BreakerPolicy
 from domain.shared.errors import CircuitOpen, DomainError
 
 T = TypeVar("T")
+SUCCESSES_EVERY = 0.05  # seconds; under the recent view's age (RedisOrLocalBreakerStates), which each count refreshes
 
 
 class BreakerObserver(Protocol):
@@ -62,11 +71,6 @@ class CallEnded(Event):
     breaker: str
     token: str | None
     result: CallResult | None  # None: abandoned (cancelled), which only frees a trial's place
-
-
-@dataclass(frozen=True)
-class BreakerTransitioned(Event):
-    transition: Transition
 
 
 class _Admitted(State):
@@ -133,21 +137,28 @@ class _BreakerCall(Context):
 class _StoreRepository(AsyncAbstractRepository):
     """purgatory's repository over our store: loading a breaker admits the call."""
 
-    def __init__(self, policies: BreakerPolicies, states: BreakerStates, clock: Clock) -> None:
-        self.policies, self.states, self.clock = policies, states, clock
+    def __init__(
+        self, policies: BreakerPolicies, states: BreakerStates, clock: Clock, observer: BreakerObserver
+    ) -> None:
+        self.policies, self.states, self.clock, self.observer = policies, states, clock, observer
         self.messages: list[Any] = []
 
     async def get(self, name: str) -> Context:
         policy = self.policies[name]
         admission = await self.states.admit(policy, self.clock.now())
         if admission.transition is not None:
-            self.messages.append(BreakerTransitioned(admission.transition))
+            self.observer.transitioned(admission.transition)
         return _BreakerCall(policy, admission)
+
+    async def count_successes(self, breaker: str, count: int) -> None:
+        settled = await self.states.count_successes(self.policies[breaker], self.clock.now(), count)
+        if settled.transition is not None:
+            self.observer.transitioned(settled.transition)
 
     async def settle(self, ended: CallEnded) -> None:
         settled = await self.states.settle(self.policies[ended.breaker], self.clock.now(), ended.result, ended.token)
         if settled.transition is not None:
-            self.messages.append(BreakerTransitioned(settled.transition))
+            self.observer.transitioned(settled.transition)
 
     # purgatory's own write path, which only its own states use: `get` never answers None (so no
     # breaker is registered) and our states emit none of the events that would update one.
@@ -187,11 +198,12 @@ class PurgatoryCircuitBreaker:
     ) -> None:
         self._policies = policies
         self._observer = observer or _Unobserved()
-        self._repository = _StoreRepository(policies, states, clock)
+        self._repository = _StoreRepository(policies, states, clock, self._observer)
         # Domain errors are answers wherever they come from (a provider's "no such user").
         self._factory = AsyncCircuitBreakerFactory(uow=_StoreUnitOfWork(self._repository), exclude=[DomainError])
         self._factory.messagebus.add_listener(CallEnded, self._call_ended)
-        self._factory.messagebus.add_listener(BreakerTransitioned, self._transitioned)
+        self._successes: dict[str, int] = {}  # by breaker, not sent yet
+        self._sender: asyncio.Task[None] | None = None
 
     async def call(
         self,
@@ -225,11 +237,32 @@ class PurgatoryCircuitBreaker:
         self._observer.counted(breaker, "fallback")
         return await fallback(reason)
 
-    async def _call_ended(self, ended: CallEnded, uow: AsyncAbstractUnitOfWork) -> None:
-        if ended.result is not None:
-            outcome = "failure" if ended.result.failed else "slow" if ended.result.slow else "success"
-            self._observer.counted(ended.breaker, outcome)
-        await self._repository.settle(ended)
+    async def settled(self) -> None:
+        """Once every success counted in this process has reached the store."""
+        for breaker in list(self._successes):
+            await self._send_successes(breaker)
 
-    async def _transitioned(self, event: BreakerTransitioned, uow: AsyncAbstractUnitOfWork) -> None:
-        self._observer.transitioned(event.transition)
+    async def _send_successes(self, breaker: str) -> None:
+        count = self._successes.pop(breaker, 0)
+        if count:
+            await self._repository.count_successes(breaker, count)
+
+    async def _send_successes_later(self) -> None:
+        try:
+            await asyncio.sleep(SUCCESSES_EVERY)
+        finally:
+            self._sender = None
+        await self.settled()
+
+    async def _call_ended(self, ended: CallEnded, uow: AsyncAbstractUnitOfWork) -> None:
+        result = ended.result
+        if result is not None:
+            outcome = "failure" if result.failed else "slow" if result.slow else "success"
+            self._observer.counted(ended.breaker, outcome)
+        if result is not None and not result.failed and not result.slow and ended.token is None:
+            self._successes[ended.breaker] = self._successes.get(ended.breaker, 0) + 1
+            if self._sender is None:
+                self._sender = asyncio.create_task(self._send_successes_later())
+            return
+        await self._send_successes(ended.breaker)  # the earlier results first
+        await self._repository.settle(ended)

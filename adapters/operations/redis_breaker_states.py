@@ -63,9 +63,9 @@ class RedisBreakerStates:
         self._idle = idle_expiry
 
     @lru_cache(maxsize=256)  # noqa: B019 -- a few declared policies, for the adapter's lifetime
-    def _policy_args(self, policy: BreakerPolicy) -> tuple[str, ...]:
+    def _policy_arg(self, policy: BreakerPolicy) -> str:
         idle = max(self._idle, policy.wait + policy.trial_lease + timedelta(seconds=1))
-        return (
+        return " ".join((
             str(policy.window_size),
             str(policy.minimum_calls),
             repr(policy.failure_rate_threshold),
@@ -74,10 +74,10 @@ class RedisBreakerStates:
             str(policy.half_open_trials),
             str(policy.trial_lease // _MS),
             str(idle // _MS),
-        )
+        ))
 
     async def _step(self, op: str, policy: BreakerPolicy, now: datetime, *extra: str) -> tuple[Breaker, Any, list[Any]]:
-        reply = await self._script(keys(policy.name), [op, str(_ms(now)), *self._policy_args(policy), *extra])
+        reply = await self._script(keys(policy.name), [op, str(_ms(now)), self._policy_arg(policy), *extra])
         before, state, mode, window, opened, next_trial = reply[:6]
         breaker = Breaker(
             state=BreakerState(_text(state)),
@@ -106,6 +106,10 @@ class RedisBreakerStates:
     ) -> Settled:
         code = _CODES[result] if result is not None else _NO_RESULT
         breaker, before, _ = await self._step("settle", policy, now, token or "", code)
+        return self._settled(policy, breaker, before)
+
+    async def count_successes(self, policy: BreakerPolicy, now: datetime, count: int) -> Settled:
+        breaker, before, _ = await self._step("successes", policy, now, str(count))
         return self._settled(policy, breaker, before)
 
     async def force(self, policy: BreakerPolicy, mode: BreakerMode, now: datetime) -> Settled:

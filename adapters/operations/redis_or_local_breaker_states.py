@@ -127,6 +127,11 @@ class RedisOrLocalBreakerStates:
         self._remember(settled.view, now)
         return settled
 
+    async def count_successes(self, policy: BreakerPolicy, now: datetime, count: int) -> Settled:
+        settled = await self._either(lambda states: states.count_successes(policy, now, count))
+        self._remember(settled.view, now)
+        return settled
+
     async def force(self, policy: BreakerPolicy, mode: BreakerMode, now: datetime) -> Settled:
         try:
             async with asyncio.timeout(self._answer_within):

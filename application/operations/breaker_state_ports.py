@@ -19,6 +19,10 @@ class BreakerStates(Protocol):
     ) -> Settled:
         """Count a call's outcome (``None``: abandoned, which only frees a trial's place)."""
 
+    async def count_successes(self, policy: BreakerPolicy, now: datetime, count: int) -> Settled:
+        """``count`` fast successes of calls let through closed (no trials), as that many ``settle``
+        calls would count them: the breaker sends them in batches, off its callers' path."""
+
     async def force(self, policy: BreakerPolicy, mode: BreakerMode, now: datetime) -> Settled:
         """An operator's override, for every process; ``automatic`` ends it."""
 

@@ -267,6 +267,14 @@ class Breaker:
             return breaker.opened(policy, now)
         return breaker
 
+    def succeeded(self, policy: BreakerPolicy, now: datetime, count: int) -> Breaker:
+        """``count`` fast successes of calls let through closed, settled together (each as ``settle``
+        would; past a full window more of them can change nothing, so at most that many are)."""
+        breaker = self
+        for _ in range(min(count, policy.window_size)):
+            breaker = breaker.settle(policy, now, _SUCCESS, None)
+        return breaker
+
     def opened(self, policy: BreakerPolicy, now: datetime) -> Breaker:
         return Breaker(BreakerState.OPEN, self.mode, (), now, now + policy.wait)
 
@@ -278,6 +286,9 @@ class Breaker:
         if self.mode is BreakerMode.FORCED_OPEN:
             return Breaker(BreakerState.OPEN, mode, (), self.opened_at, now)  # the next call is a trial
         return attrs.evolve(self, mode=mode)
+
+
+_SUCCESS = CallResult(failed=False, slow=False)
 
 
 def _tripped(policy: BreakerPolicy, window: tuple[CallResult, ...]) -> bool:

@@ -101,6 +101,27 @@ async def test_a_slow_failure_counts_as_a_failure_and_as_a_slow_call(states: Bre
     assert (await states.view(policy, T0)).state is BreakerState.OPEN
 
 
+async def test_successes_counted_together_count_as_that_many_calls(states: BreakerStates) -> None:
+    await calls(states, [FAILED] * 3)
+    settled = await states.count_successes(POLICY, T0, 4)
+    assert (settled.view.calls, settled.view.failures, settled.transition) == (7, 3, None)
+    settled = await states.count_successes(POLICY, T0, 100)  # more than a window: a window of them
+    assert (settled.view.calls, settled.view.failures) == (20, 0)
+
+
+async def test_a_success_that_brings_the_window_to_its_minimum_can_open_it(states: BreakerStates) -> None:
+    await calls(states, [FAILED] * 9)
+    settled = await states.count_successes(POLICY, at(1), 3)  # at the first: 9 of 10 failed
+    assert settled.transition == Transition("upstream", BreakerState.CLOSED, BreakerState.OPEN)
+    assert (settled.view.calls, settled.view.opened_at) == (0, at(1))  # the other two came too late
+
+
+async def test_successes_reaching_an_open_breaker_change_nothing(states: BreakerStates) -> None:
+    await opened(states)
+    settled = await states.count_successes(POLICY, at(1), 5)
+    assert (settled.view.state, settled.view.calls, settled.transition) == (BreakerState.OPEN, 0, None)
+
+
 async def test_an_open_breaker_refuses_until_the_wait_is_over(states: BreakerStates) -> None:
     await opened(states)
     refused = await states.admit(POLICY, at(10))

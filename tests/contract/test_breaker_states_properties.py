@@ -1,6 +1,7 @@
 """The Lua script decides as the domain's rules do: random runs of admissions, results (of calls,
-of trials, late, abandoned), overrides and waits, applied in lockstep to the in-memory store (which
-calls ``domain.operations.breakers``) and the Redis store, get the same answer at every step."""
+of trials, late, abandoned), batches of successes, overrides and waits, applied in lockstep to the
+in-memory store (which calls ``domain.operations.breakers``) and the Redis store, get the same
+answer at every step."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ admit = st.tuples(st.just("admit"))
 settle = st.tuples(st.just("settle"), st.integers(min_value=1, max_value=3), results)  # of the k-th last admission
 wait = st.tuples(st.just("wait"), st.integers(min_value=1, max_value=6_000))  # milliseconds
 force = st.tuples(st.just("force"), st.sampled_from(list(BreakerMode)))
+successes = st.tuples(st.just("successes"), st.integers(min_value=1, max_value=6))
 # Overrides are rare, or they would keep the breaker from ever reaching its half-open refusals.
-steps = st.one_of(admit, admit, admit, settle, settle, settle, wait, wait, force)
+steps = st.one_of(admit, admit, admit, settle, settle, settle, successes, wait, wait, force)
 policies = st.builds(
     BreakerPolicy,
     name=st.just("prop"),
@@ -71,6 +73,11 @@ async def lockstep(redis_url: str, policy: BreakerPolicy, run: list[tuple[Any, .
                 answers = (
                     await memory.settle(policy, now, result, pick["memory"]),
                     await script.settle(shared_policy, now, result, pick["script"]),
+                )
+            elif step[0] == "successes":
+                answers = (
+                    await memory.count_successes(policy, now, step[1]),
+                    await script.count_successes(shared_policy, now, step[1]),
                 )
             else:
                 answers = await memory.force(policy, step[1], now), await script.force(shared_policy, step[1], now)

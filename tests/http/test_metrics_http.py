@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from quart.typing import TestClientProtocol as Client
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from domain.operations.breakers import BreakerPolicies, BreakerPolicy
 from entrypoints.http.playback import event_stream
 from entrypoints.telemetry.metrics import count_dropped_spans
 from entrypoints.telemetry.tracing import counted_batches
@@ -261,3 +262,31 @@ async def test_spans_the_exporter_drops_are_counted_by_reason(client: Client) ->
     provider.shutdown()
     after = await scrape(client)
     assert moved(before, after, "mg_trace_spans_dropped_total", reason="export_failed") == 3
+
+
+async def test_breakers_calls_transitions_and_states_are_in_the_metrics(tmp_path: Path) -> None:
+    world = fake_container(tmp_path)
+    policies = BreakerPolicies([BreakerPolicy("github", minimum_calls=2, window_size=2), BreakerPolicy("qdrant")])
+    world.container.operations.breaker_policies.override(providers.Object(policies))
+    breakers = world.container.operations.circuit_breaker()
+
+    async def failing() -> None:
+        raise OSError("connection reset")
+
+    async def fallback(_: Exception) -> None:
+        return None
+
+    async with running(world.container) as (_, client):
+        before = await scrape(client)
+        for _ in range(3):
+            await breakers.call("github", failing, fallback=fallback)
+        after = await scrape(client)
+    assert moved(before, after, "mg_breaker_calls_total", breaker="github", outcome="failure") == 2
+    assert moved(before, after, "mg_breaker_calls_total", breaker="github", outcome="rejected") == 1
+    assert moved(before, after, "mg_breaker_calls_total", breaker="github", outcome="fallback") == 3
+    transition = {"breaker": "github", "from_state": "closed", "to_state": "open"}
+    assert moved(before, after, "mg_breaker_transitions_total", **transition) == 1
+    assert value(after, "mg_breaker_state", breaker="github", state="open") == 1
+    assert value(after, "mg_breaker_state", breaker="github", state="closed") == 0
+    assert value(after, "mg_breaker_state", breaker="qdrant", state="closed") == 1
+    assert value(after, "mg_breaker_failure_rate", breaker="qdrant") == 0

@@ -80,6 +80,7 @@ class Service:
         return [await self.call() for _ in range(count)]
 
     async def view(self) -> BreakerView:
+        await self.breakers.settled()  # the successes this process counted but has not sent yet
         return await self.states.view(self.policy, SystemClock().now())
 
 

@@ -47,6 +47,7 @@ async def main(redis_url: str, upstream: str, policy_json: str) -> None:
             if line == "call":
                 answer = await one_call(client)
             else:
+                await breakers.settled()
                 view = await states.view(policy, SystemClock().now())
                 answer = {"state": view.state.value, "shared": view.shared, "calls": view.calls}
             print(json.dumps(answer), flush=True)

@@ -72,6 +72,10 @@ class FlakyUpstream:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Head and body in one write, sent at once: written apart, Nagle's algorithm and the
+            # client's delayed ACK hold the body back ~40 ms on a kept-alive connection.
+            wbufsize = 1 << 16
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 with upstream._lock:
@@ -106,3 +110,11 @@ def flaky_upstream() -> Iterator[FlakyUpstream]:
         yield upstream
     finally:
         upstream.close()
+
+
+if __name__ == "__main__":  # a process of its own (the benchmarks): prints its URL, serves until stdin closes
+    import sys
+
+    with flaky_upstream() as served:
+        print(served.url, flush=True)
+        sys.stdin.read()

@@ -12,6 +12,7 @@ from uuid import uuid4
 import pytest
 from dependency_injector import providers
 
+from adapters.operations.purgatory_circuit_breaker import SUCCESSES_EVERY
 from application.identity.principal import Principal
 from application.operations.breakers import OverrideBreakerCommand
 from application.shared.circuit_breaker_ports import CircuitBreaker
@@ -59,6 +60,7 @@ async def fail_until_open(breakers: CircuitBreaker, name: str = "upstream") -> N
 
 
 async def state(world: FakeWorld, name: str = "upstream") -> BreakerState:
+    await world.container.operations.circuit_breaker().settled()
     views = {view.name: view for view in await world.container.operations.list_breakers()()}
     return views[name].state
 
@@ -212,3 +214,28 @@ async def test_the_list_is_every_declared_breaker_in_declaration_order(
     ]
     assert views[1].opened_at == world.clock.now()
     assert views[1].next_trial_at == world.clock.now() + timedelta(seconds=30)
+
+
+async def test_successes_reach_the_store_within_a_moment_without_anyone_asking(world: FakeWorld) -> None:
+    breakers = world.container.operations.circuit_breaker()
+    for _ in range(3):
+        assert await breakers.call("upstream", answering) == "answer"
+    store = world.container.operations_adapters.breaker_states()
+    assert (await store.view(UPSTREAM, world.clock.now())).calls == 0  # counted here, not sent yet
+    await asyncio.sleep(SUCCESSES_EVERY * 2)
+    assert (await store.view(UPSTREAM, world.clock.now())).calls == 3
+
+
+async def test_the_failure_that_opens_a_breaker_has_opened_it_when_it_returns_after_the_successes_before_it(
+    world: FakeWorld,
+) -> None:
+    quick = BreakerPolicy("quick", window_size=4, minimum_calls=4, failure_rate_threshold=0.75)
+    world.container.operations.breaker_policies.override(providers.Object(BreakerPolicies([quick])))
+    breakers = world.container.operations.circuit_breaker()
+    for _ in range(2):
+        await breakers.call("quick", answering)
+    for _ in range(3):  # ok, ok, failed, failed, failed: the last four are 75% failures
+        with pytest.raises(Unavailable):
+            await breakers.call("quick", failing)
+    with pytest.raises(CircuitOpen):
+        await breakers.call("quick", answering)
