@@ -10,6 +10,7 @@ from dependency_injector import containers, providers
 from entrypoints.config import Settings
 from entrypoints.containers.catalog import Catalog, CatalogAdapters
 from entrypoints.containers.identity import Identity, IdentityAdapters
+from entrypoints.containers.operations import Health, HealthAdapters
 from entrypoints.containers.playback import Playback, PlaybackAdapters
 from entrypoints.containers.shared import SharedResources
 
@@ -32,4 +33,14 @@ class Container(containers.DeclarativeContainer):
         adapters=playback_adapters,
         contents=catalog.content_lookup,
         next_episodes=catalog.next_episode_finder,
+    )
+
+    # The operations context's health checks and heartbeats; the archive backlog is playback's.
+    health_adapters = providers.Container(HealthAdapters, settings=settings, shared=shared)
+    health = providers.Container(
+        Health,
+        settings=settings,
+        shared=shared,
+        adapters=health_adapters,
+        journal_backlog=playback_adapters.journal_backlog,
     )

@@ -26,6 +26,7 @@ from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from tests.support.in_memory_adapters import (
     InMemoryCatalogAdapters,
+    InMemoryHealthAdapters,
     InMemoryIdentityAdapters,
     InMemoryPlaybackAdapters,
     swap,
@@ -79,6 +80,7 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
         container.playback_adapters,
         playback := InMemoryPlaybackAdapters(shared=shared, catalog=container.catalog_adapters),
     )
+    swap(container.health_adapters, InMemoryHealthAdapters(settings=container.settings, shared=shared))
     return FakeWorld(
         clock=clock,
         identity=identity.store(),
