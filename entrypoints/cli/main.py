@@ -68,6 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     dead_letters.add_argument("--limit", type=int, default=100, help="how many to print (default 100)")
     dead_letters.add_argument("--replay", action="store_true", help="put every dead letter back into the journal")
+    for name, verb in (("grant-admin", "give"), ("revoke-admin", "take")):
+        admin = commands.add_parser(
+            name,
+            help=f"{verb} an account the admin scope (from its next sign-in or refresh)",
+            description=(
+                f"{verb.capitalize()} the account with this email the admin scope, recorded in its security log."
+                " Idempotent. Access tokens already issued keep their scopes until they expire; the next"
+                " sign-in or refresh carries the change."
+                + (" The account's API keys lose admin too (they keep read and write)." if verb == "take" else "")
+            ),
+        )
+        admin.add_argument("email", help="the account's email")
     commands.add_parser(
         "check",
         help="print the configuration and whether each dependency answers",
@@ -109,6 +121,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         from entrypoints.cli.commands import dead_letters_command
 
         asyncio.run(dead_letters_command(settings, limit=args.limit, replay=args.replay))
+    elif args.command in ("grant-admin", "revoke-admin"):
+        from entrypoints.cli.admin_commands import admin_command
+
+        sys.exit(asyncio.run(admin_command(settings, args.email, grant=args.command == "grant-admin")))
     elif args.command == "check":
         from entrypoints.cli.commands import check_command
 
