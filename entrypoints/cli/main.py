@@ -68,15 +68,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     dead_letters.add_argument("--limit", type=int, default=100, help="how many to print (default 100)")
     dead_letters.add_argument("--replay", action="store_true", help="put every dead letter back into the journal")
-    for name, verb in (("grant-admin", "give"), ("revoke-admin", "take")):
+    admin_commands = {
+        "grant-admin": (
+            "give an account the admin scope (from its next sign-in or token refresh)",
+            "Give the account with this email the admin scope (which implies write and read).",
+        ),
+        "revoke-admin": (
+            "take the admin scope from an account (from its next token refresh)",
+            "Take the admin scope from the account with this email, and from each of its API keys"
+            " that carries it (they keep read and write).",
+        ),
+    }
+    for name, (summary, what) in admin_commands.items():
         admin = commands.add_parser(
             name,
-            help=f"{verb} an account the admin scope (from its next sign-in or refresh)",
+            help=summary,
             description=(
-                f"{verb.capitalize()} the account with this email the admin scope, recorded in its security log."
-                " Idempotent. Access tokens already issued keep their scopes until they expire; the next"
-                " sign-in or refresh carries the change."
-                + (" The account's API keys lose admin too (they keep read and write)." if verb == "take" else "")
+                f"{what} Recorded in the account's security log; idempotent. Access tokens already"
+                " issued keep their scopes until they expire: the next sign-in or refresh carries the"
+                " change. An unknown email exits 1."
             ),
         )
         admin.add_argument("email", help="the account's email")
