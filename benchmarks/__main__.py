@@ -1,5 +1,6 @@
 """Benchmarks: `python -m benchmarks [--suite SUITE] [--duration S] [--concurrency N]`,
-SUITE one of identity, registration, playback, session, observability, resilience or all.
+SUITE one of identity, registration, playback, session, observability, health, resilience or all
+(resilience is not part of all: it measures in-process, on servers of its own).
 
 Starts a seeded service on fresh embedded servers (or MG_DATABASE_URL / MG_REDIS_URL), measures
 each endpoint right after the floor endpoint (GET /health/live, a bare JSON response) in the same
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.health import health_latency
 from benchmarks.identity_and_search import (
     api_key_overhead,
     identity_suite,
@@ -65,7 +67,8 @@ async def main_async(args: argparse.Namespace) -> str:
         "MG_REGISTRATIONS_PER_IP": "1000000",
         "MG_REGISTRATIONS_PER_MINUTE": "1000000",
     }
-    with seeded_service(extra) if args.suite not in ("observability", "resilience") else _nothing() as (base, env):
+    own_services = ("observability", "health", "resilience")  # suites that start services of their own
+    with seeded_service(extra) if args.suite not in own_services else _nothing() as (base, env):
         if args.suite in ("identity", "all"):
             for floor, measured in await identity_suite(base, args.duration, args.concurrency):
                 lines += [row(floor, None), row(measured, floor)]
@@ -109,6 +112,10 @@ async def main_async(args: argparse.Namespace) -> str:
         for floor, measured in pairs:
             lines += [row(floor, None), row(measured, floor)]
         notes += observed
+    if args.suite in ("health", "all"):  # three services of its own and a loopback Qdrant
+        measured_rows, observed = await health_latency(args.duration, args.concurrency)
+        lines += [row(measured, floor) for measured, floor in measured_rows]
+        notes += observed
     if args.suite == "resilience":  # in-process, on servers of its own: not part of "all"
         table, observed = await breaker_overhead()
         lines = [lines[0], "", *table]
@@ -127,7 +134,7 @@ async def main_async(args: argparse.Namespace) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    suites = ["identity", "registration", "playback", "session", "observability", "resilience", "all"]
+    suites = ["identity", "registration", "playback", "session", "observability", "health", "resilience", "all"]
     parser.add_argument("--suite", choices=suites, default="all")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (default 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent connections (default 32)")

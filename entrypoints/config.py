@@ -87,8 +87,14 @@ class Settings:
     completion_threshold: float = 0.95
     stale_progress_days: int = 30
     log_level: str = "INFO"
-    # Besides loopback, who may read GET /metrics.
+    # Besides loopback, who may read GET /metrics and GET /health/aggregate.
     metrics_allow: tuple[Network, ...] = ()
+    qdrant_url: str | None = None
+    health_deadline_ms: int = 1000
+    health_check_timeout_ms: int = 800
+    health_cache_seconds: int = 5
+    heartbeat_ttl_seconds: int = 15
+    archive_backlog_warn_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -122,6 +128,12 @@ class Settings:
             stale_progress_days=_int(env, "MG_STALE_PROGRESS_DAYS", 30),
             log_level=(env.get("MG_LOG_LEVEL") or "INFO").upper(),
             metrics_allow=_networks(env, "MG_METRICS_ALLOW"),
+            qdrant_url=env.get("MG_QDRANT_URL") or None,
+            health_deadline_ms=_int(env, "MG_HEALTH_DEADLINE_MS", 1000, minimum=10),
+            health_check_timeout_ms=_int(env, "MG_HEALTH_CHECK_TIMEOUT_MS", 800, minimum=10),
+            health_cache_seconds=_int(env, "MG_HEALTH_CACHE_SECONDS", 5, minimum=0),
+            heartbeat_ttl_seconds=_int(env, "MG_HEARTBEAT_TTL_SECONDS", 15),
+            archive_backlog_warn_seconds=_int(env, "MG_ARCHIVE_BACKLOG_WARN_SECONDS", 60),
         )
 
     @property

@@ -10,7 +10,7 @@ from dependency_injector import containers, providers
 from entrypoints.config import Settings
 from entrypoints.containers.catalog import Catalog, CatalogAdapters
 from entrypoints.containers.identity import Identity, IdentityAdapters
-from entrypoints.containers.operations import Operations, OperationsAdapters
+from entrypoints.containers.operations import Health, HealthAdapters, Operations, OperationsAdapters
 from entrypoints.containers.playback import Playback, PlaybackAdapters
 from entrypoints.containers.shared import SharedResources
 
@@ -39,4 +39,16 @@ class Container(containers.DeclarativeContainer):
     operations_adapters = providers.Container(OperationsAdapters, shared=shared)
     operations = providers.Container(
         Operations, shared=shared, adapters=operations_adapters, identity_uow=identity_adapters.uow
+    )
+
+    # The operations context's health checks and heartbeats; the archive backlog is playback's,
+    # the breakers' states the breakers' own.
+    health_adapters = providers.Container(HealthAdapters, settings=settings, shared=shared)
+    health = providers.Container(
+        Health,
+        settings=settings,
+        shared=shared,
+        adapters=health_adapters,
+        journal_backlog=playback_adapters.journal_backlog,
+        breakers=operations.breaker_reader,
     )

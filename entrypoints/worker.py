@@ -16,6 +16,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
 from entrypoints.config import Settings
 from entrypoints.container import Container
+from entrypoints.heartbeat import beating
 from entrypoints.lifecycle import opened, prepare_servers
 from entrypoints.telemetry.metrics import count_dropped_spans
 from entrypoints.telemetry.tracing import configure_tracing
@@ -80,7 +81,7 @@ async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTER
         loop.add_signal_handler(sig, stop.set)
     log.info("worker started", extra={"housekeeping_interval_seconds": interval})
     try:
-        async with opened(Container(settings=settings)) as container:
+        async with opened(Container(settings=settings)) as container, beating(container, "worker"):
             await asyncio.gather(archive_progress(container, stop), housekeeping(container, stop, interval))
     finally:
         await asyncio.to_thread(tracing.shutdown)

@@ -38,3 +38,10 @@ class InMemoryApiKeyRepository:
         key = self._state.api_keys.get(key_id)
         if key is not None:
             self._state.api_keys[key_id] = attrs.evolve(key, last_used_at=at, last_used_ip=ip)
+
+    async def remove_scope(self, user_id: UUID, scope: str) -> list[ApiKey]:
+        mine = (k for k in self._state.api_keys.values() if k.user_id == user_id and k.revoked_at is None)
+        carrying = sorted((k for k in mine if scope in k.scopes), key=lambda k: (k.created_at, k.id))
+        for key in carrying:
+            self._state.api_keys[key.id] = attrs.evolve(key, scopes=key.scopes - {scope})
+        return carrying

@@ -9,7 +9,7 @@ from adapters.identity.in_memory_refresh_session_repository import InMemoryRefre
 from adapters.identity.in_memory_security_event_repository import InMemorySecurityEventRepository
 from adapters.identity.in_memory_user_repository import InMemoryUserRepository
 from adapters.shared.in_memory_unit_of_work import InMemoryStore, InMemoryUnitOfWork
-from domain.identity.api_key import ApiKey
+from application.identity.api_key_ports import FoundApiKey
 
 
 class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
@@ -40,6 +40,8 @@ class InMemoryIdentityStore(InMemoryStore[IdentityState]):
     def __call__(self) -> InMemoryIdentityUnitOfWork:
         return InMemoryIdentityUnitOfWork(self)
 
-    async def find_by_digest(self, digest: str) -> ApiKey | None:
+    async def find_by_digest(self, digest: str) -> FoundApiKey | None:
         """The ApiKeyLookup port: a read of the committed state, outside any unit of work."""
-        return next((k for k in self.state.api_keys.values() if k.digest == digest), None)
+        key = next((k for k in self.state.api_keys.values() if k.digest == digest), None)
+        owner = self.state.users.get(key.user_id) if key else None
+        return FoundApiKey(api_key=key, owner_scopes=owner.scopes) if key and owner else None

@@ -28,3 +28,17 @@ class InMemoryUserRepository:
     async def update_display_name(self, user_id: UUID, display_name: str) -> None:
         if user_id in self._state.users:
             self._state.users[user_id].display_name = display_name
+
+    async def add_scope(self, user_id: UUID, scope: str) -> bool:
+        user = self._state.users.get(user_id)
+        if user is None or scope in user.scopes:
+            return False
+        user.scopes = user.scopes | {scope}
+        return True
+
+    async def remove_scope(self, user_id: UUID, scope: str) -> bool:
+        user = self._state.users.get(user_id)
+        if user is None or scope not in user.scopes:
+            return False
+        user.scopes = user.scopes - {scope}
+        return True

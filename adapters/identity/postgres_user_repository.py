@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, not_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -55,3 +55,19 @@ class PostgresUserRepository:
 
     async def update_display_name(self, user_id: UUID, display_name: str) -> None:
         await self._conn.execute(update(users).where(users.c.id == user_id).values(display_name=display_name))
+
+    async def add_scope(self, user_id: UUID, scope: str) -> bool:
+        result = await self._conn.execute(
+            update(users)
+            .where(users.c.id == user_id, not_(users.c.scopes.any_() == scope))
+            .values(scopes=func.array_append(users.c.scopes, scope))
+        )
+        return result.rowcount == 1
+
+    async def remove_scope(self, user_id: UUID, scope: str) -> bool:
+        result = await self._conn.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.scopes.any_() == scope)
+            .values(scopes=func.array_remove(users.c.scopes, scope))
+        )
+        return result.rowcount == 1

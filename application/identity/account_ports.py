@@ -29,6 +29,13 @@ class UserRepository(Protocol):
 
     async def update_display_name(self, user_id: UUID, display_name: str) -> None: ...
 
+    async def add_scope(self, user_id: UUID, scope: str) -> bool:
+        """Give the user ``scope``; False if they held it already or do not exist (compare-and-set,
+        so of two concurrent grants exactly one changes the row)."""
+
+    async def remove_scope(self, user_id: UUID, scope: str) -> bool:
+        """Take ``scope`` from the user; False if they did not hold it or do not exist."""
+
 
 class RefreshSessionRepository(Protocol):
     async def add(self, session: RefreshSession) -> None: ...

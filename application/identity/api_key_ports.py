@@ -27,11 +27,23 @@ class ApiKeyRepository(Protocol):
 
     async def record_use(self, key_id: UUID, at: datetime, ip: str | None) -> None: ...
 
+    async def remove_scope(self, user_id: UUID, scope: str) -> list[ApiKey]:
+        """Take ``scope`` off each of the user's unrevoked keys that carries it; those keys as
+        they were before (revoked keys keep what they had when they were revoked)."""
+
+
+@frozen
+class FoundApiKey:
+    """A key as authentication needs it: with the scopes its owner holds now."""
+
+    api_key: ApiKey
+    owner_scopes: frozenset[str]
+
 
 class ApiKeyLookup(Protocol):
     """The read on every API-key request, kept to one round trip outside any transaction."""
 
-    async def find_by_digest(self, digest: str) -> ApiKey | None: ...
+    async def find_by_digest(self, digest: str) -> FoundApiKey | None: ...
 
 
 @frozen

@@ -86,6 +86,11 @@ class CreateApiKey:
         await self.confirm_password(user, command.password, command.ip)  # outside any transaction
         now = self.clock.now()
         async with self.uow() as uow:
+            # Read again: the password check took a while, and the owner's scopes may have
+            # changed meanwhile (admin revoked). Authentication caps keys by them anyway.
+            user = await uow.users.get(user.id)
+            if user is None:
+                raise InvalidAccessToken("The account behind this token no longer exists.")
             scopes = validate_requested_scopes(command.scopes, user.scopes)
             key = encode_api_key(self.secrets.random_bytes(RANDOM_BYTES))
             body = key[len(API_KEY_PREFIX) :]

@@ -11,10 +11,16 @@ from application.identity.account_ports import (
     LoginThrottle,
     RevokedSessions,
 )
-from application.identity.api_key_ports import ApiKeyLookup, ApiKeyRateLimiter, ApiKeyUsageRecorder, RateLimitDecision
+from application.identity.api_key_ports import (
+    ApiKeyLookup,
+    ApiKeyRateLimiter,
+    ApiKeyUsageRecorder,
+    FoundApiKey,
+    RateLimitDecision,
+)
 from application.identity.principal import Principal
 from application.shared.ports import Clock
-from domain.identity.api_key import API_KEY_PREFIX, ApiKey, expand_scopes, is_well_formed
+from domain.identity.api_key import API_KEY_PREFIX, effective_scopes, is_well_formed
 from domain.identity.errors import InvalidAccessToken, InvalidApiKey
 from domain.shared.errors import RateLimited, TooManyAttempts
 
@@ -66,15 +72,16 @@ class Authenticate:
         # The block check (Redis) and the lookup (PostgreSQL) go out together, so both answers
         # cost the same round trip. The block throttles invalid keys only: a valid key passes
         # from an address that also sent bad ones (a neighbour's, or its owner's own typos).
-        wait, api_key = await asyncio.gather(self.invalid_key_throttle.retry_after(throttle_key, None), self._find(key))
+        wait, found = await asyncio.gather(self.invalid_key_throttle.retry_after(throttle_key, None), self._find(key))
         now = self.clock.now()
-        if api_key is None or not api_key.is_usable(now):
+        if found is None or not found.api_key.is_usable(now):
             if wait is not None:
                 raise TooManyAttempts(
                     "Too many invalid API keys from this address.", retry_after_seconds=wait, limiter="invalid_api_key"
                 )
             await self.invalid_key_throttle.record_failure(throttle_key, None)
             raise InvalidApiKey(_INVALID_KEY)
+        api_key = found.api_key
         # Independent round trips to Redis, sent together.
         decision, record_use = await asyncio.gather(
             self.rate_limiter.hit(api_key.id, api_key.rate_limit_per_minute),
@@ -91,8 +98,11 @@ class Authenticate:
             async with self.uow() as uow:
                 await uow.api_keys.record_use(api_key.id, now, ip)
                 await uow.commit()
-        principal = Principal(user_id=api_key.user_id, scopes=expand_scopes(api_key.scopes), api_key_id=api_key.id)
+        # Capped by what the owner holds now: a key minted while its owner's admin was being
+        # revoked, or any other path that narrows an owner, can never leave a key above them.
+        scopes = effective_scopes(api_key.scopes, found.owner_scopes)
+        principal = Principal(user_id=api_key.user_id, scopes=scopes, api_key_id=api_key.id)
         return Authenticated(principal, rate_limit=decision)
 
-    async def _find(self, key: str) -> ApiKey | None:
+    async def _find(self, key: str) -> FoundApiKey | None:
         return await self.keys.find_by_digest(api_key_digest(key)) if is_well_formed(key) else None

@@ -76,6 +76,12 @@ def expand_scopes(scopes: frozenset[str]) -> frozenset[str]:
     return frozenset(expanded)
 
 
+def effective_scopes(key_scopes: frozenset[str], owner_scopes: frozenset[str]) -> frozenset[str]:
+    """What a key may do now: its own scopes, never more than its owner holds today. A key keeps
+    the scopes it was given, but loses at once any its owner has lost since (admin revoked)."""
+    return expand_scopes(key_scopes) & expand_scopes(owner_scopes)
+
+
 def validate_requested_scopes(requested: list[str], held: frozenset[str]) -> frozenset[str]:
     if not requested:
         raise InvalidApiKeyRequest("Give the key at least one scope.", field="scopes")

@@ -33,3 +33,9 @@ class ApiKeyNotFound(NotFound):
     """No key with this id belongs to the caller (someone else's key is not found either)."""
 
     code = "api-key-not-found"
+
+
+class AccountNotFound(NotFound):
+    """No account has this email (asked by an operator's command, never over HTTP)."""
+
+    code = "account-not-found"

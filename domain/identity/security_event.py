@@ -19,6 +19,9 @@ class SecurityEventKind(Enum):
     API_KEY_REVOKED = "api_key_revoked"
     API_KEY_LEAKED = "api_key_leaked"
     REGISTRATION_ATTEMPTED = "registration_attempted"  # someone tried to register the address again
+    ADMIN_GRANTED = "admin_granted"
+    ADMIN_REVOKED = "admin_revoked"
+    API_KEY_SCOPE_REMOVED = "api_key_scope_removed"  # the owner no longer holds a scope the key had
     BREAKER_OVERRIDDEN = "breaker_overridden"  # an administrator forced a circuit breaker's state
 
 

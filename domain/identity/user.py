@@ -11,6 +11,8 @@ from domain.shared.errors import InvalidInput
 
 MAX_DISPLAY_NAME_LENGTH = 100
 DEFAULT_USER_SCOPES = frozenset({"read", "write"})
+# Held only when an operator grants it (`media-gateway grant-admin`); no route and no sign-up gives it.
+ADMIN_SCOPE = "admin"
 
 
 # Format characters (Unicode category Cf) are invisible; the bidi embeddings, overrides, isolates

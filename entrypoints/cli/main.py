@@ -68,6 +68,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     dead_letters.add_argument("--limit", type=int, default=100, help="how many to print (default 100)")
     dead_letters.add_argument("--replay", action="store_true", help="put every dead letter back into the journal")
+    admin_commands = {
+        "grant-admin": (
+            "give an account the admin scope (from its next sign-in or token refresh)",
+            "Give the account with this email the admin scope (which implies write and read).",
+        ),
+        "revoke-admin": (
+            "take the admin scope from an account (from its next token refresh)",
+            "Take the admin scope from the account with this email, and from each of its API keys"
+            " that carries it (they keep read and write).",
+        ),
+    }
+    for name, (summary, what) in admin_commands.items():
+        admin = commands.add_parser(
+            name,
+            help=summary,
+            description=(
+                f"{what} Recorded in the account's security log; idempotent. Access tokens already"
+                " issued keep their scopes until they expire: the next sign-in or refresh carries the"
+                " change. An unknown email exits 1."
+            ),
+        )
+        admin.add_argument("email", help="the account's email")
     commands.add_parser(
         "check",
         help="print the configuration and whether each dependency answers",
@@ -109,6 +131,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         from entrypoints.cli.commands import dead_letters_command
 
         asyncio.run(dead_letters_command(settings, limit=args.limit, replay=args.replay))
+    elif args.command in ("grant-admin", "revoke-admin"):
+        from entrypoints.cli.admin_commands import admin_command
+
+        sys.exit(asyncio.run(admin_command(settings, args.email, grant=args.command == "grant-admin")))
     elif args.command == "check":
         from entrypoints.cli.commands import check_command
 

@@ -22,6 +22,7 @@ from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
 from adapters.identity.segno_qr_renderer import SegnoQrRenderer
 from adapters.identity.signing_keys import load_or_create_signing_key
 from adapters.identity.zxcvbn_common_passwords import common_passwords
+from application.identity.administrators import GrantAdmin, RevokeAdmin
 from application.identity.api_keys import CreateApiKey, ListApiKeys, ReportLeakedApiKeys, RevokeApiKey
 from application.identity.authenticate import Authenticate
 from application.identity.complete_mfa_challenge import CompleteMfaChallenge
@@ -188,6 +189,10 @@ class Identity(containers.DeclarativeContainer):
     report_leaked_api_keys = providers.Singleton(
         ReportLeakedApiKeys, uow=uow, ids=ids, clock=clock, limiter=adapters.leak_report_limiter
     )
+
+    # administrators (operator commands only)
+    grant_admin = providers.Singleton(GrantAdmin, uow=uow, ids=ids, clock=clock)
+    revoke_admin = providers.Singleton(RevokeAdmin, uow=uow, ids=ids, clock=clock)
 
     # the second factor
     totp = providers.Singleton(PyOtpTotp)

@@ -1,20 +1,166 @@
-"""The operations context: what the service needs to run well, starting with the circuit breakers
-every outbound call goes through."""
+"""The operations context: what the service needs to run well. Its health part: the checks behind
+GET /health/aggregate and /health/ready, and the heartbeats every process publishes; and the
+circuit breakers every outbound call goes through."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dependency_injector import containers, providers
 
+from adapters.operations.health_pings import HttpxQdrantPing, PostgresPing, RedisPing
+from adapters.operations.health_redis_heartbeats import RedisHeartbeatStore
 from adapters.operations.purgatory_circuit_breaker import PurgatoryCircuitBreaker
 from adapters.operations.redis_breaker_states import RedisBreakerStates
 from adapters.operations.redis_or_local_breaker_states import RedisOrLocalBreakerStates
+from application.operations.aggregate_health import AggregateHealth
+from application.operations.breaker_health_reader import BreakerHealthReader
 from application.operations.breakers import ListBreakers, OverrideBreaker
+from application.operations.check_readiness import CheckReadiness
+from application.operations.health_breaker_checks import BreakerHealthChecks
+from application.operations.health_checks import (
+    ArchiveBacklogCheck,
+    FixedHealthChecks,
+    HeartbeatCheck,
+    ResponseTimeCheck,
+)
+from application.operations.health_ports import HealthCheck, Ping
+from application.operations.heartbeat_ports import HeartbeatStore
+from application.operations.heartbeats import PublishHeartbeat, WithdrawHeartbeat
+from application.playback.progress_journal_ports import JournalBacklogReader
 from domain.operations.breakers import BreakerPolicies, BreakerPolicy
+from domain.operations.health import CheckSpec
+from entrypoints.config import Settings
 from entrypoints.telemetry.breaker_metrics import PrometheusBreakerObserver
 
 # One breaker per outbound dependency, declared here by the context that calls it (the identity
 # providers, Qdrant, the platforms' metadata clients), e.g. BreakerPolicy("github", timeout_seconds=3).
 BREAKER_POLICIES: tuple[BreakerPolicy, ...] = ()
+
+# What the service cannot serve without (critical: a failure fails the report, 503), and what
+# each dependency's absence costs the people using it.
+POSTGRES = CheckSpec(
+    "postgres",
+    "responseTime",
+    "datastore",
+    critical=True,
+    affected_features=("accounts", "sign-in", "api-keys", "catalog", "continue-watching"),
+    observed_unit="ms",
+)
+REDIS = CheckSpec(
+    "redis",
+    "responseTime",
+    "datastore",
+    critical=True,
+    affected_features=("sign-in", "sessions", "rate-limits", "playback-progress", "sync"),
+    observed_unit="ms",
+)
+QDRANT = CheckSpec(
+    "qdrant", "responseTime", "datastore", critical=False, affected_features=("recommendations",), observed_unit="ms"
+)
+WORKERS = CheckSpec(
+    "worker",
+    "heartbeat",
+    "component",
+    critical=False,
+    affected_features=("progress-archive", "housekeeping"),
+    observed_unit="s",
+)
+API_PROCESSES = CheckSpec("api", "heartbeat", "component", critical=False, observed_unit="s")
+ARCHIVE_BACKLOG = CheckSpec(
+    "playback-archive",
+    "backlog",
+    "component",
+    critical=False,
+    affected_features=("progress-archive", "watch-history"),
+    observed_unit="s",
+)
+
+
+def _seconds(milliseconds: int) -> float:
+    return milliseconds / 1000
+
+
+def qdrant_ping(url: str | None, timeout_ms: int) -> HttpxQdrantPing | None:
+    return HttpxQdrantPing(url, _seconds(timeout_ms)) if url else None
+
+
+def core_health_checks(
+    settings: Settings,
+    postgres: Ping,
+    redis: Ping,
+    qdrant: Ping | None,
+    heartbeats: HeartbeatStore,
+    backlog: JournalBacklogReader,
+) -> FixedHealthChecks:
+    ttl = timedelta(seconds=settings.heartbeat_ttl_seconds)
+    checks: list[HealthCheck] = [ResponseTimeCheck(POSTGRES, postgres), ResponseTimeCheck(REDIS, redis)]
+    if qdrant is not None:  # configured: Qdrant arrives with recommendations
+        checks.append(ResponseTimeCheck(QDRANT, qdrant))
+    checks += [
+        HeartbeatCheck(WORKERS, "worker", heartbeats, ttl),
+        HeartbeatCheck(API_PROCESSES, "api", heartbeats, ttl),
+        ArchiveBacklogCheck(ARCHIVE_BACKLOG, backlog, timedelta(seconds=settings.archive_backlog_warn_seconds)),
+    ]
+    return FixedHealthChecks(tuple(checks))
+
+
+def forget_after(ttl_seconds: int) -> timedelta:
+    """How long a silent process stays listed (as not heard from) before it is dropped."""
+    return timedelta(seconds=4 * ttl_seconds)
+
+
+class HealthAdapters(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    shared = providers.DependenciesContainer()
+
+    postgres_ping = providers.Singleton(PostgresPing, shared.engine)
+    redis_ping = providers.Singleton(RedisPing, shared.redis)
+    qdrant_ping = providers.Singleton(
+        qdrant_ping, settings.provided.qdrant_url, settings.provided.health_check_timeout_ms
+    )
+    heartbeats = providers.Singleton(RedisHeartbeatStore, shared.redis)
+
+
+class Health(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    shared = providers.DependenciesContainer()
+    adapters = providers.DependenciesContainer()
+    journal_backlog = providers.Dependency()  # the playback context's, given by the root
+    breakers = providers.Dependency()  # the breakers' read API (Operations.breaker_reader), given by the root
+
+    core_checks = providers.Singleton(
+        core_health_checks,
+        settings,
+        adapters.postgres_ping,
+        adapters.redis_ping,
+        adapters.qdrant_ping,
+        adapters.heartbeats,
+        journal_backlog,
+    )
+    # One `breaker:<name>` check per declared breaker (a tripped one warns).
+    breaker_checks = providers.Singleton(BreakerHealthChecks, breakers)
+    check_sources = providers.List(core_checks, breaker_checks)
+
+    aggregate_health = providers.Singleton(
+        AggregateHealth,
+        check_sources,
+        shared.clock,
+        deadline_seconds=providers.Callable(_seconds, settings.provided.health_deadline_ms),
+        check_timeout_seconds=providers.Callable(_seconds, settings.provided.health_check_timeout_ms),
+        cache_for=providers.Factory(timedelta, seconds=settings.provided.health_cache_seconds),
+    )
+    check_readiness = providers.Singleton(
+        CheckReadiness,
+        providers.Dict(postgres=adapters.postgres_ping, redis=adapters.redis_ping),
+        timeout_seconds=providers.Callable(_seconds, settings.provided.health_check_timeout_ms),
+    )
+    publish_heartbeat = providers.Singleton(
+        PublishHeartbeat,
+        adapters.heartbeats,
+        forget_after=providers.Callable(forget_after, settings.provided.heartbeat_ttl_seconds),
+    )
+    withdraw_heartbeat = providers.Singleton(WithdrawHeartbeat, adapters.heartbeats)
 
 
 class OperationsAdapters(containers.DeclarativeContainer):
@@ -44,6 +190,7 @@ class Operations(containers.DeclarativeContainer):
         observer=providers.Singleton(PrometheusBreakerObserver),
     )
     list_breakers = providers.Singleton(ListBreakers, breaker_policies, adapters.breaker_states, clock)
+    breaker_reader = providers.Singleton(BreakerHealthReader, breaker_policies, adapters.breaker_states, clock)
     override_breaker = providers.Singleton(
         OverrideBreaker,
         policies=breaker_policies,

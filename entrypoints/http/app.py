@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 
 from quart import Quart, Response, g, request
 from quart_schema import QuartSchema
 
 from entrypoints.container import Container
-from entrypoints.http import health_routes, metrics_routes
+from entrypoints.heartbeat import beating
+from entrypoints.http import health_routes, metrics_routes, operator_access
 from entrypoints.http.contexts import blueprints_of, context_packages
 from entrypoints.http.json_provider import use_msgspec_json
-from entrypoints.http.metrics_routes import hide_metrics_from_strangers
 from entrypoints.http.openapi import OpenApiDocument
+from entrypoints.http.operator_access import hide_operator_paths_from_strangers
 from entrypoints.http.problems import register_problem_handlers
 from entrypoints.http.route_template import note_matched_route
 from entrypoints.http.security_headers import register_security_headers
@@ -50,7 +52,7 @@ def create_app(container: Container) -> Quart:
     for blueprint in [*blueprints_of(contexts), health_routes.health, metrics_routes.metrics]:
         app.register_blueprint(blueprint)
     # Wire after the views exist: wiring earlier leaves unresolved Provide markers behind.
-    container.wire(packages=contexts, modules=[health_routes, metrics_routes])
+    container.wire(packages=contexts, modules=[health_routes, metrics_routes, operator_access])
     app.extensions["container"] = container
 
     @app.before_request
@@ -61,7 +63,7 @@ def create_app(container: Container) -> Quart:
         g.started = time.perf_counter()
         request_id.set(rid)
         note_matched_route()
-        await hide_metrics_from_strangers()
+        await hide_operator_paths_from_strangers()
         await refuse_unstorable_query_text()
 
     @app.after_request
@@ -86,6 +88,12 @@ def create_app(container: Container) -> Quart:
             },
         )
         return response
+
+    @app.while_serving
+    async def publish_heartbeat() -> AsyncIterator[None]:
+        async with beating(container, "api") as instance:  # ends before the connections close
+            app.extensions["instance"] = instance
+            yield
 
     @app.after_serving
     async def close_pools() -> None:

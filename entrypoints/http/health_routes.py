@@ -1,19 +1,20 @@
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Literal
 
+import msgspec
 from dependency_injector.wiring import Provide, inject
 from msgspec import Struct
-from quart import Blueprint
-from quart_schema import tag
-from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
+from quart import Blueprint, Response, current_app
+from quart_schema import hide, tag
 
-from adapters.postgres.health import postgres_answers
-from adapters.redis.health import redis_answers
+from application.operations.aggregate_health import AggregateHealth
+from application.operations.check_readiness import CheckReadiness
+from domain.operations.health import HealthStatus
 from entrypoints.container import Container
+from entrypoints.http.health_json import MEDIA_TYPE, health_json
 from entrypoints.http.openapi_declarations import needs_no_services, responds
+from entrypoints.http.operator_access import refuse_strangers
 from entrypoints.http.problems import PROBLEMS, problem
 
 health = Blueprint("health", __name__)
@@ -50,14 +51,29 @@ async def live() -> dict[str, str]:
 @responds(503, ReadinessOut, description="A dependency is down")
 @inject
 async def ready(
-    engine: AsyncEngine = Provide[Container.shared.engine],
-    redis: Redis = Provide[Container.shared.redis],
+    check_readiness: CheckReadiness = Provide[Container.health.check_readiness],
 ) -> tuple[dict[str, Any], int]:
-    """Ready to serve: PostgreSQL and Redis both answer. 503 with the failing checks otherwise."""
-    postgres_ok, redis_ok = await asyncio.gather(postgres_answers(engine), redis_answers(redis))
-    checks = {"postgres": "ok" if postgres_ok else "down", "redis": "ok" if redis_ok else "down"}
-    healthy = postgres_ok and redis_ok
-    return {"status": "ok" if healthy else "unavailable", "checks": checks}, 200 if healthy else 503
+    """Ready to serve: PostgreSQL and Redis both answer, each within its timeout
+    (`MG_HEALTH_CHECK_TIMEOUT_MS`). 503 with the failing checks otherwise."""
+    readiness = await check_readiness()
+    checks = {name: "ok" if answered else "down" for name, answered in readiness.answered.items()}
+    return {"status": "ok" if readiness.ready else "unavailable", "checks": checks}, 200 if readiness.ready else 503
+
+
+@health.get("/health/aggregate")
+@hide  # an operator's view, like /metrics: for loopback and MG_METRICS_ALLOW only
+@inject
+async def aggregate(
+    aggregate_health: AggregateHealth = Provide[Container.health.aggregate_health],
+) -> Response:
+    """Every dependency and process, `application/health+json`: 503 when a critical one fails."""
+    await refuse_strangers()  # already refused before routing; checked again where the data leaves
+    answer = await aggregate_health()
+    instance = current_app.extensions.get("instance")
+    body = health_json(answer, service_id=instance.instance_id if instance else None)
+    status = 503 if answer.report.status is HealthStatus.FAIL else 200
+    headers = {"Cache-Control": "no-store"}
+    return Response(msgspec.json.encode(body), status=status, content_type=MEDIA_TYPE, headers=headers)
 
 
 @health.get("/problems/<code>")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
 from adapters.identity.postgres_api_key_lookup import PostgresApiKeyLookup
 from application.identity.account_ports import IdentityUnitOfWorkFactory
+from application.identity.api_key_ports import FoundApiKey
 from domain.identity.api_key import ApiKey
 from domain.identity.user import User
 from tests.support.identity_fixtures import a_user
@@ -79,8 +81,15 @@ async def test_the_api_key_lookup_finds_committed_keys_outside_a_unit_of_work(
         await uow.api_keys.add(key)
         assert await lookup.find_by_digest(key.digest) is None  # not committed yet
         await uow.commit()
-    assert await lookup.find_by_digest(key.digest) == key
+    assert await lookup.find_by_digest(key.digest) == FoundApiKey(api_key=key, owner_scopes=ana.scopes)
     assert await lookup.find_by_digest("f" * 64) is None
+
+    # The owner's scopes as they are now, read with the key (authentication caps the key by them).
+    async with identity_uow() as uow:
+        await uow.users.add_scope(ana.id, "admin")
+        await uow.commit()
+    found = await lookup.find_by_digest(key.digest)
+    assert found is not None and found.owner_scopes == {"read", "write", "admin"}
 
 
 async def test_unknown_keys_are_not_found(identity_uow: IdentityUnitOfWorkFactory) -> None:
@@ -201,3 +210,45 @@ async def test_recording_use_of_a_revoked_key_keeps_it_revoked(identity_uow: Ide
     async with identity_uow() as uow:
         stored = await uow.api_keys.get(key.id)
     assert stored is not None and stored.revoked_at == NOW and stored.last_used_ip == "2001:db8::1"
+
+
+async def test_removing_a_scope_narrows_the_users_unrevoked_keys_that_carry_it(
+    identity_uow: IdentityUnitOfWorkFactory,
+) -> None:
+    ana, bruno = a_user("ana@example.com"), a_user("bruno@example.com")
+    admin = frozenset({"admin", "write", "read"})
+    deploy = an_api_key(ana, scopes=admin, name="deploy", created_minutes_ago=20)
+    ops = an_api_key(ana, scopes=admin, name="ops", created_minutes_ago=10)
+    reader = an_api_key(ana, scopes=frozenset({"read"}), name="reader")
+    retired = an_api_key(ana, scopes=admin, name="retired")
+    brunos = an_api_key(bruno, scopes=admin, name="bruno's")
+    await given(identity_uow, (ana, bruno), (deploy, ops, reader, retired, brunos))
+    async with identity_uow() as uow:
+        assert await uow.api_keys.revoke(retired.id, NOW) is True
+        await uow.commit()
+
+    async with identity_uow() as uow:
+        narrowed = await uow.api_keys.remove_scope(ana.id, "admin")
+        await uow.commit()
+    assert narrowed == [deploy, ops]  # as they were, oldest first
+    async with identity_uow() as uow:
+        stored = {k.name: k for k in await uow.api_keys.list_for_user(ana.id)}
+        brunos_stored = await uow.api_keys.get(brunos.id)
+    assert stored["deploy"].scopes == stored["ops"].scopes == {"write", "read"}
+    assert stored["deploy"] == attrs.evolve(deploy, scopes=frozenset({"write", "read"}))
+    assert stored["reader"].scopes == {"read"}
+    assert stored["retired"].scopes == admin  # a revoked key keeps what it had
+    assert brunos_stored == brunos
+
+    async with identity_uow() as uow:
+        assert await uow.api_keys.remove_scope(ana.id, "admin") == []
+
+
+async def test_removing_a_scope_is_rolled_back_without_commit(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    ana = a_user()
+    key = an_api_key(ana, scopes=frozenset({"admin", "write", "read"}))
+    await given(identity_uow, (ana,), (key,))
+    async with identity_uow() as uow:
+        assert await uow.api_keys.remove_scope(ana.id, "admin") == [key]
+    async with identity_uow() as uow:
+        assert await uow.api_keys.get(key.id) == key

@@ -3,12 +3,14 @@ emails): the in-memory fake and Postgres both pass it."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from application.identity.account_ports import IdentityUnitOfWorkFactory
 from domain.identity.email import EmailAddress
 from domain.identity.errors import EmailAlreadyRegistered
-from tests.support.identity_fixtures import a_user, given
+from tests.support.identity_fixtures import CONTENDERS, a_user, given, race
 
 
 async def test_a_committed_user_can_be_read_back_by_id_and_email(identity_uow: IdentityUnitOfWorkFactory) -> None:
@@ -56,3 +58,50 @@ async def test_display_name_updates_persist(identity_uow: IdentityUnitOfWorkFact
     async with identity_uow() as uow:
         stored = await uow.users.get(user.id)
     assert stored is not None and stored.display_name == "Ana María"
+
+
+async def test_a_scope_is_added_once_and_removed_once(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    ana, bruno = a_user("ana@example.com"), a_user("bruno@example.com")
+    await given(identity_uow, ana, bruno)
+    async with identity_uow() as uow:
+        assert await uow.users.add_scope(ana.id, "admin") is True
+        assert await uow.users.add_scope(ana.id, "admin") is False  # held already
+        await uow.commit()
+    async with identity_uow() as uow:
+        stored, other = await uow.users.get(ana.id), await uow.users.get(bruno.id)
+    assert stored is not None and stored.scopes == {"read", "write", "admin"}
+    assert other is not None and other.scopes == {"read", "write"}
+
+    async with identity_uow() as uow:
+        assert await uow.users.remove_scope(ana.id, "admin") is True
+        assert await uow.users.remove_scope(ana.id, "admin") is False
+        assert await uow.users.remove_scope(bruno.id, "admin") is False
+        await uow.commit()
+    async with identity_uow() as uow:
+        stored = await uow.users.get(ana.id)
+    assert stored is not None and stored.scopes == {"read", "write"}
+
+
+async def test_scopes_of_an_unknown_account_change_nothing(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    async with identity_uow() as uow:
+        assert await uow.users.add_scope(uuid.uuid4(), "admin") is False
+        assert await uow.users.remove_scope(uuid.uuid4(), "admin") is False
+
+
+async def test_a_scope_change_not_committed_is_rolled_back(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    await given(identity_uow, user)
+    async with identity_uow() as uow:
+        assert await uow.users.add_scope(user.id, "admin") is True
+    async with identity_uow() as uow:
+        stored = await uow.users.get_by_email(user.email)
+    assert stored is not None and "admin" not in stored.scopes
+
+
+async def test_of_concurrent_grants_of_a_scope_exactly_one_changes_the_account(
+    identity_uow: IdentityUnitOfWorkFactory,
+) -> None:
+    user = a_user()
+    await given(identity_uow, user)
+    wins = await race(identity_uow, lambda uow: uow.users.add_scope(user.id, "admin"))
+    assert sorted(wins) == [False] * (CONTENDERS - 1) + [True]

@@ -5,7 +5,6 @@ view (shown by freezing Redis: a step that asked it would wait for its timeout).
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -32,8 +31,8 @@ def now() -> datetime:
 
 
 @pytest.fixture
-def server() -> Iterator[OwnRedis]:
-    with own_redis(Path(tempfile.mkdtemp(prefix="mg-brk-"))) as running:
+def server(tmp_path: Path) -> Iterator[OwnRedis]:
+    with own_redis(tmp_path / "redis") as running:
         yield running
 
 

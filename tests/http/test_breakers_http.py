@@ -43,7 +43,7 @@ def client(app_and_client: tuple[Quart, Client]) -> Client:
 
 @pytest.fixture
 async def admin(client: Client, world: FakeWorld) -> dict[str, str]:
-    return bearer((await signed_in_admin(client, world.identity))["access_token"])
+    return bearer((await signed_in_admin(client, world.container))["access_token"])
 
 
 async def test_the_list_shows_every_declared_breaker_and_its_window(client: Client, admin: dict[str, str]) -> None:

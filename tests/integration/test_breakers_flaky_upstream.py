@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -304,10 +303,9 @@ async def test_an_override_applies_in_every_process(fresh_redis_url: str, upstre
 
 
 async def test_with_redis_killed_the_breakers_work_on_their_own_and_share_again_when_it_returns(
-    upstream: FlakyUpstream,
+    upstream: FlakyUpstream, tmp_path: Path
 ) -> None:
-    directory = Path(tempfile.mkdtemp(prefix="mg-breakers-"))  # a short path: a Unix socket's is at most 107 bytes
-    with own_redis(directory) as server:
+    with own_redis(tmp_path / "redis") as server:
         async with service(server.url, upstream) as one:
             upstream.fail()
             await one.calls(10)

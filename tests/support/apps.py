@@ -26,6 +26,7 @@ from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from tests.support.in_memory_adapters import (
     InMemoryCatalogAdapters,
+    InMemoryHealthAdapters,
     InMemoryIdentityAdapters,
     InMemoryOperationsAdapters,
     InMemoryPlaybackAdapters,
@@ -81,6 +82,7 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
         playback := InMemoryPlaybackAdapters(shared=shared, catalog=container.catalog_adapters),
     )
     swap(container.operations_adapters, InMemoryOperationsAdapters(shared=shared))
+    swap(container.health_adapters, InMemoryHealthAdapters(settings=container.settings, shared=shared))
     return FakeWorld(
         clock=clock,
         identity=identity.store(),

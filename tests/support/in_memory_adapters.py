@@ -18,6 +18,8 @@ from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentitySt
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
 from adapters.identity.in_memory_registration_limiter import InMemoryRegistrationLimiter
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
+from adapters.operations.health_in_memory_heartbeats import InMemoryHeartbeatStore
+from adapters.operations.health_in_memory_ping import InMemoryPing
 from adapters.operations.in_memory_breaker_states import InMemoryBreakerStates
 from adapters.playback.in_memory_continue_watching import InMemoryContinueWatching
 from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
@@ -99,6 +101,22 @@ class InMemoryOperationsAdapters(containers.DeclarativeContainer):
     shared = providers.DependenciesContainer()
 
     breaker_states = providers.Singleton(InMemoryBreakerStates)
+
+
+class InMemoryHealthAdapters(containers.DeclarativeContainer):
+    """Dependencies that answer until a test tells them to refuse or hang; Qdrant only when
+    configured, as in the real set."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    shared = providers.DependenciesContainer()
+
+    postgres_ping = providers.Singleton(InMemoryPing)
+    redis_ping = providers.Singleton(InMemoryPing)
+    qdrant_ping = providers.Singleton(
+        lambda url: InMemoryPing() if url else None,
+        settings.provided.qdrant_url,
+    )
+    heartbeats = providers.Singleton(InMemoryHeartbeatStore, shared.clock)
 
 
 def swap(slot: providers.Container, replacement: containers.Container) -> None:

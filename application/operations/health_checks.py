@@ -1,0 +1,82 @@
+"""The checks the aggregate is made of, each over a small port: a dependency's response time, the
+heartbeats of one kind of process, and how far behind the playback archive is."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+
+from attrs import frozen
+
+from application.operations.health_ports import HealthCheck, Ping
+from application.operations.heartbeat_ports import HeartbeatStore
+from application.playback.progress_journal_ports import JournalBacklogReader
+from domain.operations.health import CheckSpec, Observation
+from domain.operations.heartbeats import heartbeat_observations
+
+
+@frozen
+class ResponseTimeCheck:
+    """``<component>:responseTime``: how long one ping took, in milliseconds."""
+
+    spec: CheckSpec
+    ping: Ping
+    timeout_seconds: float | None = None
+
+    async def observe(self) -> Sequence[Observation]:
+        started = time.perf_counter()
+        await self.ping()
+        return (Observation(healthy=True, observed_value=round((time.perf_counter() - started) * 1000, 2)),)
+
+
+@frozen
+class HeartbeatCheck:
+    """``<kind>:heartbeat``: every process of ``kind`` heard from lately, and how long ago."""
+
+    spec: CheckSpec
+    kind: str
+    heartbeats: HeartbeatStore
+    ttl: timedelta
+    timeout_seconds: float | None = None
+
+    async def observe(self) -> Sequence[Observation]:
+        heard = await self.heartbeats.heard()
+        return heartbeat_observations(self.kind, heard.beats, heard.read_at, self.ttl)
+
+
+@frozen
+class ArchiveBacklogCheck:
+    """``playback-archive:backlog``: how long the oldest change not archived yet has waited;
+    older than ``bound``, the archive is behind (the worker is down, slow, or failing)."""
+
+    spec: CheckSpec
+    backlog: JournalBacklogReader
+    bound: timedelta
+    timeout_seconds: float | None = None
+
+    async def observe(self) -> Sequence[Observation]:
+        backlog = await self.backlog.backlog()
+        age = backlog.oldest_age_seconds
+        healthy = age <= self.bound.total_seconds()
+        return (
+            Observation(
+                healthy=healthy,
+                observed_value=round(age, 3),
+                output=None
+                if healthy
+                else f"{backlog.pending} changes wait for the archive, the oldest for {age:.0f} s "
+                f"(bound {self.bound.total_seconds():g} s)",
+                details={"pending": backlog.pending},
+            ),
+        )
+
+
+@frozen
+class FixedHealthChecks:
+    """A source whose checks are known when the service is composed."""
+
+    listed: tuple[HealthCheck, ...]
+
+    def checks(self) -> Sequence[HealthCheck]:
+        return self.listed
