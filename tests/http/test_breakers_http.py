@@ -16,7 +16,7 @@ from quart.typing import TestClientProtocol as Client
 
 from domain.operations.breakers import BreakerPolicies, BreakerPolicy
 from domain.shared.errors import CircuitOpen
-from tests.support.accounts import bearer, register_and_sign_in
+from tests.support.accounts import bearer, from_address, register_and_sign_in
 from tests.support.admins import signed_in_admin
 from tests.support.apps import FakeWorld, fake_container, running
 
@@ -122,3 +122,18 @@ async def test_a_call_a_breaker_refused_is_a_503_with_the_time_until_the_next_tr
     body = await response.get_json()
     assert (body["type"], body["retry_after_seconds"]) == ("/problems/dependency-unavailable", 17)
     assert "github" not in str(body)  # the breaker's name is for operators
+
+
+async def test_the_health_aggregate_has_a_check_per_breaker_and_a_tripped_one_warns(tmp_path: Path) -> None:
+    world = fake_container(tmp_path, health_cache_seconds=0)
+    world.container.operations.breaker_policies.override(providers.Object(POLICIES))
+    async with running(world.container) as (_, client):
+        admin = bearer((await signed_in_admin(client, world.container))["access_token"])
+        await client.put("/api/v1/admin/breakers/github", json={"state": "forced_open"}, headers=admin)
+        for _ in range(2):  # a status flips once it is seen twice in a row
+            body = await (await client.get("/health/aggregate", **from_address("127.0.0.1"))).get_json(force=True)
+    (github,) = body["checks"]["breaker:github"]
+    assert (github["status"], github["state"]) == ("warn", "forced_open")
+    assert github["output"] == "breaker github is forced open: calls get the fallback"
+    (qdrant,) = body["checks"]["breaker:qdrant"]
+    assert (qdrant["status"], qdrant["observedValue"], qdrant["observedUnit"]) == ("pass", 0.0, "%")
