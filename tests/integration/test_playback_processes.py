@@ -9,36 +9,16 @@ import subprocess
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import psutil
 import pytest
 
-from tests.integration.test_service_process import CLI, call, free_port, wait_ready
+from tests.integration.test_service_process import CLI, call
 from tests.support.servers import query
 
 pytestmark = pytest.mark.integration
 PASSWORD = "a long passphrase for ana"
-
-
-@pytest.fixture
-def start(shared_env: dict[str, str]) -> Iterator[Any]:
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def launch(*options: str) -> tuple[str, subprocess.Popen[bytes]]:
-        port = free_port()
-        process = subprocess.Popen([*CLI, "serve", "--port", str(port), *options], env=shared_env)
-        processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        wait_ready(base, process)
-        return base, process
-
-    yield launch
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
 
 
 def sign_in(base: str) -> str:

@@ -8,14 +8,13 @@ import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.test_playback_processes import dune_id, progress, sign_in
-from tests.integration.test_service_process import CLI, call, free_port, wait_ready
+from tests.integration.test_service_process import call
 from tests.support.otlp_receiver import ReceivedSpan, blackholed_collector, down_collector, otlp_receiver
 
 pytestmark = pytest.mark.integration
@@ -23,24 +22,13 @@ PROGRESS_ROUTE = "POST /api/v1/playback/progress"
 
 
 @pytest.fixture
-def traced(shared_env: dict[str, str]) -> Iterator[Any]:
-    processes: list[subprocess.Popen[bytes]] = []
+def traced(start: Any) -> Any:
+    """`traced(endpoint, **env)`: `serve --with-worker` exporting its spans to `endpoint`."""
 
-    def launch(endpoint: str, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
-        port = free_port()
-        process_env = {k: v for k, v in shared_env.items() if not k.startswith("OTEL_")}
-        process_env.update(OTEL_EXPORTER_OTLP_ENDPOINT=endpoint, OTEL_BSP_SCHEDULE_DELAY="200", **env)
-        process = subprocess.Popen([*CLI, "serve", "--port", str(port), "--with-worker"], env=process_env)
-        processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        wait_ready(base, process)
-        return base, process
+    def launch(endpoint: str, **env: str) -> Any:
+        return start("--with-worker", OTEL_EXPORTER_OTLP_ENDPOINT=endpoint, OTEL_BSP_SCHEDULE_DELAY="200", **env)
 
-    yield launch
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+    return launch
 
 
 def dropped_spans(base: str) -> float:
