@@ -5,7 +5,6 @@ down or never answers costing the requests nothing."""
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 import urllib.request
 from typing import Any
