@@ -9,36 +9,10 @@ from pathlib import Path
 
 import attrs
 
-
-class ConfigurationError(ValueError):
-    pass
-
-
-def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a number between 0 and 1, got {raw!r}") from None
-    if not 0 < value <= 1:
-        raise ConfigurationError(f"{name} must be between 0 (exclusive) and 1, got {value}")
-    return value
-
+from entrypoints.config_values import ConfigurationError
+from entrypoints.config_values import env_fraction as _fraction
+from entrypoints.config_values import env_int as _int
+from entrypoints.sign_in_config import SignInSettings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -95,6 +69,7 @@ class Settings:
     health_cache_seconds: int = 5
     heartbeat_ttl_seconds: int = 15
     archive_backlog_warn_seconds: int = 60
+    sign_in: SignInSettings = attrs.field(factory=SignInSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -134,6 +109,7 @@ class Settings:
             health_cache_seconds=_int(env, "MG_HEALTH_CACHE_SECONDS", 5, minimum=0),
             heartbeat_ttl_seconds=_int(env, "MG_HEARTBEAT_TTL_SECONDS", 15),
             archive_backlog_warn_seconds=_int(env, "MG_ARCHIVE_BACKLOG_WARN_SECONDS", 60),
+            sign_in=SignInSettings.from_env(env),
         )
 
     @property
@@ -143,6 +119,15 @@ class Settings:
     @property
     def signing_key_path(self) -> Path:
         return self.data_dir / "secrets" / "jwt-signing-key.pem"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mail goes when no MG_SMTP_URL is set: one file per message."""
+        return self.data_dir / "outbox"
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.sign_in.public_base_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     @property
     def mfa_key_path(self) -> Path:

@@ -5,6 +5,7 @@ from uuid import UUID
 import attrs
 
 from application.identity.mfa_ports import MfaChallenge
+from application.shared.mail_ports import MailMessage
 from domain.identity.api_key import ApiKey
 from domain.identity.mfa import BackupCode, TotpFactor
 from domain.identity.refresh_session import RefreshSession
@@ -23,3 +24,4 @@ class IdentityState:
     challenges: dict[str, MfaChallenge] = attrs.Factory(dict)
     events: list[SecurityEvent] = attrs.Factory(list)
     api_keys: dict[UUID, ApiKey] = attrs.Factory(dict)
+    outgoing_mail: list[MailMessage] = attrs.Factory(list)  # queued, oldest first; the worker's queue is elsewhere

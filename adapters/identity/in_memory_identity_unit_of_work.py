@@ -5,6 +5,7 @@ from adapters.identity.in_memory_backup_code_repository import InMemoryBackupCod
 from adapters.identity.in_memory_identity_state import IdentityState
 from adapters.identity.in_memory_mfa_challenge_repository import InMemoryMfaChallengeRepository
 from adapters.identity.in_memory_mfa_factor_repository import InMemoryMfaFactorRepository
+from adapters.identity.in_memory_outgoing_mail import InMemoryOutgoingMail
 from adapters.identity.in_memory_refresh_session_repository import InMemoryRefreshSessionRepository
 from adapters.identity.in_memory_security_event_repository import InMemorySecurityEventRepository
 from adapters.identity.in_memory_user_repository import InMemoryUserRepository
@@ -20,6 +21,7 @@ class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
     mfa_challenges: InMemoryMfaChallengeRepository
     security_events: InMemorySecurityEventRepository
     api_keys: InMemoryApiKeyRepository
+    outgoing_mail: InMemoryOutgoingMail
 
     def bind(self, working: IdentityState) -> None:
         self.users = InMemoryUserRepository(working)
@@ -29,6 +31,7 @@ class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
         self.mfa_challenges = InMemoryMfaChallengeRepository(working)
         self.security_events = InMemorySecurityEventRepository(working)
         self.api_keys = InMemoryApiKeyRepository(working)
+        self.outgoing_mail = InMemoryOutgoingMail(working)
 
 
 class InMemoryIdentityStore(InMemoryStore[IdentityState]):

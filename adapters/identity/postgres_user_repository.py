@@ -21,6 +21,7 @@ def _user(row: RowMapping) -> User:
         password_hash=row["password_hash"],
         created_at=row["created_at"],
         scopes=frozenset(row["scopes"]),
+        email_verified=row["email_verified"],
     )
 
 
@@ -39,6 +40,7 @@ class PostgresUserRepository:
                         password_hash=user.password_hash,
                         created_at=user.created_at,
                         scopes=sorted(user.scopes),
+                        email_verified=user.email_verified,
                     )
                 )
         except IntegrityError as error:

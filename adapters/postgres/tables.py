@@ -26,8 +26,9 @@ users = Table(
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("email", Text, nullable=False, unique=True),
     Column("display_name", Text, nullable=False),
-    Column("password_hash", Text, nullable=False),
+    Column("password_hash", Text),  # none for an account created through an identity provider
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("email_verified", Boolean, nullable=False),
 )
 
 refresh_sessions = Table(
@@ -44,6 +45,7 @@ refresh_sessions = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Column("successor_key_id", Text),
     Column("sealed_successor", LargeBinary),
+    Column("client_name", Text),
 )
 
 content = Table(
@@ -181,4 +183,45 @@ watch_events = Table(
     Column("device_id", Text, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("change_id", Text, unique=True),
+)
+
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("digest", Text, nullable=False, unique=True),
+    Column("email", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+)
+
+mail_queue = Table(
+    "mail_queue",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("recipient", Text, nullable=False),
+    Column("key_id", Text),
+    Column("sealed_message", LargeBinary),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("failed_at", DateTime(timezone=True)),
+)
+
+external_identities = Table(
+    "external_identities",
+    metadata,
+    Column("provider", Text, primary_key=True),
+    Column("subject", Text, primary_key=True),
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("email", Text),
+    Column("email_verified", Boolean, nullable=False),
+    Column("login", Text),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
+    Column("last_sign_in_at", DateTime(timezone=True)),
 )

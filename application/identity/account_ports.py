@@ -13,6 +13,7 @@ from attrs import frozen
 
 from application.identity.api_key_ports import ApiKeyRepository
 from application.identity.mfa_ports import BackupCodeRepository, MfaChallengeRepository, MfaFactorRepository
+from application.identity.outgoing_mail_ports import OutgoingMail
 from domain.identity.email import EmailAddress
 from domain.identity.refresh_session import RefreshSession, SealedToken
 from domain.identity.security_event import SecurityEvent
@@ -79,6 +80,7 @@ class IdentityUnitOfWork(Protocol):
     mfa_challenges: MfaChallengeRepository
     security_events: SecurityEventRepository
     api_keys: ApiKeyRepository
+    outgoing_mail: OutgoingMail
 
     async def __aenter__(self) -> Self: ...
 

@@ -30,6 +30,10 @@ class ConfirmPassword:
             raise TooManyAttempts(
                 "Too many failed sign-in attempts; try again later.", retry_after_seconds=retry_after, limiter="sign_in"
             )
+        if user.password_hash is None:
+            await self.hasher.verify_against_nothing(password)
+            await self.throttle.record_failure(account, ip)
+            raise InvalidPassword("This account has no password; set one with a password reset first.")
         if not await self.hasher.verify(user.password_hash, normalise_password(password)):
             await self.throttle.record_failure(account, ip)
             raise InvalidPassword("The password is incorrect.")

@@ -71,6 +71,10 @@ class LogIn:
             await self.hasher.verify_against_nothing(command.password)
             await self.throttle.record_failure(account, command.client_ip)
             raise InvalidCredentials(_INVALID)
+        if user.password_hash is None:  # an account without a password signs in through its provider
+            await self.hasher.verify_against_nothing(command.password)
+            await self.throttle.record_failure(account, command.client_ip)
+            raise InvalidCredentials(_INVALID)
         if not await self.hasher.verify(user.password_hash, normalise_password(command.password)):
             await self.throttle.record_failure(account, command.client_ip)
             raise InvalidCredentials(_INVALID)

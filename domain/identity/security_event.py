@@ -23,6 +23,12 @@ class SecurityEventKind(Enum):
     ADMIN_REVOKED = "admin_revoked"
     API_KEY_SCOPE_REMOVED = "api_key_scope_removed"  # the owner no longer holds a scope the key had
     BREAKER_OVERRIDDEN = "breaker_overridden"  # an administrator forced a circuit breaker's state
+    EMAIL_VERIFIED = "email_verified"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an event name)
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (an event name); every session family was revoked with it
+    IDENTITY_LINKED = "identity_linked"  # details: provider (and how: sign-in by verified email, or from settings)
+    IDENTITY_UNLINKED = "identity_unlinked"
+    DEVICE_SIGN_IN_APPROVED = "device_sign_in_approved"  # a TV signed in with a code approved here
 
 
 @frozen

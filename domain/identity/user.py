@@ -62,6 +62,14 @@ class User:
     id: UUID
     email: EmailAddress
     display_name: str
-    password_hash: str
+    # None for an account created through an identity provider, until a password is set (reset).
+    password_hash: str | None
     created_at: datetime
     scopes: frozenset[str] = field(default=DEFAULT_USER_SCOPES)
+    # The owner proved they receive mail at ``email`` (a verification link, or a provider that
+    # verified it). Only a verified address may link an external identity to the account by email.
+    email_verified: bool = False
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None

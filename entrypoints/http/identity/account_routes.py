@@ -55,6 +55,7 @@ def _profile(user: User, claims: Principal) -> ProfileOut:
         display_name=user.display_name,
         created_at=user.created_at.isoformat(),
         scopes=sorted(claims.scopes),
+        email_verified=user.email_verified,
     )
 
 

@@ -57,6 +57,7 @@ class ProfileOut(Struct):
     display_name: str
     created_at: str
     scopes: list[str]
+    email_verified: bool
 
 
 class ProfilePatchIn(Struct, forbid_unknown_fields=True):

@@ -1,4 +1,4 @@
-"""Identity's one blueprint, shared by its three route modules."""
+"""Identity's one blueprint, shared by its route modules."""
 
 from __future__ import annotations
 
