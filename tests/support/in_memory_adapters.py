@@ -13,6 +13,8 @@ from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_api_key_rate_limiter import InMemoryApiKeyRateLimiter
 from adapters.identity.in_memory_api_key_usage_recorder import InMemoryApiKeyUsageRecorder
 from adapters.identity.in_memory_client_rate_limiter import InMemoryClientRateLimiter
+from adapters.identity.in_memory_device_authorization_store import InMemoryDeviceAuthorizationStore
+from adapters.identity.in_memory_device_code_guess_guard import InMemoryDeviceCodeGuessGuard
 from adapters.identity.in_memory_factor_attempt_guard import InMemoryFactorAttemptGuard
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
@@ -80,6 +82,12 @@ class InMemoryIdentityAdapters(containers.DeclarativeContainer):
         per_account=settings.provided.mfa_attempts_per_account,
         per_ip_and_account=settings.provided.mfa_attempts_per_ip,
         per_ip=settings.provided.mfa_attempts_per_ip_all_accounts,
+    )
+
+    # TV sign-in (RFC 8628)
+    device_authorizations = providers.Singleton(InMemoryDeviceAuthorizationStore, shared.clock)
+    device_code_guess_guard = providers.Singleton(
+        InMemoryDeviceCodeGuessGuard, shared.clock, per_ip=settings.provided.sign_in.device_code_guesses_per_ip
     )
 
 
