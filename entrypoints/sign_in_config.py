@@ -42,6 +42,7 @@ class SignInSettings:
     email_verifications_per_hour: int = 5  # resends per account
     password_resets_per_hour: int = 5  # per address asked for, and per client IP four times that
     device_code_guesses_per_ip: int = 10  # wrong user codes per client IP per 15 minutes
+    device_authorizations_per_ip: int = 30  # TV sign-ins started per client IP per 15 minutes
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SignInSettings:
@@ -56,6 +57,7 @@ class SignInSettings:
             email_verifications_per_hour=env_int(env, "MG_EMAIL_VERIFICATIONS_PER_HOUR", 5),
             password_resets_per_hour=env_int(env, "MG_PASSWORD_RESETS_PER_HOUR", 5),
             device_code_guesses_per_ip=env_int(env, "MG_DEVICE_CODE_GUESSES_PER_IP", 10),
+            device_authorizations_per_ip=env_int(env, "MG_DEVICE_AUTHORIZATIONS_PER_IP", 30),
         )
 
 

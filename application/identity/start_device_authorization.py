@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from application.identity.api_key_ports import ClientRateLimiter
 from application.identity.device_authorization_ports import DeviceAuthorizationStore
 from application.identity.tokens import digest_token
 from application.shared.ports import Clock, SecretGenerator
@@ -11,6 +12,7 @@ from domain.identity.device_authorization import (
     display_user_code,
     new_user_code,
 )
+from domain.shared.errors import TooManyAttempts
 
 DEVICE_CODE_BYTES = 32
 # 20^8 user codes against a few thousand pending at once: a second draw is already rare.
@@ -20,6 +22,7 @@ USER_CODE_DRAWS = 5
 @frozen
 class StartDeviceAuthorizationCommand:
     client_name: str | None = None
+    client_ip: str | None = None
 
 
 @frozen
@@ -35,15 +38,24 @@ class DeviceAuthorizationStarted:
 @frozen
 class StartDeviceAuthorization:
     """A TV asks to sign in (RFC 8628 §3.1): a device code it keeps and polls with, and a user code
-    its viewer types on a device where they are signed in."""
+    its viewer types on a device where they are signed in. Anyone may start one, so each address
+    gets a budget: every pending authorization takes room in Redis and is one more code to hit."""
 
     store: DeviceAuthorizationStore
+    limiter: ClientRateLimiter
     secrets: SecretGenerator
     clock: Clock
     verification_uri: str
 
     async def __call__(self, command: StartDeviceAuthorizationCommand) -> DeviceAuthorizationStarted:
         client_name = clean_client_name(command.client_name)
+        decision = await self.limiter.hit(command.client_ip or "unknown")
+        if not decision.allowed:
+            raise TooManyAttempts(
+                "Too many TV sign-ins started from this address; wait and try again.",
+                retry_after_seconds=decision.reset_seconds,
+                limiter="device_authorizations",
+            )
         now = self.clock.now()
         device_code = self.secrets.token(DEVICE_CODE_BYTES)
         for _ in range(USER_CODE_DRAWS):

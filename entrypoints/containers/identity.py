@@ -46,6 +46,7 @@ from application.identity.sessions_list import ListSessions, RevokeSession
 from application.identity.start_device_authorization import StartDeviceAuthorization
 from application.identity.tokens import SessionIssuer
 from application.identity.update_profile import UpdateProfile
+from domain.identity.device_authorization import USER_CODE_GUESS_WINDOW_SECONDS
 from domain.identity.password_policy import PasswordPolicy
 from entrypoints.config import Settings
 
@@ -106,6 +107,13 @@ class IdentityAdapters(containers.DeclarativeContainer):
     device_authorizations = providers.Singleton(RedisDeviceAuthorizationStore, shared.redis)
     device_code_guess_guard = providers.Singleton(
         RedisDeviceCodeGuessGuard, shared.redis, per_ip=settings.provided.sign_in.device_code_guesses_per_ip
+    )
+    device_start_limiter = providers.Singleton(
+        RedisClientRateLimiter,
+        shared.redis,
+        name="device-authorizations",
+        limit=settings.provided.sign_in.device_authorizations_per_ip,
+        window_seconds=USER_CODE_GUESS_WINDOW_SECONDS,
     )
 
 
@@ -257,6 +265,7 @@ class Identity(containers.DeclarativeContainer):
     start_device_authorization = providers.Singleton(
         StartDeviceAuthorization,
         store=adapters.device_authorizations,
+        limiter=adapters.device_start_limiter,
         secrets=secrets,
         clock=clock,
         # Where the TV tells its viewer to type the code: the service's web page for it.

@@ -57,6 +57,15 @@ async def test_the_verification_uri_follows_the_public_base_url(tmp_path: Path) 
     assert started["verification_uri"] == "https://tv.example.com/device"
 
 
+async def test_too_many_sign_ins_started_from_one_address_is_429_with_retry_after(client: Client) -> None:
+    for _ in range(30):
+        assert (await client.post("/api/v1/auth/device", json={}, **from_address("198.51.100.9"))).status_code == 200
+    limited = await client.post("/api/v1/auth/device", json={}, **from_address("198.51.100.9"))
+    assert limited.status_code == 429
+    assert 0 < int(limited.headers["Retry-After"]) <= 900
+    assert (await client.post("/api/v1/auth/device", json={}, **from_address("203.0.113.1"))).status_code == 200
+
+
 async def test_the_start_answer_is_not_cached(client: Client) -> None:
     response = await client.post("/api/v1/auth/device", json={})
     assert response.headers["Cache-Control"] == "no-store"

@@ -70,8 +70,10 @@ class Tv:
     async def principal(self, pair: TokenPair) -> Principal:
         return (await self.authenticate(f"Bearer {pair.access_token}")).principal
 
-    async def started(self, client_name: str | None = "Living room TV") -> DeviceAuthorizationStarted:
-        return await self.start(StartDeviceAuthorizationCommand(client_name=client_name))
+    async def started(
+        self, client_name: str | None = "Living room TV", ip: str | None = None
+    ) -> DeviceAuthorizationStarted:
+        return await self.start(StartDeviceAuthorizationCommand(client_name=client_name, client_ip=ip))
 
     async def approved(self, principal: Principal, code: str, ip: str | None = PHONE_IP) -> None:
         await self.approve(DeviceDecisionCommand(principal=principal, user_code=code, client_ip=ip))
@@ -108,8 +110,8 @@ def test_the_alphabet_has_no_vowels_and_no_look_alikes() -> None:
 
 
 async def test_user_codes_are_shown_as_two_groups_of_four_and_differ(tv: Tv) -> None:
-    codes = {(await tv.started()).user_code for _ in range(50)}
-    assert len(codes) == 50
+    codes = {(await tv.started(ip=f"203.0.113.{n % 5}")).user_code for n in range(100)}
+    assert len(codes) == 100
     for code in codes:
         assert len(code) == 9 and code[4] == "-"
         assert set(code.replace("-", "")) <= set(USER_CODE_ALPHABET)
@@ -134,6 +136,18 @@ async def test_a_client_name_is_cleaned_like_a_display_name(tv: Tv) -> None:
     with pytest.raises(InvalidInput):
         await tv.started("x" * 101)
     assert (await tv.started("   ")).user_code  # a blank name is no name
+
+
+async def test_tv_sign_ins_started_from_one_address_are_limited(tv: Tv) -> None:
+    for _ in range(30):
+        await tv.started(ip=GUESSER_IP)
+    with pytest.raises(TooManyAttempts) as limited:
+        await tv.started(ip=GUESSER_IP)
+    assert limited.value.limiter == "device_authorizations"
+    assert 0 < limited.value.retry_after_seconds <= 15 * 60
+    await tv.started(ip=PHONE_IP)
+    tv.clock.advance(timedelta(minutes=15))
+    await tv.started(ip=GUESSER_IP)
 
 
 # polling

@@ -7,8 +7,6 @@ from dependency_injector.wiring import Provide, inject
 from quart import request
 from quart_schema import tag, validate_request, validate_response
 
-# Registers this feature's problem types before the routes below declare them.
-from entrypoints.http.identity import device_problems  # noqa: F401  # isort: skip
 from application.identity.approve_device import ApproveDevice, DenyDevice, DeviceDecisionCommand
 from application.identity.authenticate import Authenticate
 from application.identity.poll_device_token import PollDeviceToken, PollDeviceTokenCommand
@@ -18,6 +16,7 @@ from application.identity.start_device_authorization import (
 )
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
+from entrypoints.http.identity import device_problems  # noqa: F401  (its problem types, which the routes declare)
 from entrypoints.http.identity.account_schemas import TokenPairOut
 from entrypoints.http.identity.blueprint import identity
 from entrypoints.http.identity.device_schemas import (
@@ -34,7 +33,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @identity.post("/api/v1/auth/device")
 @tag(["identity"])
-@problems("invalid-input")
+@problems("invalid-input", "too-many-attempts")
 @validate_request(DeviceAuthorizationIn)
 @validate_response(DeviceAuthorizationOut, 200)
 @inject
@@ -45,8 +44,11 @@ async def start(
     """A TV starts signing in (RFC 8628 §3.1–3.2): it shows `user_code` (and `verification_uri`)
     to its viewer, keeps `device_code` to itself, and polls `/api/v1/auth/device/token` every
     `interval` seconds until the code is approved or `expires_in` runs out. `client_name` is how
-    the TV appears in the account's sessions list."""
-    started = await start_device_authorization(StartDeviceAuthorizationCommand(client_name=data.client_name))
+    the TV appears in the account's sessions list. 429 + `Retry-After` past the sign-ins one
+    address may start in 15 minutes."""
+    started = await start_device_authorization(
+        StartDeviceAuthorizationCommand(client_name=data.client_name, client_ip=request.remote_addr)
+    )
     body = DeviceAuthorizationOut(
         device_code=started.device_code,
         user_code=started.user_code,

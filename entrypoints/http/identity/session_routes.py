@@ -5,13 +5,12 @@ from __future__ import annotations
 from dependency_injector.wiring import Provide, inject
 from quart_schema import tag, validate_response
 
-# Registers this feature's problem types before the routes below declare them.
-from entrypoints.http.identity import device_problems  # noqa: F401  # isort: skip
 from application.identity.authenticate import Authenticate
 from application.identity.sessions_list import ListedSession, ListSessions, RevokeSession, RevokeSessionCommand
 from domain.identity.errors import SessionNotFound
 from entrypoints.container import Container
 from entrypoints.http.authentication import authenticated
+from entrypoints.http.identity import device_problems  # noqa: F401  (its problem types, which the routes declare)
 from entrypoints.http.identity.blueprint import identity
 from entrypoints.http.identity.session_schemas import SessionListOut, SessionOut
 from entrypoints.http.openapi_declarations import problems, responds, signed_in
