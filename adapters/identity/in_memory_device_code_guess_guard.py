@@ -4,12 +4,12 @@ from datetime import timedelta
 
 from adapters.identity.in_memory_window_counters import InMemoryWindowCounters
 from application.shared.ports import Clock
-from domain.identity.device_authorization import USER_CODE_GUESS_WINDOW_SECONDS
+from domain.identity.device_authorization import DEVICE_LIMITS_WINDOW_SECONDS
 from domain.shared.errors import TooManyAttempts
 
 
 class InMemoryDeviceCodeGuessGuard:
-    def __init__(self, clock: Clock, *, per_ip: int, window_seconds: int = USER_CODE_GUESS_WINDOW_SECONDS) -> None:
+    def __init__(self, clock: Clock, *, per_ip: int, window_seconds: int = DEVICE_LIMITS_WINDOW_SECONDS) -> None:
         self._windows = InMemoryWindowCounters(clock)
         self._limit = per_ip
         self._window = timedelta(seconds=window_seconds)

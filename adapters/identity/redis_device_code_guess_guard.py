@@ -3,7 +3,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from adapters.identity.redis_window_counters import RedisWindowCounters
-from domain.identity.device_authorization import USER_CODE_GUESS_WINDOW_SECONDS
+from domain.identity.device_authorization import DEVICE_LIMITS_WINDOW_SECONDS
 from domain.shared.errors import TooManyAttempts
 
 
@@ -11,7 +11,7 @@ class RedisDeviceCodeGuessGuard:
     """Counts wrong user codes per client IP: an attempt is taken when it starts and given back
     when the code matched, so only wrong ones count."""
 
-    def __init__(self, redis: Redis, *, per_ip: int, window_seconds: int = USER_CODE_GUESS_WINDOW_SECONDS) -> None:
+    def __init__(self, redis: Redis, *, per_ip: int, window_seconds: int = DEVICE_LIMITS_WINDOW_SECONDS) -> None:
         self._counters = RedisWindowCounters(redis)
         self._limit = per_ip
         self._window = window_seconds

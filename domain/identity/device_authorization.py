@@ -19,7 +19,7 @@ from domain.shared.errors import InvalidInput
 DEVICE_AUTHORIZATION_TTL = timedelta(seconds=900)
 POLL_INTERVAL_SECONDS = 5
 SLOW_DOWN_STEP = 5  # RFC 8628 §3.5: each slow_down adds 5 seconds to the interval
-USER_CODE_GUESS_WINDOW_SECONDS = 15 * 60  # wrong user codes are counted per client IP over this window
+DEVICE_LIMITS_WINDOW_SECONDS = 15 * 60  # wrong user codes, and sign-ins started, are counted per client IP over this
 MAX_CLIENT_NAME_LENGTH = 100
 
 # No vowels (no words, rude or otherwise) and none of the letters read as digits or as each other.
@@ -128,7 +128,8 @@ class DeviceAuthorization:
 
     def poll(self, now: datetime) -> Poll:
         """What a poll of the device code answers, and the authorization as the poll leaves it (its
-        last poll time, a grown interval after polling too fast)."""
+        last poll time, a grown interval after polling too fast). Only a pending code is told to
+        slow down: once decided, the answer is the same however soon it is asked."""
         if self.status is DeviceAuthorizationStatus.CONSUMED:
             return Poll(PollAnswer.USED, self)
         if self.is_expired(now):

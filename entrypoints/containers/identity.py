@@ -46,7 +46,7 @@ from application.identity.sessions_list import ListSessions, RevokeSession
 from application.identity.start_device_authorization import StartDeviceAuthorization
 from application.identity.tokens import SessionIssuer
 from application.identity.update_profile import UpdateProfile
-from domain.identity.device_authorization import USER_CODE_GUESS_WINDOW_SECONDS
+from domain.identity.device_authorization import DEVICE_LIMITS_WINDOW_SECONDS
 from domain.identity.password_policy import PasswordPolicy
 from entrypoints.config import Settings
 
@@ -113,7 +113,7 @@ class IdentityAdapters(containers.DeclarativeContainer):
         shared.redis,
         name="device-authorizations",
         limit=settings.provided.sign_in.device_authorizations_per_ip,
-        window_seconds=USER_CODE_GUESS_WINDOW_SECONDS,
+        window_seconds=DEVICE_LIMITS_WINDOW_SECONDS,
     )
 
 

@@ -28,7 +28,7 @@ from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
 from adapters.shared.in_memory_work_tracing import InMemoryWorkTracing
-from domain.identity.device_authorization import USER_CODE_GUESS_WINDOW_SECONDS
+from domain.identity.device_authorization import DEVICE_LIMITS_WINDOW_SECONDS
 from entrypoints.config import Settings
 from entrypoints.containers.identity import INVALID_API_KEY_LIMITS
 
@@ -94,7 +94,7 @@ class InMemoryIdentityAdapters(containers.DeclarativeContainer):
         InMemoryClientRateLimiter,
         shared.clock,
         limit=settings.provided.sign_in.device_authorizations_per_ip,
-        window_seconds=USER_CODE_GUESS_WINDOW_SECONDS,
+        window_seconds=DEVICE_LIMITS_WINDOW_SECONDS,
     )
 
 
