@@ -22,7 +22,8 @@ class QueuedMail:
 
 class MailQueue(Protocol):
     async def claim(self, now: datetime, lease: timedelta, limit: int) -> list[QueuedMail]:
-        """Up to ``limit`` messages due at ``now``, longest due first, each leased to the caller:
+        """Up to ``limit`` messages due at ``now`` (those due longest first), in the order they were
+        queued, each leased to the caller:
         no other claim returns it before ``now + lease``. A caller that dies holding a lease
         loses nothing: the message comes due again when the lease runs out."""
 
