@@ -11,6 +11,8 @@ import attrs
 
 from entrypoints.config_values import ConfigurationError, env_int, env_url
 
+DEFAULT_MAIL_FROM = "Media Gateway <no-reply@media-gateway.invalid>"
+
 
 @attrs.frozen
 class GitHubSettings:
@@ -32,7 +34,7 @@ class SignInSettings:
     # None: mail goes to the outbox directory under MG_DATA_DIR (`media-gateway outbox` lists it).
     # smtp://host:port (STARTTLS if offered), smtps://host:port (TLS from the start), user:password@ allowed.
     smtp_url: str | None = attrs.field(default=None, repr=False)
-    mail_from: str = "Media Gateway <no-reply@media-gateway.invalid>"
+    mail_from: str = DEFAULT_MAIL_FROM
     # How links in mail and the providers' callback URL are built; None: http://MG_HTTP_HOST:MG_HTTP_PORT.
     public_base_url: str | None = None
     # The client apps' return addresses after a provider sign-in, matched exactly.
@@ -51,7 +53,7 @@ class SignInSettings:
     def from_env(cls, env: Mapping[str, str]) -> SignInSettings:
         return cls(
             smtp_url=_smtp_url(env),
-            mail_from=env.get("MG_MAIL_FROM") or cls.mail_from,
+            mail_from=env.get("MG_MAIL_FROM") or DEFAULT_MAIL_FROM,  # cls.mail_from is attrs' slot, not the default
             public_base_url=env_url(env, "MG_PUBLIC_BASE_URL"),
             oauth_redirect_uris=_redirect_uris(env),
             github=_github(env),
