@@ -13,6 +13,7 @@ import socket
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
+from application.identity.deliver_queued_mail import DeliverQueuedMail
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
 from entrypoints.config import Settings
 from entrypoints.container import Container
@@ -59,15 +60,20 @@ async def archive_progress(container: Container, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(stop.wait(), pause)
 
 
+async def deliver_batch(deliver: DeliverQueuedMail) -> int:
+    """Send the next batch of queued mail. Looking for it is not traced (that would be a root
+    span with a query in it every second); sending a batch is, in a span the use case opens."""
+    with suppress_instrumentation():
+        return await deliver()
+
+
 async def deliver_mail(container: Container, stop: asyncio.Event, poll_seconds: float = MAIL_POLL_SECONDS) -> None:
-    """Send queued mail: look again at once after a full batch, else after ``poll_seconds``.
-    Looking is not traced (no root span with a query in it every second); sending a batch is."""
+    """Send queued mail: look again at once after a full batch, else after ``poll_seconds``."""
     deliver = container.identity_mail.deliver_queued_mail()
     while not stop.is_set():
         pause = poll_seconds
         try:
-            with suppress_instrumentation():
-                claimed = await deliver()
+            claimed = await deliver_batch(deliver)
             if claimed:
                 log.debug("mail delivered", extra={"messages": claimed})
             if claimed >= deliver.batch_size:
