@@ -45,7 +45,7 @@ class PostgresMailQueue:
                     update(mail_queue)
                     .where(c.id.in_(due))
                     .values(next_attempt_at=now + lease, attempts=c.attempts + 1)
-                    .returning(c.id, c.key_id, c.sealed_message, c.queued_at, c.attempts, c.next_attempt_at)
+                    .returning(c.id, c.key_id, c.sealed_message, c.queued_at, c.attempts)
                 )
             ).mappings()
             claimed = sorted(rows, key=lambda row: (row["queued_at"], row["id"]))
