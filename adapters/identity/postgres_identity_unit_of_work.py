@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.identity.postgres_api_key_repository import PostgresApiKeyRepository
 from adapters.identity.postgres_backup_code_repository import PostgresBackupCodeRepository
+from adapters.identity.postgres_external_identity_repository import PostgresExternalIdentityRepository
 from adapters.identity.postgres_mfa_challenge_repository import PostgresMfaChallengeRepository
 from adapters.identity.postgres_mfa_factor_repository import PostgresMfaFactorRepository
 from adapters.identity.postgres_refresh_session_repository import PostgresRefreshSessionRepository
@@ -20,6 +21,8 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
     mfa_challenges: PostgresMfaChallengeRepository
     security_events: PostgresSecurityEventRepository
     api_keys: PostgresApiKeyRepository
+    # provider sign-in
+    external_identities: PostgresExternalIdentityRepository
 
     def bind(self, conn: AsyncConnection) -> None:
         self.users = PostgresUserRepository(conn)
@@ -29,6 +32,8 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
         self.mfa_challenges = PostgresMfaChallengeRepository(conn)
         self.security_events = PostgresSecurityEventRepository(conn)
         self.api_keys = PostgresApiKeyRepository(conn)
+        # provider sign-in
+        self.external_identities = PostgresExternalIdentityRepository(conn)
 
 
 class PostgresIdentityUnitOfWorkFactory:
