@@ -15,7 +15,6 @@ from application.identity.identity_provider_ports import (
     AuthorizationRequest,
     ProviderIdentity,
     ProviderRefused,
-    ProviderUnavailable,
 )
 
 
@@ -47,7 +46,8 @@ class InMemoryIdentityProvider:
         self._name = name
         self._uses_nonce = uses_nonce
         self._codes: dict[str, _Approval] = {}
-        self.unavailable: ProviderUnavailable | None = None  # set to make identify fail like an outage
+        # Set to make identify fail like an outage would: ProviderUnavailable, or CircuitOpen.
+        self.failing_with: Exception | None = None
 
     @property
     def name(self) -> str:
@@ -97,8 +97,8 @@ class InMemoryIdentityProvider:
     async def identify(
         self, *, code: str, callback_url: str, code_verifier: str, nonce: str | None
     ) -> ProviderIdentity:
-        if self.unavailable is not None:
-            raise self.unavailable
+        if self.failing_with is not None:
+            raise self.failing_with
         approval = self._codes.pop(code, None)  # a code is spent by its first exchange, good or bad
         if approval is None:
             raise ProviderRefused(f"{self._name} refused the code: unknown, expired or used already.")

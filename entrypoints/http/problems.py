@@ -145,6 +145,8 @@ def _domain_problem(error: DomainError) -> Response:
     if isinstance(error, TooManyAttempts | CircuitOpen):
         headers["Retry-After"] = str(error.retry_after_seconds)
         extensions["retry_after_seconds"] = error.retry_after_seconds
+    elif isinstance(getattr(error, "retry_after_seconds", None), int):  # e.g. a provider's rate limit
+        headers["Retry-After"] = str(error.retry_after_seconds)  # type: ignore[attr-defined]
     return problem(code, error.detail, headers=headers, **extensions)
 
 

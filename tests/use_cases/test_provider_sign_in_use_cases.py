@@ -266,7 +266,7 @@ async def test_declining_at_the_provider_is_refused_and_spends_the_state(provide
 
 async def test_a_provider_outage_is_reported_as_such(providers: ProviderWorld) -> None:
     back = providers.approve(await providers.start("github"), ANA_AT_GITHUB)
-    providers.github.unavailable = ProviderUnavailable("GitHub answered 502", retry_after_seconds=30)
+    providers.github.failing_with = ProviderUnavailable("GitHub answered 502", retry_after_seconds=30)
     with pytest.raises(ProviderUnavailable):
         await providers.callback("github", state=back.state, code=back.code)
     assert users(providers) == []
