@@ -28,8 +28,8 @@ from application.identity.provider_flow import (
     ProviderNotConfigured,
 )
 from application.identity.tokens import TokenPair
-from domain.identity.external_identity import ExternalIdentity
 from domain.identity.external_identity import (
+    ExternalIdentity,
     IdentityLinkedElsewhere,
     IdentityNotLinked,
     LastSignInMethod,
