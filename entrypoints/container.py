@@ -10,6 +10,7 @@ from dependency_injector import containers, providers
 from entrypoints.config import Settings
 from entrypoints.containers.catalog import Catalog, CatalogAdapters
 from entrypoints.containers.identity import Identity, IdentityAdapters
+from entrypoints.containers.identity_providers import IdentityProviders
 from entrypoints.containers.operations import Health, HealthAdapters, Operations, OperationsAdapters
 from entrypoints.containers.playback import Playback, PlaybackAdapters
 from entrypoints.containers.shared import SharedResources
@@ -51,4 +52,9 @@ class Container(containers.DeclarativeContainer):
         adapters=health_adapters,
         journal_backlog=playback_adapters.journal_backlog,
         breakers=operations.breaker_reader,
+    )
+
+    # Sign-in with external identity providers: GitHub and Google, as configured, through their breakers.
+    identity_providers = providers.Container(
+        IdentityProviders, settings=settings, shared=shared, breakers=operations.circuit_breaker
     )
