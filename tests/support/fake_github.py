@@ -18,7 +18,7 @@ import pytest
 from tests.support.fake_oauth_server import FakeOAuthServer, Grant, Request, Response
 
 CLIENT_ID = "Iv1.fake-github-client"
-CLIENT_SECRET = "fake-github-secret"  # noqa: S105
+CLIENT_SECRET = "fake-github-secret"
 
 
 @attrs.frozen
@@ -52,6 +52,7 @@ class FakeGitHub(FakeOAuthServer):
         super().__init__(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, user=user)
         self._rate_limit: dict[str, str] | None = None
         self._rate_status = 403
+        self._rate_limited_under = "/"
 
     @property
     def api_url(self) -> str:
@@ -65,9 +66,12 @@ class FakeGitHub(FakeOAuthServer):
             "MG_GITHUB_API_URL": self.api_url,
         }
 
-    def rate_limit(self, *, retry_after: int | None = None, reset_in: int | None = 60, status: int = 403) -> None:
-        """Every server-to-server request is refused as over the limit until ``recover()``: with
-        ``x-ratelimit-remaining: 0`` and a reset ``reset_in`` seconds away, and/or a ``retry-after``."""
+    def rate_limit(
+        self, *, retry_after: int | None = None, reset_in: int | None = 60, status: int = 403, under: str = "/"
+    ) -> None:
+        """Every server-to-server request (whose path starts with ``under``) is refused as over the
+        limit until ``recover()``: with ``x-ratelimit-remaining: 0`` and a reset ``reset_in`` seconds
+        away (the primary limit), and/or a ``retry-after`` (a secondary limit)."""
         headers = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000"}
         if reset_in is not None:
             headers["x-ratelimit-reset"] = str(int(time.time()) + reset_in)
@@ -76,7 +80,7 @@ class FakeGitHub(FakeOAuthServer):
         if retry_after is not None:
             headers["retry-after"] = str(retry_after)
         with self._lock:
-            self._rate_limit, self._rate_status = headers, status
+            self._rate_limit, self._rate_status, self._rate_limited_under = headers, status, under
 
     def recover(self) -> None:
         with self._lock:
@@ -85,9 +89,11 @@ class FakeGitHub(FakeOAuthServer):
 
     def unavailable(self, request: Request) -> Response | None:
         with self._lock:
-            limited, status = self._rate_limit, self._rate_status
-        if limited is not None:
-            message = "API rate limit exceeded. (But here's the good news: Authenticated requests get a higher rate limit.)"
+            limited, status, under = self._rate_limit, self._rate_status, self._rate_limited_under
+        if limited is not None and request.path.startswith(under):
+            message = (
+                "API rate limit exceeded. (But here's the good news: Authenticated requests get a higher rate limit.)"
+            )
             return Response.json(status, {"message": message}, limited)
         return super().unavailable(request)
 
@@ -116,7 +122,9 @@ class FakeGitHub(FakeOAuthServer):
         user = self._signed_in(request)
         if user is None:
             return Response.json(401, {"message": "Bad credentials"})
-        listed = [{"email": e.email, "primary": e.primary, "verified": e.verified, "visibility": None} for e in user.emails]
+        listed = [
+            {"email": e.email, "primary": e.primary, "verified": e.verified, "visibility": None} for e in user.emails
+        ]
         return Response.json(200, listed)
 
 

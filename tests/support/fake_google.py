@@ -4,9 +4,10 @@ key (joserfc) and carry the nonce of their authorization request.
 
 Knobs beyond the shared ones (``fake_oauth_server``): the user who logs in; ``tamper(...)`` makes
 the ID tokens from then on wrong in one way (another ``aud``, ``iss`` or ``nonce``, expired, issued
-in the future, signed by a key the issuer does not publish, ``alg: none``, HS256 keyed with the
-public key, several audiences without ``azp``); ``rotate_keys()`` signs with a new key under a new
-``kid``; ``discovery_issuer`` makes the discovery document name another issuer."""
+in the future, signed by a key the issuer does not publish under its ``kid`` or another, ``alg:
+none``, HS256 keyed with the public key, several audiences without ``azp``); ``rotate_keys()``
+signs with a new key under a new ``kid``; ``discovery_issuer`` makes the discovery document name
+another issuer."""
 
 from __future__ import annotations
 
@@ -27,9 +28,11 @@ from joserfc.jwk import RSAKey
 from tests.support.fake_oauth_server import FakeOAuthServer, Grant, Request, Response
 
 CLIENT_ID = "fake-google-client.apps.googleusercontent.com"
-CLIENT_SECRET = "fake-google-secret"  # noqa: S105
+CLIENT_SECRET = "fake-google-secret"
 
-Tamper = Literal["aud", "iss", "nonce", "expired", "future", "foreign-key", "alg-none", "hs256", "audiences", None]
+Tamper = Literal[
+    "aud", "iss", "nonce", "expired", "future", "foreign-key", "unknown-kid", "alg-none", "hs256", "audiences", None
+]
 
 
 @attrs.frozen
@@ -110,6 +113,8 @@ class FakeGoogle(FakeOAuthServer):
         header = {"alg": "RS256", "kid": key.kid, "typ": "JWT"}
         if how == "foreign-key":
             return jwt.encode(header, claims, _key(99))  # the same kid, a key nobody published
+        if how == "unknown-kid":
+            return jwt.encode({**header, "kid": _key(99).kid}, claims, _key(99))
         if how in ("alg-none", "hs256"):
             header["alg"] = "none" if how == "alg-none" else "HS256"
             signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
@@ -122,7 +127,9 @@ class FakeGoogle(FakeOAuthServer):
         return jwt.encode(header, claims, key)
 
     def token_error(self, error: str, description: str) -> Response:
-        return Response.json(401 if error == "invalid_client" else 400, {"error": error, "error_description": description})
+        return Response.json(
+            401 if error == "invalid_client" else 400, {"error": error, "error_description": description}
+        )
 
     def token_answer(self, grant: Grant, access_token: str) -> dict[str, Any]:
         user: GoogleUser = grant.user

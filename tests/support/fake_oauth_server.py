@@ -103,6 +103,7 @@ class FakeOAuthServer:
         self._grants: dict[str, Grant] = {}
         self._tokens: dict[str, Grant] = {}
         self._failing: int | None = None
+        self._failing_under = "/"
         self._delay = 0.0
         self._released = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -129,10 +130,16 @@ class FakeOAuthServer:
         with self._lock:
             self.declines = True
 
-    def fail(self, status: int = 503) -> None:
-        """Every server-to-server endpoint answers ``status`` until ``recover()``."""
+    def fail(self, status: int = 503, *, under: str = "/") -> None:
+        """Every server-to-server endpoint (whose path starts with ``under``) answers ``status``
+        until ``recover()``."""
         with self._lock:
-            self._failing = status
+            self._failing, self._failing_under = status, under
+
+    def garble(self, *, under: str = "/") -> None:
+        """Every server-to-server endpoint (under ``under``) answers 200 with a page that is not
+        JSON, until ``recover()``."""
+        self.fail(200, under=under)
 
     def slow(self, seconds: float) -> None:
         """Every server-to-server endpoint answers only after ``seconds``, until ``recover()``."""
@@ -202,7 +209,9 @@ class FakeOAuthServer:
     def unavailable(self, request: Request) -> Response | None:
         """An answer that replaces the endpoint's (a failure, a rate limit), or None."""
         with self._lock:
-            failing = self._failing
+            failing = self._failing if request.path.startswith(self._failing_under) else None
+        if failing == 200:
+            return Response(200, b"<html>Unicorn! We are having a problem</html>", {"Content-Type": "text/html"})
         if failing is not None:
             return Response.json(failing, {"message": "fake provider failing"})
         return None

@@ -127,4 +127,3 @@ async def provider_world(
         await clients.aclose()
         if own:
             server.close()
-
