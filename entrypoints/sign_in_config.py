@@ -4,6 +4,7 @@ Google), the client apps' return addresses, and the TV sign-in. ``MG_*`` variabl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
@@ -47,7 +48,7 @@ class SignInSettings:
     def from_env(cls, env: Mapping[str, str]) -> SignInSettings:
         return cls(
             smtp_url=_smtp_url(env),
-            mail_from=env.get("MG_MAIL_FROM") or cls.mail_from,
+            mail_from=env.get("MG_MAIL_FROM") or _default(cls, "mail_from"),
             public_base_url=env_url(env, "MG_PUBLIC_BASE_URL"),
             oauth_redirect_uris=_redirect_uris(env),
             github=_github(env),
@@ -57,6 +58,11 @@ class SignInSettings:
             password_resets_per_hour=env_int(env, "MG_PASSWORD_RESETS_PER_HOUR", 5),
             device_code_guesses_per_ip=env_int(env, "MG_DEVICE_CODE_GUESSES_PER_IP", 10),
         )
+
+
+def _default(settings: type[Any], name: str) -> Any:
+    # On a slotted attrs class, ``Class.field`` is the slot's descriptor, not the field's default.
+    return getattr(attrs.fields(settings), name).default
 
 
 def _smtp_url(env: Mapping[str, str]) -> str | None:
@@ -88,8 +94,8 @@ def _github(env: Mapping[str, str]) -> GitHubSettings | None:
     return GitHubSettings(
         client_id=client_id,
         client_secret=secret,
-        base_url=env_url(env, "MG_GITHUB_BASE_URL") or GitHubSettings.base_url,
-        api_url=env_url(env, "MG_GITHUB_API_URL") or GitHubSettings.api_url,
+        base_url=env_url(env, "MG_GITHUB_BASE_URL") or _default(GitHubSettings, "base_url"),
+        api_url=env_url(env, "MG_GITHUB_API_URL") or _default(GitHubSettings, "api_url"),
     )
 
 
@@ -100,5 +106,7 @@ def _google(env: Mapping[str, str]) -> GoogleSettings | None:
     if client_id is None or secret is None:
         raise ConfigurationError("Google sign-in needs both MG_GOOGLE_CLIENT_ID and MG_GOOGLE_CLIENT_SECRET")
     return GoogleSettings(
-        client_id=client_id, client_secret=secret, issuer=env_url(env, "MG_GOOGLE_ISSUER") or GoogleSettings.issuer
+        client_id=client_id,
+        client_secret=secret,
+        issuer=env_url(env, "MG_GOOGLE_ISSUER") or _default(GoogleSettings, "issuer"),
     )
