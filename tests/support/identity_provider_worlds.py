@@ -28,8 +28,8 @@ from entrypoints.config import Settings
 from entrypoints.containers.identity_providers import ProviderClients, callback_url, configured_providers
 from entrypoints.containers.operations import BREAKER_POLICIES
 from entrypoints.sign_in_config import SignInSettings
-from tests.support.fake_github import FakeGitHub
-from tests.support.fake_google import FakeGoogle
+from tests.support.fake_github import FakeGitHub, GitHubEmail, GitHubUser
+from tests.support.fake_google import FakeGoogle, GoogleUser
 from tests.support.fake_oauth_server import FakeOAuthServer
 
 PROVIDER_KINDS = ["github", "google"]
@@ -79,6 +79,15 @@ class ProviderWorld:
         verifier, challenge = pkce_pair()
         nonce = secrets.token_urlsafe(16) if self.provider.uses_nonce else None
         return Flow(secrets.token_urlsafe(16), verifier, challenge, nonce, callback_url(self.settings, self.kind))
+
+    def person(self, number: int) -> str:
+        """From now on person ``number`` (not Ana) signs in at the provider; their subject."""
+        if isinstance(self.fake, FakeGitHub):
+            email = GitHubEmail(f"person{number}@example.com", primary=True, verified=True)
+            self.fake.sign_in_as(GitHubUser(id=1000 + number, login=f"person{number}", emails=(email,)))
+            return str(1000 + number)
+        self.fake.sign_in_as(GoogleUser(sub=f"sub-{number}", email=f"person{number}@example.com"))
+        return f"sub-{number}"
 
     async def granted_code(self, flow: Flow | None = None) -> tuple[Flow, str]:
         """The person signs in at the provider and consents: the code the callback receives."""
