@@ -7,6 +7,7 @@ import attrs
 from application.identity.mfa_ports import MfaChallenge
 from application.shared.mail_ports import MailMessage
 from domain.identity.api_key import ApiKey
+from domain.identity.external_identity import ExternalIdentity
 from domain.identity.mfa import BackupCode, TotpFactor
 from domain.identity.refresh_session import RefreshSession
 from domain.identity.security_event import SecurityEvent
@@ -25,3 +26,5 @@ class IdentityState:
     events: list[SecurityEvent] = attrs.Factory(list)
     api_keys: dict[UUID, ApiKey] = attrs.Factory(dict)
     outgoing_mail: list[MailMessage] = attrs.Factory(list)  # queued, oldest first; the worker's queue is elsewhere
+    # provider sign-in: (provider, subject) -> identity
+    external_identities: dict[tuple[str, str], ExternalIdentity] = attrs.Factory(dict)

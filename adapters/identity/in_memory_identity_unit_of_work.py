@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from adapters.identity.in_memory_api_key_repository import InMemoryApiKeyRepository
 from adapters.identity.in_memory_backup_code_repository import InMemoryBackupCodeRepository
+from adapters.identity.in_memory_external_identity_repository import InMemoryExternalIdentityRepository
 from adapters.identity.in_memory_identity_state import IdentityState
 from adapters.identity.in_memory_mfa_challenge_repository import InMemoryMfaChallengeRepository
 from adapters.identity.in_memory_mfa_factor_repository import InMemoryMfaFactorRepository
@@ -22,6 +23,8 @@ class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
     security_events: InMemorySecurityEventRepository
     api_keys: InMemoryApiKeyRepository
     outgoing_mail: InMemoryOutgoingMail
+    # provider sign-in
+    external_identities: InMemoryExternalIdentityRepository
 
     def bind(self, working: IdentityState) -> None:
         self.users = InMemoryUserRepository(working)
@@ -32,6 +35,8 @@ class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
         self.security_events = InMemorySecurityEventRepository(working)
         self.api_keys = InMemoryApiKeyRepository(working)
         self.outgoing_mail = InMemoryOutgoingMail(working)
+        # provider sign-in
+        self.external_identities = InMemoryExternalIdentityRepository(working)
 
 
 class InMemoryIdentityStore(InMemoryStore[IdentityState]):

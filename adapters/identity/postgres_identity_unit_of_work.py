@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.identity.postgres_api_key_repository import PostgresApiKeyRepository
 from adapters.identity.postgres_backup_code_repository import PostgresBackupCodeRepository
+from adapters.identity.postgres_external_identity_repository import PostgresExternalIdentityRepository
 from adapters.identity.postgres_mfa_challenge_repository import PostgresMfaChallengeRepository
 from adapters.identity.postgres_mfa_factor_repository import PostgresMfaFactorRepository
 from adapters.identity.postgres_outgoing_mail import PostgresOutgoingMail
@@ -26,6 +27,8 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
     api_keys: PostgresApiKeyRepository
     # outgoing mail
     outgoing_mail: PostgresOutgoingMail
+    # provider sign-in
+    external_identities: PostgresExternalIdentityRepository
 
     def __init__(
         self,
@@ -47,6 +50,8 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
         self.api_keys = PostgresApiKeyRepository(conn)
         # outgoing mail
         self.outgoing_mail = PostgresOutgoingMail(conn, self._box, self._clock, self._ids)
+        # provider sign-in
+        self.external_identities = PostgresExternalIdentityRepository(conn)
 
 
 class PostgresIdentityUnitOfWorkFactory:

@@ -12,6 +12,7 @@ from uuid import UUID
 from attrs import frozen
 
 from application.identity.api_key_ports import ApiKeyRepository
+from application.identity.external_identity_ports import ExternalIdentityRepository
 from application.identity.mfa_ports import BackupCodeRepository, MfaChallengeRepository, MfaFactorRepository
 from application.identity.outgoing_mail_ports import OutgoingMail
 from domain.identity.email import EmailAddress
@@ -81,6 +82,8 @@ class IdentityUnitOfWork(Protocol):
     security_events: SecurityEventRepository
     api_keys: ApiKeyRepository
     outgoing_mail: OutgoingMail
+    # provider sign-in
+    external_identities: ExternalIdentityRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -16,7 +16,9 @@ from adapters.identity.in_memory_api_key_usage_recorder import InMemoryApiKeyUsa
 from adapters.identity.in_memory_client_rate_limiter import InMemoryClientRateLimiter
 from adapters.identity.in_memory_factor_attempt_guard import InMemoryFactorAttemptGuard
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
+from adapters.identity.in_memory_login_code_store import InMemoryLoginCodeStore
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
+from adapters.identity.in_memory_provider_flow_store import InMemoryProviderFlowStore
 from adapters.identity.in_memory_registration_limiter import InMemoryRegistrationLimiter
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
 from adapters.operations.health_in_memory_heartbeats import InMemoryHeartbeatStore
@@ -27,6 +29,7 @@ from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
 from adapters.shared.in_memory_work_tracing import InMemoryWorkTracing
+from application.identity.provider_flow import FLOW_TTL, LOGIN_CODE_TTL
 from entrypoints.config import Settings
 from entrypoints.containers.identity import INVALID_API_KEY_LIMITS
 
@@ -89,6 +92,10 @@ class InMemoryIdentityAdapters(containers.DeclarativeContainer):
         settings.provided.mfa_encryption_previous_keys,
         settings.provided.mfa_key_path,
     )
+
+    # provider sign-in: flows between authorize and callback, one-time login codes
+    provider_flows = providers.Singleton(InMemoryProviderFlowStore, shared.clock, ttl=FLOW_TTL)
+    login_codes = providers.Singleton(InMemoryLoginCodeStore, shared.clock, ttl=LOGIN_CODE_TTL)
 
 
 class InMemoryPlaybackAdapters(containers.DeclarativeContainer):
