@@ -25,7 +25,6 @@ class Container(containers.DeclarativeContainer):
     catalog = providers.Container(Catalog, adapters=catalog_adapters)
 
     identity_adapters = providers.Container(IdentityAdapters, settings=settings, shared=shared)
-    identity = providers.Container(Identity, settings=settings, shared=shared, adapters=identity_adapters)
     identity_mail = providers.Container(
         IdentityMail, settings=settings, shared=shared, identity_adapters=identity_adapters
     )
@@ -61,4 +60,13 @@ class Container(containers.DeclarativeContainer):
     # Sign-in with external identity providers: GitHub and Google, as configured, through their breakers.
     identity_providers = providers.Container(
         IdentityProviders, settings=settings, shared=shared, breakers=operations.circuit_breaker
+    )
+    # Identity's use cases come last: they sign people in with the providers, which call out
+    # through operations' breakers, which write overrides through identity's adapters.
+    identity = providers.Container(
+        Identity,
+        settings=settings,
+        shared=shared,
+        adapters=identity_adapters,
+        identity_providers=identity_providers.configured,
     )
