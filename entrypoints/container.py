@@ -58,9 +58,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     # Sign-in with external identity providers: GitHub and Google, as configured, through their breakers.
-    identity_providers = providers.Container(
-        IdentityProviders, settings=settings, shared=shared, breakers=operations.circuit_breaker
-    )
+    identity_providers = providers.Container(IdentityProviders, settings=settings, breakers=operations.circuit_breaker)
     # Identity's use cases come last: they sign people in with the providers, which call out
     # through operations' breakers, which write overrides through identity's adapters.
     identity = providers.Container(

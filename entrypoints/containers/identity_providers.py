@@ -11,6 +11,7 @@ from dependency_injector import containers, providers
 from adapters.identity.github_identity_provider import GitHubIdentityProvider
 from adapters.identity.google_identity_provider import GoogleIdentityProvider
 from adapters.identity.identity_provider_calls import SignInOAuth2Client
+from adapters.shared.system import SystemClock
 from application.identity.identity_provider_ports import ConfiguredProviders, IdentityProvider
 from application.shared.circuit_breaker_ports import CircuitBreaker
 from application.shared.ports import Clock
@@ -80,10 +81,12 @@ def callback_url(settings: Settings, provider: str) -> str:
 
 class IdentityProviders(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
-    shared = providers.DependenciesContainer()
     breakers = providers.Dependency()  # operations.circuit_breaker, given by the root
 
     clients = providers.Singleton(
         ProviderClients, providers.Callable(lambda s: float(s.sign_in.provider_timeout_seconds), settings)
     )
-    configured = providers.Singleton(configured_providers, settings, breakers, shared.clock, clients)
+    # The wall clock, not shared.clock: an ID token's exp and iat are the issuer's wall-clock times,
+    # and a test world's manual clock is not the fake issuer's.
+    wall_clock = providers.Singleton(SystemClock)
+    configured = providers.Singleton(configured_providers, settings, breakers, wall_clock, clients)
