@@ -16,7 +16,7 @@ from application.identity.external_identity_ports import ExternalIdentityReposit
 from application.identity.mfa_ports import BackupCodeRepository, MfaChallengeRepository, MfaFactorRepository
 from application.identity.outgoing_mail_ports import OutgoingMail
 from domain.identity.email import EmailAddress
-from domain.identity.refresh_session import RefreshSession, SealedToken
+from domain.identity.refresh_session import ActiveSession, RefreshSession, SealedToken
 from domain.identity.security_event import SecurityEvent
 from domain.identity.user import User
 
@@ -56,6 +56,10 @@ class RefreshSessionRepository(Protocol):
 
     async def delete_expired(self, before: datetime) -> int:
         """Delete sessions that expired before ``before``; return how many."""
+
+    # sessions list (TV sign-in)
+    async def list_active(self, user_id: UUID, now: datetime) -> list[ActiveSession]:
+        """The user's families that still have a live, unexpired token; most recently used first."""
 
 
 @frozen

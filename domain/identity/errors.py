@@ -39,3 +39,10 @@ class AccountNotFound(NotFound):
     """No account has this email (asked by an operator's command, never over HTTP)."""
 
     code = "account-not-found"
+
+
+# sessions list (TV sign-in)
+class SessionNotFound(NotFound):
+    """No active session of the caller's has this id (another account's is not found either)."""
+
+    code = "session-not-found"

@@ -15,6 +15,8 @@ from adapters.identity.pyotp_totp import PyOtpTotp
 from adapters.identity.redis_api_key_rate_limiter import RedisApiKeyRateLimiter
 from adapters.identity.redis_api_key_usage_recorder import RedisApiKeyUsageRecorder
 from adapters.identity.redis_client_rate_limiter import RedisClientRateLimiter
+from adapters.identity.redis_device_authorization_store import RedisDeviceAuthorizationStore
+from adapters.identity.redis_device_code_guess_guard import RedisDeviceCodeGuessGuard
 from adapters.identity.redis_factor_attempt_guard import RedisFactorAttemptGuard
 from adapters.identity.redis_login_code_store import RedisLoginCodeStore
 from adapters.identity.redis_login_throttle import RedisLoginThrottle
@@ -26,6 +28,7 @@ from adapters.identity.signing_keys import load_or_create_signing_key
 from adapters.identity.zxcvbn_common_passwords import common_passwords
 from application.identity.administrators import GrantAdmin, RevokeAdmin
 from application.identity.api_keys import CreateApiKey, ListApiKeys, ReportLeakedApiKeys, RevokeApiKey
+from application.identity.approve_device import ApproveDevice, DenyDevice
 from application.identity.authenticate import Authenticate
 from application.identity.complete_mfa_challenge import CompleteMfaChallenge
 from application.identity.complete_provider_sign_in import CompleteProviderSignIn
@@ -41,14 +44,18 @@ from application.identity.list_security_events import ListSecurityEvents
 from application.identity.log_in import LogIn
 from application.identity.log_out import LogOut
 from application.identity.mfa_settings import DisableMfa, GetMfaStatus, RegenerateBackupCodes
+from application.identity.poll_device_token import PollDeviceToken
 from application.identity.provider_flow import FLOW_TTL, LOGIN_CODE_TTL, ProviderFlows
 from application.identity.purge_expired_sessions import PurgeExpiredSessions
 from application.identity.refresh_tokens import RefreshTokens
 from application.identity.register_account import RegisterAccount
+from application.identity.sessions_list import ListSessions, RevokeSession
 from application.identity.sign_in_answer import SignInAnswer
+from application.identity.start_device_authorization import StartDeviceAuthorization
 from application.identity.start_provider_sign_in import StartProviderSignIn
 from application.identity.tokens import SessionIssuer
 from application.identity.update_profile import UpdateProfile
+from domain.identity.device_authorization import DEVICE_LIMITS_WINDOW_SECONDS
 from domain.identity.password_policy import PasswordPolicy
 from entrypoints.config import Settings
 
@@ -115,6 +122,19 @@ class IdentityAdapters(containers.DeclarativeContainer):
     # provider sign-in: flows between authorize and callback, one-time login codes
     provider_flows = providers.Singleton(RedisProviderFlowStore, shared.redis, ttl=FLOW_TTL)
     login_codes = providers.Singleton(RedisLoginCodeStore, shared.redis, ttl=LOGIN_CODE_TTL)
+
+    # TV sign-in (RFC 8628)
+    device_authorizations = providers.Singleton(RedisDeviceAuthorizationStore, shared.redis)
+    device_code_guess_guard = providers.Singleton(
+        RedisDeviceCodeGuessGuard, shared.redis, per_ip=settings.provided.sign_in.device_code_guesses_per_ip
+    )
+    device_start_limiter = providers.Singleton(
+        RedisClientRateLimiter,
+        shared.redis,
+        name="device-authorizations",
+        limit=settings.provided.sign_in.device_authorizations_per_ip,
+        window_seconds=DEVICE_LIMITS_WINDOW_SECONDS,
+    )
 
 
 class Identity(containers.DeclarativeContainer):
@@ -288,3 +308,32 @@ class Identity(containers.DeclarativeContainer):
     list_identities = providers.Singleton(ListIdentities, uow=uow)
     start_link_identity = providers.Singleton(StartLinkIdentity, uow=uow, flows=provider_flows, clock=clock)
     unlink_identity = providers.Singleton(UnlinkIdentity, uow=uow, flows=provider_flows, ids=ids, clock=clock)
+
+    # TV sign-in (RFC 8628) and the sessions list
+    start_device_authorization = providers.Singleton(
+        StartDeviceAuthorization,
+        store=adapters.device_authorizations,
+        limiter=adapters.device_start_limiter,
+        secrets=secrets,
+        clock=clock,
+        # Where the TV tells its viewer to type the code: the service's web page for it.
+        verification_uri=providers.Callable("{}/device".format, settings.provided.public_base_url),
+    )
+    approve_device = providers.Singleton(
+        ApproveDevice,
+        store=adapters.device_authorizations,
+        guard=adapters.device_code_guess_guard,
+        uow=uow,
+        ids=ids,
+        clock=clock,
+    )
+    deny_device = providers.Singleton(
+        DenyDevice, store=adapters.device_authorizations, guard=adapters.device_code_guess_guard, clock=clock
+    )
+    poll_device_token = providers.Singleton(
+        PollDeviceToken, store=adapters.device_authorizations, uow=uow, sessions=session_issuer, ids=ids, clock=clock
+    )
+    list_sessions = providers.Singleton(ListSessions, uow=uow, clock=clock)
+    revoke_session = providers.Singleton(
+        RevokeSession, uow=uow, clock=clock, revoked_sessions=adapters.revoked_sessions
+    )
