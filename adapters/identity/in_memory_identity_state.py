@@ -6,6 +6,7 @@ import attrs
 
 from application.identity.mfa_ports import MfaChallenge
 from application.shared.mail_ports import MailMessage
+from domain.identity.account_token import AccountToken
 from domain.identity.api_key import ApiKey
 from domain.identity.mfa import BackupCode, TotpFactor
 from domain.identity.refresh_session import RefreshSession
@@ -25,3 +26,5 @@ class IdentityState:
     events: list[SecurityEvent] = attrs.Factory(list)
     api_keys: dict[UUID, ApiKey] = attrs.Factory(dict)
     outgoing_mail: list[MailMessage] = attrs.Factory(list)  # queued, oldest first; the worker's queue is elsewhere
+    # verified email and password reset
+    account_tokens: dict[UUID, AccountToken] = attrs.Factory(dict)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from adapters.identity.in_memory_account_token_repository import InMemoryAccountTokenRepository
 from adapters.identity.in_memory_api_key_repository import InMemoryApiKeyRepository
 from adapters.identity.in_memory_backup_code_repository import InMemoryBackupCodeRepository
 from adapters.identity.in_memory_identity_state import IdentityState
@@ -22,6 +23,8 @@ class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
     security_events: InMemorySecurityEventRepository
     api_keys: InMemoryApiKeyRepository
     outgoing_mail: InMemoryOutgoingMail
+    # verified email and password reset
+    account_tokens: InMemoryAccountTokenRepository
 
     def bind(self, working: IdentityState) -> None:
         self.users = InMemoryUserRepository(working)
@@ -32,6 +35,8 @@ class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
         self.security_events = InMemorySecurityEventRepository(working)
         self.api_keys = InMemoryApiKeyRepository(working)
         self.outgoing_mail = InMemoryOutgoingMail(working)
+        # verified email and password reset
+        self.account_tokens = InMemoryAccountTokenRepository(working)
 
 
 class InMemoryIdentityStore(InMemoryStore[IdentityState]):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.identity.postgres_account_token_repository import PostgresAccountTokenRepository
 from adapters.identity.postgres_api_key_repository import PostgresApiKeyRepository
 from adapters.identity.postgres_backup_code_repository import PostgresBackupCodeRepository
 from adapters.identity.postgres_mfa_challenge_repository import PostgresMfaChallengeRepository
@@ -20,6 +21,8 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
     mfa_challenges: PostgresMfaChallengeRepository
     security_events: PostgresSecurityEventRepository
     api_keys: PostgresApiKeyRepository
+    # verified email and password reset
+    account_tokens: PostgresAccountTokenRepository
 
     def bind(self, conn: AsyncConnection) -> None:
         self.users = PostgresUserRepository(conn)
@@ -29,6 +32,8 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
         self.mfa_challenges = PostgresMfaChallengeRepository(conn)
         self.security_events = PostgresSecurityEventRepository(conn)
         self.api_keys = PostgresApiKeyRepository(conn)
+        # verified email and password reset
+        self.account_tokens = PostgresAccountTokenRepository(conn)
 
 
 class PostgresIdentityUnitOfWorkFactory:

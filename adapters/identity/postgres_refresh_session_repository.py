@@ -96,3 +96,13 @@ class PostgresRefreshSessionRepository:
     async def delete_expired(self, before: datetime) -> int:
         result = await self._conn.execute(delete(refresh_sessions).where(refresh_sessions.c.expires_at < before))
         return int(result.rowcount)
+
+    # verified email and password reset
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> list[UUID]:
+        result = await self._conn.execute(
+            update(refresh_sessions)
+            .where(refresh_sessions.c.user_id == user_id, refresh_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now, successor_key_id=None, sealed_successor=None)
+            .returning(refresh_sessions.c.family_id)
+        )
+        return sorted(set(result.scalars()))

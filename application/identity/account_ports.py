@@ -11,6 +11,7 @@ from uuid import UUID
 
 from attrs import frozen
 
+from application.identity.account_token_ports import AccountTokenRepository
 from application.identity.api_key_ports import ApiKeyRepository
 from application.identity.mfa_ports import BackupCodeRepository, MfaChallengeRepository, MfaFactorRepository
 from application.identity.outgoing_mail_ports import OutgoingMail
@@ -37,6 +38,12 @@ class UserRepository(Protocol):
     async def remove_scope(self, user_id: UUID, scope: str) -> bool:
         """Take ``scope`` from the user; False if they did not hold it or do not exist."""
 
+    # verified email and password reset
+    async def mark_email_verified(self, user_id: UUID, email: EmailAddress) -> bool:
+        """Mark the user's email verified if it still is ``email``; False otherwise (or no such user)."""
+
+    async def set_password_hash(self, user_id: UUID, password_hash: str) -> None: ...
+
 
 class RefreshSessionRepository(Protocol):
     async def add(self, session: RefreshSession) -> None: ...
@@ -55,6 +62,10 @@ class RefreshSessionRepository(Protocol):
 
     async def delete_expired(self, before: datetime) -> int:
         """Delete sessions that expired before ``before``; return how many."""
+
+    # verified email and password reset
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> list[UUID]:
+        """Revoke every unrevoked session of the user; return the families that had one."""
 
 
 @frozen
@@ -81,6 +92,8 @@ class IdentityUnitOfWork(Protocol):
     security_events: SecurityEventRepository
     api_keys: ApiKeyRepository
     outgoing_mail: OutgoingMail
+    # verified email and password reset
+    account_tokens: AccountTokenRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -39,3 +39,8 @@ class AccountNotFound(NotFound):
     """No account has this email (asked by an operator's command, never over HTTP)."""
 
     code = "account-not-found"
+
+
+# verified email and password reset
+class EmailAlreadyVerified(Conflict):
+    code = "email-already-verified"
