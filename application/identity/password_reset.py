@@ -23,7 +23,7 @@ from application.identity.tokens import digest_token
 from application.shared.ports import Clock, IdGenerator, SecretGenerator
 from domain.identity.account_token import AccountToken, AccountTokenPurpose, InvalidAccountToken
 from domain.identity.email import EmailAddress
-from domain.identity.password_policy import PasswordPolicy, normalise_password
+from domain.identity.password_policy import PasswordPolicy, WeakPassword, normalise_password
 from domain.identity.security_event import SecurityEventKind
 from domain.identity.user import User
 from domain.shared.errors import TooManyAttempts
@@ -108,7 +108,10 @@ class ResetPassword:
         # connection (or the token's row) for the hash's time.
         async with self.uow() as uow:
             _, user = await self._usable(uow, digest, self.clock.now())
-        self.policy.check(command.new_password, user.email)
+        try:
+            self.policy.check(command.new_password, user.email)
+        except WeakPassword as weak:
+            raise WeakPassword(weak.detail, field="new_password") from None  # the field this request sent
         password_hash = await self.hasher.hash(normalise_password(command.new_password))
         now = self.clock.now()
         async with self.uow() as uow:
