@@ -172,3 +172,14 @@ async def test_registering_a_taken_email_mails_its_owner_and_issues_no_link(ana:
     assert "https://watch.example/forgot-password" in note.text and "token=" not in note.text
     assert "another passphrase" not in note.text
     assert len(ana.state.account_tokens) == 1  # only the first registration's link
+
+
+async def test_housekeeping_deletes_expired_links(tmp_path: Path) -> None:
+    world = fake_container(tmp_path)
+    await world.container.identity.register_account()(RegisterAccountCommand(ANA, PASSWORD))
+    purge = world.container.identity.purge_expired_sessions()
+    await purge()
+    assert len(world.identity.state.account_tokens) == 1
+    world.clock.advance(timedelta(hours=24, seconds=1))
+    await purge()
+    assert world.identity.state.account_tokens == {}
