@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -98,6 +99,7 @@ def forgot(api: Api) -> None:
 
 @when(parsers.parse('she chooses "{password}" from the link in her mail'))
 def chooses_new_password(api: Api, password: str) -> None:
+    api.world.clock.advance(timedelta(minutes=3))  # the time to open the mail
     body = {"token": latest_link(api, "reset-password"), "new_password": password}
     status, _ = api.call("post", "/api/v1/auth/password/reset", json=body)
     assert status == 204
