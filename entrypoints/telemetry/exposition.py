@@ -86,7 +86,9 @@ class _Scrape:
         yield from self._read_now
 
 
-def exposition(backlog: JournalBacklog | None, accept: str, breakers: Sequence[BreakerView] = ()) -> tuple[bytes, str]:
+def exposition(
+    backlog: JournalBacklog | None, accept: str, breakers: Sequence[BreakerView] = ()
+) -> tuple[bytes, str]:
     """The scrape's body and content type: Prometheus text, or OpenMetrics when ``accept`` asks."""
     encoder, content_type = choose_encoder(accept)
     read_now = archive_lag_metrics(backlog) + breaker_metrics(breakers)
