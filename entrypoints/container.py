@@ -10,6 +10,7 @@ from dependency_injector import containers, providers
 from entrypoints.config import Settings
 from entrypoints.containers.catalog import Catalog, CatalogAdapters
 from entrypoints.containers.identity import Identity, IdentityAdapters
+from entrypoints.containers.identity_mail import IdentityMail
 from entrypoints.containers.operations import Health, HealthAdapters, Operations, OperationsAdapters
 from entrypoints.containers.playback import Playback, PlaybackAdapters
 from entrypoints.containers.shared import SharedResources
@@ -24,6 +25,9 @@ class Container(containers.DeclarativeContainer):
 
     identity_adapters = providers.Container(IdentityAdapters, settings=settings, shared=shared)
     identity = providers.Container(Identity, settings=settings, shared=shared, adapters=identity_adapters)
+    identity_mail = providers.Container(
+        IdentityMail, settings=settings, shared=shared, identity_adapters=identity_adapters
+    )
 
     playback_adapters = providers.Container(PlaybackAdapters, shared=shared)
     playback = providers.Container(

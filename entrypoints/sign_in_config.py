@@ -4,11 +4,14 @@ Google), the client apps' return addresses, and the TV sign-in. ``MG_*`` variabl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import attrs
 
 from entrypoints.config_values import ConfigurationError, env_int, env_url
+
+DEFAULT_MAIL_FROM = "Media Gateway <no-reply@media-gateway.invalid>"
 
 
 @attrs.frozen
@@ -31,7 +34,7 @@ class SignInSettings:
     # None: mail goes to the outbox directory under MG_DATA_DIR (`media-gateway outbox` lists it).
     # smtp://host:port (STARTTLS if offered), smtps://host:port (TLS from the start), user:password@ allowed.
     smtp_url: str | None = attrs.field(default=None, repr=False)
-    mail_from: str = "Media Gateway <no-reply@media-gateway.invalid>"
+    mail_from: str = DEFAULT_MAIL_FROM
     # How links in mail and the providers' callback URL are built; None: http://MG_HTTP_HOST:MG_HTTP_PORT.
     public_base_url: str | None = None
     # The client apps' return addresses after a provider sign-in, matched exactly.
@@ -42,12 +45,15 @@ class SignInSettings:
     email_verifications_per_hour: int = 5  # resends per account
     password_resets_per_hour: int = 5  # per address asked for, and per client IP four times that
     device_code_guesses_per_ip: int = 10  # wrong user codes per client IP per 15 minutes
+    # outgoing mail: a CA to trust beside the system's (a company or test CA), and how long one SMTP exchange may take
+    smtp_ca_file: Path | None = None
+    smtp_timeout_seconds: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SignInSettings:
         return cls(
             smtp_url=_smtp_url(env),
-            mail_from=env.get("MG_MAIL_FROM") or cls.mail_from,
+            mail_from=env.get("MG_MAIL_FROM") or DEFAULT_MAIL_FROM,  # cls.mail_from is attrs' slot, not the default
             public_base_url=env_url(env, "MG_PUBLIC_BASE_URL"),
             oauth_redirect_uris=_redirect_uris(env),
             github=_github(env),
@@ -56,6 +62,8 @@ class SignInSettings:
             email_verifications_per_hour=env_int(env, "MG_EMAIL_VERIFICATIONS_PER_HOUR", 5),
             password_resets_per_hour=env_int(env, "MG_PASSWORD_RESETS_PER_HOUR", 5),
             device_code_guesses_per_ip=env_int(env, "MG_DEVICE_CODE_GUESSES_PER_IP", 10),
+            smtp_ca_file=_smtp_ca_file(env),
+            smtp_timeout_seconds=env_int(env, "MG_SMTP_TIMEOUT_SECONDS", 30),
         )
 
 
@@ -66,6 +74,13 @@ def _smtp_url(env: Mapping[str, str]) -> str | None:
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ConfigurationError("MG_SMTP_URL must look like smtp://host:587 or smtps://user:password@host:465")
     return raw
+
+
+def _smtp_ca_file(env: Mapping[str, str]) -> Path | None:
+    raw = env.get("MG_SMTP_CA_FILE") or None
+    if raw is not None and not Path(raw).is_file():
+        raise ConfigurationError(f"MG_SMTP_CA_FILE must be a PEM file of CA certificates; {raw!r} is not a file")
+    return Path(raw) if raw else None
 
 
 def _redirect_uris(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -1,5 +1,5 @@
 """The background worker: archives journalled progress changes to PostgreSQL as they arrive,
-and runs the scheduled housekeeping."""
+sends queued mail, and runs the scheduled housekeeping."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import socket
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
+from application.identity.deliver_queued_mail import DeliverQueuedMail
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
 from entrypoints.config import Settings
 from entrypoints.container import Container
@@ -28,6 +29,7 @@ RETRY_SECONDS = 1.0
 # After a short batch, let changes gather a moment: one large batch costs PostgreSQL far less
 # than many small ones, and readers never wait for it (they archive their own changes).
 LINGER_SECONDS = 0.25
+MAIL_POLL_SECONDS = 1.0
 
 
 async def archive_batch(archive: ArchiveProgressChanges, command: ArchiveProgressChangesCommand) -> int:
@@ -58,6 +60,33 @@ async def archive_progress(container: Container, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(stop.wait(), pause)
 
 
+async def deliver_batch(deliver: DeliverQueuedMail) -> int:
+    """Send the next batch of queued mail. Looking for it is not traced (that would be a root
+    span with a query in it every second); sending a batch is, in a span the use case opens."""
+    with suppress_instrumentation():
+        return await deliver()
+
+
+async def deliver_mail(container: Container, stop: asyncio.Event, poll_seconds: float = MAIL_POLL_SECONDS) -> None:
+    """Send queued mail: look again at once after a full batch, else after ``poll_seconds``."""
+    deliver = container.identity_mail.deliver_queued_mail()
+    while not stop.is_set():
+        pause = poll_seconds
+        try:
+            claimed = await deliver_batch(deliver)
+            if claimed:
+                log.debug("mail delivered", extra={"messages": claimed})
+            if claimed >= deliver.batch_size:
+                pause = 0
+        except Exception:
+            # Claimed mail stays leased and comes due again; nothing queued is lost.
+            log.exception("delivering mail failed; retrying")
+            pause = RETRY_SECONDS
+        if pause:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+
+
 async def housekeeping(container: Container, stop: asyncio.Event, interval: float) -> None:
     while not stop.is_set():
         try:
@@ -82,7 +111,11 @@ async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTER
     log.info("worker started", extra={"housekeeping_interval_seconds": interval})
     try:
         async with opened(Container(settings=settings)) as container, beating(container, "worker"):
-            await asyncio.gather(archive_progress(container, stop), housekeeping(container, stop, interval))
+            await asyncio.gather(
+                archive_progress(container, stop),
+                housekeeping(container, stop, interval),
+                deliver_mail(container, stop),
+            )
     finally:
         await asyncio.to_thread(tracing.shutdown)
         log.info("worker stopped")

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.postgres.database import create_engine, ensure_database, migrate
 from tests.support.recorded_spans import recorded_spans  # noqa: F401  (a fixture)
 from tests.support.servers import drop_database, fresh_database_url, postgres_server_url, redis_server_url
+from tests.support.smtp_server import smtp_server, tls_certificates  # noqa: F401  (fixtures)
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 

@@ -7,10 +7,14 @@ from adapters.identity.postgres_api_key_repository import PostgresApiKeyReposito
 from adapters.identity.postgres_backup_code_repository import PostgresBackupCodeRepository
 from adapters.identity.postgres_mfa_challenge_repository import PostgresMfaChallengeRepository
 from adapters.identity.postgres_mfa_factor_repository import PostgresMfaFactorRepository
+from adapters.identity.postgres_outgoing_mail import PostgresOutgoingMail
 from adapters.identity.postgres_refresh_session_repository import PostgresRefreshSessionRepository
 from adapters.identity.postgres_security_event_repository import PostgresSecurityEventRepository
 from adapters.identity.postgres_user_repository import PostgresUserRepository
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from adapters.shared.system import SystemClock, Uuid4Generator
+from application.identity.mfa_ports import SecretBox
+from application.shared.ports import Clock, IdGenerator
 
 
 class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
@@ -23,6 +27,18 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
     api_keys: PostgresApiKeyRepository
     # verified email and password reset
     account_tokens: PostgresAccountTokenRepository
+    # outgoing mail
+    outgoing_mail: PostgresOutgoingMail
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        box: SecretBox | None = None,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+    ) -> None:
+        super().__init__(engine)
+        self._box, self._clock, self._ids = box, clock or SystemClock(), ids or Uuid4Generator()
 
     def bind(self, conn: AsyncConnection) -> None:
         self.users = PostgresUserRepository(conn)
@@ -34,11 +50,23 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
         self.api_keys = PostgresApiKeyRepository(conn)
         # verified email and password reset
         self.account_tokens = PostgresAccountTokenRepository(conn)
+        # outgoing mail
+        self.outgoing_mail = PostgresOutgoingMail(conn, self._box, self._clock, self._ids)
 
 
 class PostgresIdentityUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine) -> None:
+    """``secret_box`` seals queued mail; a factory made without one (most repository tests) can
+    do everything but queue mail."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        secret_box: SecretBox | None = None,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+    ) -> None:
         self._engine = engine
+        self._box, self._clock, self._ids = secret_box, clock, ids
 
     def __call__(self) -> PostgresIdentityUnitOfWork:
-        return PostgresIdentityUnitOfWork(self._engine)
+        return PostgresIdentityUnitOfWork(self._engine, self._box, self._clock, self._ids)

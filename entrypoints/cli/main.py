@@ -42,10 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "worker",
-        help="archive playback progress and run housekeeping until interrupted",
+        help="archive playback progress, send queued mail and run housekeeping until interrupted",
         description=(
             "Run the background worker: archives journalled playback progress to PostgreSQL as it arrives,"
-            " and purges expired sessions and stale Continue Watching entries on a schedule."
+            " sends queued mail (to MG_SMTP_URL, else to the outbox directory), and purges expired"
+            " sessions and stale Continue Watching entries on a schedule."
         ),
     )
     commands.add_parser(
@@ -95,6 +96,19 @@ def _parser() -> argparse.ArgumentParser:
         help="print the configuration and whether each dependency answers",
         description="Print the configuration in use (secrets hidden) and ping PostgreSQL and Redis.",
     )
+    # outgoing mail
+    outbox = commands.add_parser(
+        "outbox",
+        help="list the mail written to the outbox directory (when no MG_SMTP_URL is set), or show one",
+        description=(
+            "List the messages in MG_DATA_DIR/outbox, oldest first (number, time, to, subject); with --show N"
+            " or --last, print one message's headers and text, e.g. to copy a verification token."
+            " Reads files only: it works beside a running serve and worker."
+        ),
+    )
+    which = outbox.add_mutually_exclusive_group()
+    which.add_argument("--show", type=int, metavar="N", help="print message N of the list")
+    which.add_argument("--last", action="store_true", help="print the newest message")
     return parser
 
 
@@ -139,6 +153,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         from entrypoints.cli.commands import check_command
 
         sys.exit(asyncio.run(check_command(settings)))
+    # outgoing mail
+    elif args.command == "outbox":
+        from entrypoints.cli.outbox_command import outbox_command
+
+        sys.exit(outbox_command(settings, show=args.show, last=args.last))
 
 
 if __name__ == "__main__":

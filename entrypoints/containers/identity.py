@@ -57,7 +57,14 @@ class IdentityAdapters(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     shared = providers.DependenciesContainer()
 
-    uow = providers.Singleton(PostgresIdentityUnitOfWorkFactory, shared.engine)
+    # One box seals TOTP secrets, refresh successors and queued mail (the unit of work writes that).
+    secret_box = providers.Singleton(
+        load_or_create_secret_box,
+        settings.provided.mfa_encryption_key,
+        settings.provided.mfa_encryption_previous_keys,
+        settings.provided.mfa_key_path,
+    )
+    uow = providers.Singleton(PostgresIdentityUnitOfWorkFactory, shared.engine, secret_box, shared.clock, shared.ids)
     api_key_lookup = providers.Singleton(PostgresApiKeyLookup, shared.reads)
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     backup_code_hasher = providers.Singleton(backup_code_hasher)
@@ -150,12 +157,7 @@ class Identity(containers.DeclarativeContainer):
         refresh_ttl=providers.Factory(timedelta, days=settings.provided.refresh_token_ttl_days),
     )
     # The refresh grace window keeps a rotated token's successor sealed by the same box as TOTP secrets.
-    secret_box = providers.Singleton(
-        load_or_create_secret_box,
-        settings.provided.mfa_encryption_key,
-        settings.provided.mfa_encryption_previous_keys,
-        settings.provided.mfa_key_path,
-    )
+    secret_box = adapters.secret_box
     refresh_reuse_grace = providers.Factory(timedelta, seconds=settings.provided.refresh_reuse_grace_seconds)
     log_in = providers.Singleton(
         LogIn,

@@ -13,10 +13,6 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-# The SMTP server fixture and the mail worker come with the outgoing-mail part of this issue
-# (branch h12-mail); until both are merged this module has nothing to run against.
-pytest.importorskip("tests.support.smtp_server", reason="needs the outgoing-mail part (h12-mail)")
-
 from adapters.postgres.tables import account_tokens
 from entrypoints.container import Container
 from entrypoints.sign_in_config import SignInSettings

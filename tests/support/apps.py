@@ -18,9 +18,11 @@ from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
 from adapters.playback.in_memory_continue_watching import InMemoryContinueWatching
+from adapters.shared.in_memory_mailer import InMemoryMailer
 from adapters.shared.manual_clock import ManualClock
 from application.playback.archive_progress import ArchiveProgressChangesCommand
 from application.playback.progress_archive_ports import WatchEvent
+from application.shared.mail_ports import MailMessage
 from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
@@ -32,6 +34,7 @@ from tests.support.in_memory_adapters import (
     InMemoryPlaybackAdapters,
     swap,
 )
+from tests.support.in_memory_mail_adapters import InMemoryIdentityMailAdapters
 
 
 class NoServers:
@@ -67,6 +70,21 @@ class FakeWorld:
         await self.archive_all()
         return await self.playback.history(user_id)
 
+    # outgoing mail
+    async def deliver_mail(self) -> list[MailMessage]:
+        """What the worker does continuously: send all the mail that is due; returns every
+        message delivered so far, oldest first."""
+        deliver = self.container.identity_mail.deliver_queued_mail()
+        while await deliver():
+            pass
+        return self.mailbox.sent
+
+    @property
+    def mailbox(self) -> InMemoryMailer:
+        mailer = self.container.identity_mail.adapters.mailer()
+        assert isinstance(mailer, InMemoryMailer)
+        return mailer
+
 
 def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
     settings = attrs.evolve(Settings(data_dir=data_dir), **overrides)
@@ -83,6 +101,13 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
     )
     swap(container.operations_adapters, InMemoryOperationsAdapters(shared=shared))
     swap(container.health_adapters, InMemoryHealthAdapters(settings=container.settings, shared=shared))
+    # outgoing mail
+    swap(
+        container.identity_mail.adapters,
+        InMemoryIdentityMailAdapters(
+            settings=container.settings, shared=shared, identity_adapters=container.identity_adapters
+        ),
+    )
     return FakeWorld(
         clock=clock,
         identity=identity.store(),

@@ -10,6 +10,7 @@ from dependency_injector import containers, providers
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
 from adapters.catalog.in_memory_next_episode_finder import InMemoryNextEpisodeFinder
+from adapters.identity.aes_gcm_secret_box import load_or_create_secret_box
 from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_api_key_rate_limiter import InMemoryApiKeyRateLimiter
 from adapters.identity.in_memory_api_key_usage_recorder import InMemoryApiKeyUsageRecorder
@@ -81,6 +82,13 @@ class InMemoryIdentityAdapters(containers.DeclarativeContainer):
         per_account=settings.provided.mfa_attempts_per_account,
         per_ip_and_account=settings.provided.mfa_attempts_per_ip,
         per_ip=settings.provided.mfa_attempts_per_ip_all_accounts,
+    )
+    # outgoing mail: the same box as the real set (pure CPU; its key file lives in the test's data_dir)
+    secret_box = providers.Singleton(
+        load_or_create_secret_box,
+        settings.provided.mfa_encryption_key,
+        settings.provided.mfa_encryption_previous_keys,
+        settings.provided.mfa_key_path,
     )
 
     # verified email and password reset
