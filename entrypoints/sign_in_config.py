@@ -48,6 +48,8 @@ class SignInSettings:
     # outgoing mail: a CA to trust beside the system's (a company or test CA), and how long one SMTP exchange may take
     smtp_ca_file: Path | None = None
     smtp_timeout_seconds: int = 30
+    # TV sign-in
+    device_authorizations_per_ip: int = 30  # TV sign-ins started per client IP per 15 minutes
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SignInSettings:
@@ -64,6 +66,7 @@ class SignInSettings:
             device_code_guesses_per_ip=env_int(env, "MG_DEVICE_CODE_GUESSES_PER_IP", 10),
             smtp_ca_file=_smtp_ca_file(env),
             smtp_timeout_seconds=env_int(env, "MG_SMTP_TIMEOUT_SECONDS", 30),
+            device_authorizations_per_ip=env_int(env, "MG_DEVICE_AUTHORIZATIONS_PER_IP", 30),
         )
 
 

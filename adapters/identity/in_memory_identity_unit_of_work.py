@@ -3,6 +3,7 @@ from __future__ import annotations
 from adapters.identity.in_memory_account_token_repository import InMemoryAccountTokenRepository
 from adapters.identity.in_memory_api_key_repository import InMemoryApiKeyRepository
 from adapters.identity.in_memory_backup_code_repository import InMemoryBackupCodeRepository
+from adapters.identity.in_memory_external_identity_repository import InMemoryExternalIdentityRepository
 from adapters.identity.in_memory_identity_state import IdentityState
 from adapters.identity.in_memory_mfa_challenge_repository import InMemoryMfaChallengeRepository
 from adapters.identity.in_memory_mfa_factor_repository import InMemoryMfaFactorRepository
@@ -23,6 +24,8 @@ class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
     security_events: InMemorySecurityEventRepository
     api_keys: InMemoryApiKeyRepository
     outgoing_mail: InMemoryOutgoingMail
+    # provider sign-in
+    external_identities: InMemoryExternalIdentityRepository
     # verified email and password reset
     account_tokens: InMemoryAccountTokenRepository
 
@@ -35,6 +38,8 @@ class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
         self.security_events = InMemorySecurityEventRepository(working)
         self.api_keys = InMemoryApiKeyRepository(working)
         self.outgoing_mail = InMemoryOutgoingMail(working)
+        # provider sign-in
+        self.external_identities = InMemoryExternalIdentityRepository(working)
         # verified email and password reset
         self.account_tokens = InMemoryAccountTokenRepository(working)
 

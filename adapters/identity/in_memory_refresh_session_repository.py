@@ -6,7 +6,7 @@ from uuid import UUID
 import attrs
 
 from adapters.identity.in_memory_identity_state import IdentityState
-from domain.identity.refresh_session import RefreshSession, SealedToken
+from domain.identity.refresh_session import ActiveSession, RefreshSession, SealedToken
 
 
 class InMemoryRefreshSessionRepository:
@@ -44,6 +44,18 @@ class InMemoryRefreshSessionRepository:
         for key in expired:
             del self._state.sessions[key]
         return len(expired)
+
+    # sessions list (TV sign-in)
+    async def list_active(self, user_id: UUID, now: datetime) -> list[ActiveSession]:
+        live = [
+            s for s in self._state.sessions.values() if s.user_id == user_id and s.is_live and not s.is_expired(now)
+        ]
+        return [
+            ActiveSession(
+                family_id=s.family_id, client_name=s.client_name, signed_in_at=s.auth_time, last_used_at=s.issued_at
+            )
+            for s in sorted(live, key=lambda s: s.issued_at, reverse=True)
+        ]
 
     # verified email and password reset
     async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> list[UUID]:

@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.identity.postgres_account_token_repository import PostgresAccountTokenRepository
 from adapters.identity.postgres_api_key_repository import PostgresApiKeyRepository
 from adapters.identity.postgres_backup_code_repository import PostgresBackupCodeRepository
+from adapters.identity.postgres_external_identity_repository import PostgresExternalIdentityRepository
 from adapters.identity.postgres_mfa_challenge_repository import PostgresMfaChallengeRepository
 from adapters.identity.postgres_mfa_factor_repository import PostgresMfaFactorRepository
 from adapters.identity.postgres_outgoing_mail import PostgresOutgoingMail
@@ -29,6 +30,8 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
     account_tokens: PostgresAccountTokenRepository
     # outgoing mail
     outgoing_mail: PostgresOutgoingMail
+    # provider sign-in
+    external_identities: PostgresExternalIdentityRepository
 
     def __init__(
         self,
@@ -52,6 +55,8 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
         self.account_tokens = PostgresAccountTokenRepository(conn)
         # outgoing mail
         self.outgoing_mail = PostgresOutgoingMail(conn, self._box, self._clock, self._ids)
+        # provider sign-in
+        self.external_identities = PostgresExternalIdentityRepository(conn)
 
 
 class PostgresIdentityUnitOfWorkFactory:

@@ -8,7 +8,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.tables import refresh_sessions
-from domain.identity.refresh_session import RefreshSession, SealedToken
+from domain.identity.refresh_session import ActiveSession, RefreshSession, SealedToken
 
 
 def _session(row: RowMapping) -> RefreshSession:
@@ -28,6 +28,7 @@ def _session(row: RowMapping) -> RefreshSession:
         rotated_at=row["rotated_at"],
         revoked_at=row["revoked_at"],
         sealed_successor=sealed,
+        client_name=row["client_name"],
     )
 
 
@@ -50,6 +51,7 @@ class PostgresRefreshSessionRepository:
                 revoked_at=session.revoked_at,
                 successor_key_id=sealed.key_id if sealed else None,
                 sealed_successor=sealed.ciphertext if sealed else None,
+                client_name=session.client_name,
             )
         )
 
@@ -96,6 +98,34 @@ class PostgresRefreshSessionRepository:
     async def delete_expired(self, before: datetime) -> int:
         result = await self._conn.execute(delete(refresh_sessions).where(refresh_sessions.c.expires_at < before))
         return int(result.rowcount)
+
+    # sessions list (TV sign-in)
+    async def list_active(self, user_id: UUID, now: datetime) -> list[ActiveSession]:
+        # A family's live token is its one row neither rotated nor revoked.
+        result = await self._conn.execute(
+            select(
+                refresh_sessions.c.family_id,
+                refresh_sessions.c.client_name,
+                refresh_sessions.c.auth_time,
+                refresh_sessions.c.issued_at,
+            )
+            .where(
+                refresh_sessions.c.user_id == user_id,
+                refresh_sessions.c.rotated_at.is_(None),
+                refresh_sessions.c.revoked_at.is_(None),
+                refresh_sessions.c.expires_at > now,
+            )
+            .order_by(refresh_sessions.c.issued_at.desc(), refresh_sessions.c.family_id)
+        )
+        return [
+            ActiveSession(
+                family_id=row.family_id,
+                client_name=row.client_name,
+                signed_in_at=row.auth_time,
+                last_used_at=row.issued_at,
+            )
+            for row in result
+        ]
 
     # verified email and password reset
     async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> list[UUID]:

@@ -13,10 +13,11 @@ from attrs import frozen
 
 from application.identity.account_token_ports import AccountTokenRepository
 from application.identity.api_key_ports import ApiKeyRepository
+from application.identity.external_identity_ports import ExternalIdentityRepository
 from application.identity.mfa_ports import BackupCodeRepository, MfaChallengeRepository, MfaFactorRepository
 from application.identity.outgoing_mail_ports import OutgoingMail
 from domain.identity.email import EmailAddress
-from domain.identity.refresh_session import RefreshSession, SealedToken
+from domain.identity.refresh_session import ActiveSession, RefreshSession, SealedToken
 from domain.identity.security_event import SecurityEvent
 from domain.identity.user import User
 
@@ -63,6 +64,10 @@ class RefreshSessionRepository(Protocol):
     async def delete_expired(self, before: datetime) -> int:
         """Delete sessions that expired before ``before``; return how many."""
 
+    # sessions list (TV sign-in)
+    async def list_active(self, user_id: UUID, now: datetime) -> list[ActiveSession]:
+        """The user's families that still have a live, unexpired token; most recently used first."""
+
     # verified email and password reset
     async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> list[UUID]:
         """Revoke every unrevoked session of the user; return the families that had one."""
@@ -92,6 +97,8 @@ class IdentityUnitOfWork(Protocol):
     security_events: SecurityEventRepository
     api_keys: ApiKeyRepository
     outgoing_mail: OutgoingMail
+    # provider sign-in
+    external_identities: ExternalIdentityRepository
     # verified email and password reset
     account_tokens: AccountTokenRepository
 

@@ -65,7 +65,14 @@ class Authenticate:
         # The signature check may be remembered; whether the session is still live never is.
         if await self.revoked_sessions.is_revoked(claims.session_family):
             raise InvalidAccessToken("This session has ended; sign in again.")
-        return Authenticated(Principal(user_id=claims.subject, scopes=claims.scopes, auth_time=claims.auth_time))
+        return Authenticated(
+            Principal(
+                user_id=claims.subject,
+                scopes=claims.scopes,
+                auth_time=claims.auth_time,
+                session_family=claims.session_family,
+            )
+        )
 
     async def _api_key(self, key: str, ip: str | None) -> Authenticated:
         throttle_key = f"invalid-api-key-ip:{ip or 'unknown'}"

@@ -16,6 +16,7 @@ class Principal:
     scopes: frozenset[str]
     auth_time: datetime | None = None
     api_key_id: UUID | None = None
+    session_family: UUID | None = None  # the refresh family of a session's access token (the sessions list's "current")
 
     @property
     def via_api_key(self) -> bool:

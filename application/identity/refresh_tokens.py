@@ -85,6 +85,7 @@ class RefreshTokens:
             auth_time=current.auth_time,
             now=now,
             refresh_token=successor,
+            client_name=current.client_name,
         )
 
     async def _again(self, uow: IdentityUnitOfWork, current: RefreshSession, now: datetime) -> TokenPair | None:

@@ -46,6 +46,7 @@ class SessionIssuer:
         auth_time: datetime,
         now: datetime,
         refresh_token: str | None = None,
+        client_name: str | None = None,
     ) -> TokenPair:
         """A new refresh session in the family (with ``refresh_token`` if one was drawn already)."""
         refresh_token = refresh_token or self.new_refresh_token()
@@ -58,6 +59,7 @@ class SessionIssuer:
                 issued_at=now,
                 expires_at=now + self.refresh_ttl,
                 auth_time=auth_time,
+                client_name=client_name,
             )
         )
         access = self.access_tokens.issue(user_id, scopes, auth_time, family_id)

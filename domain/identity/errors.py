@@ -41,6 +41,13 @@ class AccountNotFound(NotFound):
     code = "account-not-found"
 
 
+# sessions list (TV sign-in)
+class SessionNotFound(NotFound):
+    """No active session of the caller's has this id (another account's is not found either)."""
+
+    code = "session-not-found"
+
+
 # verified email and password reset
 class EmailAlreadyVerified(Conflict):
     code = "email-already-verified"

@@ -35,6 +35,7 @@ class RefreshSession:
     rotated_at: datetime | None = None
     revoked_at: datetime | None = None
     sealed_successor: SealedToken | None = None
+    client_name: str | None = None  # what signed in (a TV's name from the device sign-in), kept through rotations
 
     def is_expired(self, now: datetime) -> bool:
         return now >= self.expires_at
@@ -59,3 +60,13 @@ class RefreshSession:
             and not self.is_revoked
             and now - self.rotated_at < grace
         )
+
+
+@frozen
+class ActiveSession:
+    """A session family still signed in, as its owner's sessions list shows it."""
+
+    family_id: UUID
+    client_name: str | None
+    signed_in_at: datetime  # the family's auth_time
+    last_used_at: datetime  # when its live token was issued: the sign-in or the latest refresh

@@ -16,8 +16,12 @@ from adapters.identity.pyotp_totp import PyOtpTotp
 from adapters.identity.redis_api_key_rate_limiter import RedisApiKeyRateLimiter
 from adapters.identity.redis_api_key_usage_recorder import RedisApiKeyUsageRecorder
 from adapters.identity.redis_client_rate_limiter import RedisClientRateLimiter
+from adapters.identity.redis_device_authorization_store import RedisDeviceAuthorizationStore
+from adapters.identity.redis_device_code_guess_guard import RedisDeviceCodeGuessGuard
 from adapters.identity.redis_factor_attempt_guard import RedisFactorAttemptGuard
+from adapters.identity.redis_login_code_store import RedisLoginCodeStore
 from adapters.identity.redis_login_throttle import RedisLoginThrottle
+from adapters.identity.redis_provider_flow_store import RedisProviderFlowStore
 from adapters.identity.redis_registration_limiter import RedisRegistrationLimiter
 from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
 from adapters.identity.segno_qr_renderer import SegnoQrRenderer
@@ -26,24 +30,36 @@ from adapters.identity.zxcvbn_common_passwords import common_passwords
 from application.identity.account_mails import AccountMails
 from application.identity.administrators import GrantAdmin, RevokeAdmin
 from application.identity.api_keys import CreateApiKey, ListApiKeys, ReportLeakedApiKeys, RevokeApiKey
+from application.identity.approve_device import ApproveDevice, DenyDevice
 from application.identity.authenticate import Authenticate
 from application.identity.complete_mfa_challenge import CompleteMfaChallenge
+from application.identity.complete_provider_sign_in import CompleteProviderSignIn
 from application.identity.confirm_mfa import ConfirmMfa
 from application.identity.confirm_password import ConfirmPassword
 from application.identity.email_verification import RequestEmailVerification, VerifyEmail
 from application.identity.enroll_mfa import EnrollMfa
+from application.identity.exchange_login_code import ExchangeLoginCode
 from application.identity.factor_checker import FactorChecker
 from application.identity.get_profile import GetProfile
+from application.identity.identity_links import ListIdentities, StartLinkIdentity, UnlinkIdentity
+from application.identity.identity_provider_ports import ConfiguredProviders
 from application.identity.list_security_events import ListSecurityEvents
 from application.identity.log_in import LogIn
 from application.identity.log_out import LogOut
 from application.identity.mfa_settings import DisableMfa, GetMfaStatus, RegenerateBackupCodes
 from application.identity.password_reset import RequestPasswordReset, ResetPassword
+from application.identity.poll_device_token import PollDeviceToken
+from application.identity.provider_flow import FLOW_TTL, LOGIN_CODE_TTL, ProviderFlows
 from application.identity.purge_expired_sessions import PurgeExpiredSessions
 from application.identity.refresh_tokens import RefreshTokens
 from application.identity.register_account import RegisterAccount
+from application.identity.sessions_list import ListSessions, RevokeSession
+from application.identity.sign_in_answer import SignInAnswer
+from application.identity.start_device_authorization import StartDeviceAuthorization
+from application.identity.start_provider_sign_in import StartProviderSignIn
 from application.identity.tokens import SessionIssuer
 from application.identity.update_profile import UpdateProfile
+from domain.identity.device_authorization import DEVICE_LIMITS_WINDOW_SECONDS
 from domain.identity.password_policy import PasswordPolicy
 from entrypoints.config import Settings
 
@@ -105,6 +121,23 @@ class IdentityAdapters(containers.DeclarativeContainer):
         per_account=settings.provided.mfa_attempts_per_account,
         per_ip_and_account=settings.provided.mfa_attempts_per_ip,
         per_ip=settings.provided.mfa_attempts_per_ip_all_accounts,
+    )
+
+    # provider sign-in: flows between authorize and callback, one-time login codes
+    provider_flows = providers.Singleton(RedisProviderFlowStore, shared.redis, ttl=FLOW_TTL)
+    login_codes = providers.Singleton(RedisLoginCodeStore, shared.redis, ttl=LOGIN_CODE_TTL)
+
+    # TV sign-in (RFC 8628)
+    device_authorizations = providers.Singleton(RedisDeviceAuthorizationStore, shared.redis)
+    device_code_guess_guard = providers.Singleton(
+        RedisDeviceCodeGuessGuard, shared.redis, per_ip=settings.provided.sign_in.device_code_guesses_per_ip
+    )
+    device_start_limiter = providers.Singleton(
+        RedisClientRateLimiter,
+        shared.redis,
+        name="device-authorizations",
+        limit=settings.provided.sign_in.device_authorizations_per_ip,
+        window_seconds=DEVICE_LIMITS_WINDOW_SECONDS,
     )
 
     # verified email and password reset
@@ -259,6 +292,68 @@ class Identity(containers.DeclarativeContainer):
     )
     disable_mfa = providers.Singleton(
         DisableMfa, checker=factor_checker, confirm_password=confirm_password, ids=ids, clock=clock
+    )
+
+    # provider sign-in and linking. The configured providers come from the root container (GitHub,
+    # Google); none until it passes them, so every provider route answers 404.
+    identity_providers = providers.Dependency(default=providers.Object(ConfiguredProviders(providers={})))
+    provider_flows = providers.Singleton(
+        ProviderFlows,
+        providers=identity_providers,
+        flows=adapters.provider_flows,
+        secrets=secrets,
+        clock=clock,
+        allowed_redirect_uris=settings.provided.sign_in.oauth_redirect_uris,
+        callback_url_template=providers.Callable(
+            "{}/api/v1/auth/oauth/{{provider}}/callback".format, settings.provided.public_base_url
+        ),
+    )
+    sign_in_answer = providers.Singleton(SignInAnswer, sessions=session_issuer, ids=ids, secrets=secrets)
+    start_provider_sign_in = providers.Singleton(StartProviderSignIn, flows=provider_flows)
+    complete_provider_sign_in = providers.Singleton(
+        CompleteProviderSignIn,
+        uow=uow,
+        flows=provider_flows,
+        login_codes=adapters.login_codes,
+        answer=sign_in_answer,
+        clock=clock,
+        ids=ids,
+        secrets=secrets,
+    )
+    exchange_login_code = providers.Singleton(
+        ExchangeLoginCode, uow=uow, login_codes=adapters.login_codes, answer=sign_in_answer, clock=clock
+    )
+    list_identities = providers.Singleton(ListIdentities, uow=uow)
+    start_link_identity = providers.Singleton(StartLinkIdentity, uow=uow, flows=provider_flows, clock=clock)
+    unlink_identity = providers.Singleton(UnlinkIdentity, uow=uow, flows=provider_flows, ids=ids, clock=clock)
+
+    # TV sign-in (RFC 8628) and the sessions list
+    start_device_authorization = providers.Singleton(
+        StartDeviceAuthorization,
+        store=adapters.device_authorizations,
+        limiter=adapters.device_start_limiter,
+        secrets=secrets,
+        clock=clock,
+        # Where the TV tells its viewer to type the code: the service's web page for it.
+        verification_uri=providers.Callable("{}/device".format, settings.provided.public_base_url),
+    )
+    approve_device = providers.Singleton(
+        ApproveDevice,
+        store=adapters.device_authorizations,
+        guard=adapters.device_code_guess_guard,
+        uow=uow,
+        ids=ids,
+        clock=clock,
+    )
+    deny_device = providers.Singleton(
+        DenyDevice, store=adapters.device_authorizations, guard=adapters.device_code_guess_guard, clock=clock
+    )
+    poll_device_token = providers.Singleton(
+        PollDeviceToken, store=adapters.device_authorizations, uow=uow, sessions=session_issuer, ids=ids, clock=clock
+    )
+    list_sessions = providers.Singleton(ListSessions, uow=uow, clock=clock)
+    revoke_session = providers.Singleton(
+        RevokeSession, uow=uow, clock=clock, revoked_sessions=adapters.revoked_sessions
     )
 
     # verified email and password reset (registration mails the verification link, so it lives here)

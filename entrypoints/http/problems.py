@@ -142,9 +142,12 @@ def _domain_problem(error: DomainError) -> Response:
     for kind, members in _EXTENSIONS.items():
         if isinstance(error, kind):
             extensions.update(members(error))
+    own_wait = getattr(error, "retry_after_seconds", None)  # e.g. an identity provider's rate limit
     if isinstance(error, TooManyAttempts | CircuitOpen):
         headers["Retry-After"] = str(error.retry_after_seconds)
         extensions["retry_after_seconds"] = error.retry_after_seconds
+    elif isinstance(own_wait, int):
+        headers["Retry-After"] = str(own_wait)
     return problem(code, error.detail, headers=headers, **extensions)
 
 

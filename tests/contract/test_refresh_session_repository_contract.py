@@ -7,6 +7,8 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import attrs
+
 from adapters.identity.aes_gcm_secret_box import AesGcmSecretBox
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
@@ -16,7 +18,7 @@ from adapters.shared.system import UrandomSecretGenerator, Uuid4Generator
 from application.identity.account_ports import IdentityUnitOfWorkFactory
 from application.identity.refresh_tokens import RefreshTokens, RefreshTokensCommand
 from application.identity.tokens import SessionIssuer, TokenPair, digest_token
-from domain.identity.refresh_session import RefreshSession, SealedToken
+from domain.identity.refresh_session import ActiveSession, RefreshSession, SealedToken
 from domain.identity.user import User
 from tests.support.identity_fixtures import a_user
 
@@ -184,6 +186,41 @@ async def test_eight_concurrent_refreshes_of_one_token_get_the_same_successor_an
         live = await uow.refresh_sessions.get_by_digest(digest_token(successor))
     assert live is not None and live.is_live
     assert (await refresh(RefreshTokensCommand(successor))).refresh_token != successor
+
+
+# sessions list (TV sign-in)
+async def test_the_client_name_is_stored_with_the_session(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    user = a_user()
+    named = attrs.evolve(a_session(user, digest="tv"), client_name="Living room TV")
+    await store(identity_uow, user, named, a_session(user, digest="phone"))
+    async with identity_uow() as uow:
+        assert await uow.refresh_sessions.get_by_digest("tv") == named
+        phone = await uow.refresh_sessions.get_by_digest("phone")
+    assert phone is not None and phone.client_name is None
+
+
+async def test_active_sessions_are_the_families_with_a_live_unexpired_token(
+    identity_uow: IdentityUnitOfWorkFactory,
+) -> None:
+    user, other = a_user(), a_user("bo@example.com")
+    tv_family, phone_family = uuid.uuid4(), uuid.uuid4()
+    tv_first = attrs.evolve(a_session(user, tv_family), client_name="Living room TV")
+    tv_now = attrs.evolve(a_session(user, tv_family), client_name="Living room TV", issued_at=NOW + timedelta(hours=2))
+    phone = attrs.evolve(a_session(user, phone_family), issued_at=NOW + timedelta(hours=1))
+    revoked = a_session(user)
+    expired = attrs.evolve(a_session(user), expires_at=NOW + timedelta(minutes=1))
+    await store(identity_uow, user, tv_first, tv_now, phone, revoked, expired)
+    await store(identity_uow, other, a_session(other))
+    async with identity_uow() as uow:
+        await uow.refresh_sessions.mark_rotated(tv_first.id, NOW + timedelta(hours=2))
+        await uow.refresh_sessions.revoke_family(revoked.family_id, NOW)
+        await uow.commit()
+    async with identity_uow() as uow:
+        active = await uow.refresh_sessions.list_active(user.id, NOW + timedelta(minutes=5))
+    assert active == [
+        ActiveSession(tv_family, "Living room TV", signed_in_at=NOW, last_used_at=NOW + timedelta(hours=2)),
+        ActiveSession(phone_family, None, signed_in_at=NOW, last_used_at=NOW + timedelta(hours=1)),
+    ]
 
 
 # verified email and password reset

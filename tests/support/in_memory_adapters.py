@@ -15,9 +15,13 @@ from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_api_key_rate_limiter import InMemoryApiKeyRateLimiter
 from adapters.identity.in_memory_api_key_usage_recorder import InMemoryApiKeyUsageRecorder
 from adapters.identity.in_memory_client_rate_limiter import InMemoryClientRateLimiter
+from adapters.identity.in_memory_device_authorization_store import InMemoryDeviceAuthorizationStore
+from adapters.identity.in_memory_device_code_guess_guard import InMemoryDeviceCodeGuessGuard
 from adapters.identity.in_memory_factor_attempt_guard import InMemoryFactorAttemptGuard
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
+from adapters.identity.in_memory_login_code_store import InMemoryLoginCodeStore
 from adapters.identity.in_memory_login_throttle import InMemoryLoginThrottle
+from adapters.identity.in_memory_provider_flow_store import InMemoryProviderFlowStore
 from adapters.identity.in_memory_registration_limiter import InMemoryRegistrationLimiter
 from adapters.identity.in_memory_revoked_sessions import InMemoryRevokedSessions
 from adapters.operations.health_in_memory_heartbeats import InMemoryHeartbeatStore
@@ -28,6 +32,8 @@ from adapters.playback.in_memory_progress_archive import InMemoryProgressArchive
 from adapters.playback.in_memory_progress_store import InMemoryProgressStore
 from adapters.playback.sync_brokers import InMemorySyncBroker
 from adapters.shared.in_memory_work_tracing import InMemoryWorkTracing
+from application.identity.provider_flow import FLOW_TTL, LOGIN_CODE_TTL
+from domain.identity.device_authorization import DEVICE_LIMITS_WINDOW_SECONDS
 from entrypoints.config import Settings
 from entrypoints.containers.identity import INVALID_API_KEY_LIMITS
 
@@ -89,6 +95,22 @@ class InMemoryIdentityAdapters(containers.DeclarativeContainer):
         settings.provided.mfa_encryption_key,
         settings.provided.mfa_encryption_previous_keys,
         settings.provided.mfa_key_path,
+    )
+
+    # provider sign-in: flows between authorize and callback, one-time login codes
+    provider_flows = providers.Singleton(InMemoryProviderFlowStore, shared.clock, ttl=FLOW_TTL)
+    login_codes = providers.Singleton(InMemoryLoginCodeStore, shared.clock, ttl=LOGIN_CODE_TTL)
+
+    # TV sign-in (RFC 8628)
+    device_authorizations = providers.Singleton(InMemoryDeviceAuthorizationStore, shared.clock)
+    device_code_guess_guard = providers.Singleton(
+        InMemoryDeviceCodeGuessGuard, shared.clock, per_ip=settings.provided.sign_in.device_code_guesses_per_ip
+    )
+    device_start_limiter = providers.Singleton(
+        InMemoryClientRateLimiter,
+        shared.clock,
+        limit=settings.provided.sign_in.device_authorizations_per_ip,
+        window_seconds=DEVICE_LIMITS_WINDOW_SECONDS,
     )
 
     # verified email and password reset

@@ -1,0 +1,111 @@
+"""A provider that lives in the test's memory, checking what a real one checks (GitHub's token
+endpoint, Google's plus the ID token's nonce): the code is single-use and bound to the callback
+URL, the PKCE challenge and the nonce of the authorization request it was approved for."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import attrs
+
+from application.identity.identity_provider_ports import (
+    AuthorizationRequest,
+    ProviderIdentity,
+    ProviderRefused,
+)
+
+
+def s256(code_verifier: str) -> str:
+    """The PKCE S256 challenge of a verifier (RFC 7636 section 4.2)."""
+    digest = hashlib.sha256(code_verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+@attrs.frozen
+class ProviderCallback:
+    """Where the provider sends the browser back: our callback with ``code`` and ``state``."""
+
+    code: str
+    state: str
+    callback_url: str
+
+
+@attrs.frozen
+class _Approval:
+    identity: ProviderIdentity
+    callback_url: str
+    code_challenge: str
+    nonce: str | None
+
+
+class InMemoryIdentityProvider:
+    def __init__(self, name: str, uses_nonce: bool) -> None:
+        self._name = name
+        self._uses_nonce = uses_nonce
+        self._codes: dict[str, _Approval] = {}
+        # Set to make identify fail like an outage would: ProviderUnavailable, or CircuitOpen.
+        self.failing_with: Exception | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def uses_nonce(self) -> bool:
+        return self._uses_nonce
+
+    @property
+    def authorize_endpoint(self) -> str:
+        return f"https://{self._name}.provider.invalid/authorize"
+
+    async def authorization_url(self, request: AuthorizationRequest) -> str:
+        query = {
+            "response_type": "code",
+            "client_id": f"{self._name}-client",
+            "redirect_uri": request.callback_url,
+            "state": request.state,
+            "code_challenge": request.code_challenge,
+            "code_challenge_method": "S256",
+        }
+        if self._uses_nonce:
+            if request.nonce is None:
+                raise ValueError(f"{self._name} is an OpenID Connect provider: the request needs a nonce")
+            query["nonce"] = request.nonce
+        return f"{self.authorize_endpoint}?{urlencode(query)}"
+
+    def approve(self, authorization_url: str, identity: ProviderIdentity) -> ProviderCallback:
+        """The person signs in at the provider as ``identity`` and consents: a fresh code for the
+        request in ``authorization_url``."""
+        parts = urlsplit(authorization_url)
+        if f"{parts.scheme}://{parts.netloc}{parts.path}" != self.authorize_endpoint:
+            raise ValueError(f"not an authorization URL of {self._name}: {authorization_url}")
+        query = {name: values[0] for name, values in parse_qs(parts.query).items()}
+        if query.get("code_challenge_method") != "S256":
+            raise ValueError("the provider insists on PKCE S256")
+        code = secrets.token_urlsafe(24)
+        self._codes[code] = _Approval(
+            identity=identity,
+            callback_url=query["redirect_uri"],
+            code_challenge=query["code_challenge"],
+            nonce=query.get("nonce"),
+        )
+        return ProviderCallback(code=code, state=query["state"], callback_url=query["redirect_uri"])
+
+    async def identify(
+        self, *, code: str, callback_url: str, code_verifier: str, nonce: str | None
+    ) -> ProviderIdentity:
+        if self.failing_with is not None:
+            raise self.failing_with
+        approval = self._codes.pop(code, None)  # a code is spent by its first exchange, good or bad
+        if approval is None:
+            raise ProviderRefused(f"{self._name} refused the code: unknown, expired or used already.")
+        if approval.callback_url != callback_url:
+            raise ProviderRefused(f"{self._name} refused the code: it was issued for another redirect_uri.")
+        if s256(code_verifier) != approval.code_challenge:
+            raise ProviderRefused(f"{self._name} refused the code: the PKCE code_verifier does not match.")
+        if self._uses_nonce and (nonce is None or nonce != approval.nonce):
+            raise ProviderRefused(f"{self._name}'s ID token does not carry the nonce of this sign-in.")
+        return approval.identity
