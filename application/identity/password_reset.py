@@ -23,6 +23,7 @@ from application.identity.tokens import digest_token
 from application.shared.ports import Clock, IdGenerator, SecretGenerator
 from domain.identity.account_token import AccountToken, AccountTokenPurpose, InvalidAccountToken
 from domain.identity.email import EmailAddress
+from domain.identity.external_identity import untrusted_once_the_mailbox_is_proven
 from domain.identity.password_policy import PasswordPolicy, WeakPassword, normalise_password
 from domain.identity.security_event import SecurityEventKind
 from domain.identity.user import User
@@ -119,6 +120,7 @@ class ResetPassword:
             if not await uow.account_tokens.mark_used(token.id, now):
                 raise InvalidAccountToken(_INVALID)
             await uow.users.set_password_hash(user.id, password_hash)
+            await self._remove_untrusted_ways_in(uow, user, command.client_ip, now)
             await uow.users.mark_email_verified(user.id, token.email)
             await uow.account_tokens.invalidate_unused(user.id, AccountTokenPurpose.RESET_PASSWORD)
             families = await uow.refresh_sessions.revoke_all_for_user(user.id, now)
@@ -137,6 +139,24 @@ class ResetPassword:
             )
             await uow.commit()
         await self.throttle.clear_account(account_key(user.email.value), command.client_ip)
+
+    async def _remove_untrusted_ways_in(
+        self, uow: IdentityUnitOfWork, user: User, ip: str | None, now: datetime
+    ) -> None:
+        """Proving the mailbox of an address nobody had proven closes every other way in that did not
+        prove it: identities at providers that did not verify this address, and API keys (the
+        pre-account-hijack path: someone made the account with this address before its owner)."""
+        identities = await uow.external_identities.list_for_user(user.id, for_update=True)
+        for identity in untrusted_once_the_mailbox_is_proven(user, identities):
+            await uow.external_identities.remove(user.id, identity.provider)
+            details = {"provider": identity.provider, "how": "password_reset"}
+            await record_event(uow, self.ids, user.id, SecurityEventKind.IDENTITY_UNLINKED, now, ip, details)
+        if user.email_verified:
+            return
+        for key in await uow.api_keys.list_for_user(user.id):
+            if key.revoked_at is None and await uow.api_keys.revoke(key.id, now):
+                details = {"api_key_id": str(key.id), "name": key.name, "how": "password_reset"}
+                await record_event(uow, self.ids, user.id, SecurityEventKind.API_KEY_REVOKED, now, ip, details)
 
     async def _usable(self, uow: IdentityUnitOfWork, digest: str, now: datetime) -> tuple[AccountToken, User]:
         token = await uow.account_tokens.find_for_use(digest, AccountTokenPurpose.RESET_PASSWORD)
