@@ -11,6 +11,7 @@ from entrypoints.config import Settings
 from entrypoints.containers.catalog import Catalog, CatalogAdapters
 from entrypoints.containers.identity import Identity, IdentityAdapters
 from entrypoints.containers.identity_mail import IdentityMail
+from entrypoints.containers.identity_providers import IdentityProviders
 from entrypoints.containers.operations import Health, HealthAdapters, Operations, OperationsAdapters
 from entrypoints.containers.playback import Playback, PlaybackAdapters
 from entrypoints.containers.shared import SharedResources
@@ -24,7 +25,6 @@ class Container(containers.DeclarativeContainer):
     catalog = providers.Container(Catalog, adapters=catalog_adapters)
 
     identity_adapters = providers.Container(IdentityAdapters, settings=settings, shared=shared)
-    identity = providers.Container(Identity, settings=settings, shared=shared, adapters=identity_adapters)
     identity_mail = providers.Container(
         IdentityMail, settings=settings, shared=shared, identity_adapters=identity_adapters
     )
@@ -55,4 +55,16 @@ class Container(containers.DeclarativeContainer):
         adapters=health_adapters,
         journal_backlog=playback_adapters.journal_backlog,
         breakers=operations.breaker_reader,
+    )
+
+    # Sign-in with external identity providers: GitHub and Google, as configured, through their breakers.
+    identity_providers = providers.Container(IdentityProviders, settings=settings, breakers=operations.circuit_breaker)
+    # Identity's use cases come last: they sign people in with the providers, which call out
+    # through operations' breakers, which write overrides through identity's adapters.
+    identity = providers.Container(
+        Identity,
+        settings=settings,
+        shared=shared,
+        adapters=identity_adapters,
+        identity_providers=identity_providers.configured,
     )

@@ -47,6 +47,7 @@ class ServerConnections:
 
 async def close_connections(container: Container) -> None:
     await container.shared.connections().aclose()
+    await container.identity_providers.clients().aclose()  # the identity providers' HTTP clients
 
 
 @asynccontextmanager

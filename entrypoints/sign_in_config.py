@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
@@ -70,6 +71,11 @@ class SignInSettings:
         )
 
 
+def _default(settings: type[Any], name: str) -> Any:
+    # On a slotted attrs class, ``Class.field`` is the slot's descriptor, not the field's default.
+    return getattr(attrs.fields(settings), name).default
+
+
 def _smtp_url(env: Mapping[str, str]) -> str | None:
     raw = env.get("MG_SMTP_URL") or None
     if raw is not None:
@@ -106,8 +112,8 @@ def _github(env: Mapping[str, str]) -> GitHubSettings | None:
     return GitHubSettings(
         client_id=client_id,
         client_secret=secret,
-        base_url=env_url(env, "MG_GITHUB_BASE_URL") or GitHubSettings.base_url,
-        api_url=env_url(env, "MG_GITHUB_API_URL") or GitHubSettings.api_url,
+        base_url=env_url(env, "MG_GITHUB_BASE_URL") or _default(GitHubSettings, "base_url"),
+        api_url=env_url(env, "MG_GITHUB_API_URL") or _default(GitHubSettings, "api_url"),
     )
 
 
@@ -118,5 +124,7 @@ def _google(env: Mapping[str, str]) -> GoogleSettings | None:
     if client_id is None or secret is None:
         raise ConfigurationError("Google sign-in needs both MG_GOOGLE_CLIENT_ID and MG_GOOGLE_CLIENT_SECRET")
     return GoogleSettings(
-        client_id=client_id, client_secret=secret, issuer=env_url(env, "MG_GOOGLE_ISSUER") or GoogleSettings.issuer
+        client_id=client_id,
+        client_secret=secret,
+        issuer=env_url(env, "MG_GOOGLE_ISSUER") or _default(GoogleSettings, "issuer"),
     )

@@ -13,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.database import create_engine, ensure_database, migrate
+from tests.support.fake_github import fake_github  # noqa: F401  (a fixture: the fake GitHub on loopback)
+from tests.support.fake_google import fake_google  # noqa: F401  (a fixture: the fake Google on loopback)
 from tests.support.recorded_spans import recorded_spans  # noqa: F401  (a fixture)
 from tests.support.servers import drop_database, fresh_database_url, postgres_server_url, redis_server_url
 from tests.support.smtp_server import smtp_server, tls_certificates  # noqa: F401  (fixtures)

@@ -6,6 +6,7 @@ import attrs
 
 from application.identity.mfa_ports import MfaChallenge
 from application.shared.mail_ports import MailMessage
+from domain.identity.account_token import AccountToken
 from domain.identity.api_key import ApiKey
 from domain.identity.external_identity import ExternalIdentity
 from domain.identity.mfa import BackupCode, TotpFactor
@@ -28,3 +29,5 @@ class IdentityState:
     outgoing_mail: list[MailMessage] = attrs.Factory(list)  # queued, oldest first; the worker's queue is elsewhere
     # provider sign-in: (provider, subject) -> identity
     external_identities: dict[tuple[str, str], ExternalIdentity] = attrs.Factory(dict)
+    # verified email and password reset
+    account_tokens: dict[UUID, AccountToken] = attrs.Factory(dict)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from adapters.identity.in_memory_account_token_repository import InMemoryAccountTokenRepository
 from adapters.identity.in_memory_api_key_repository import InMemoryApiKeyRepository
 from adapters.identity.in_memory_backup_code_repository import InMemoryBackupCodeRepository
 from adapters.identity.in_memory_external_identity_repository import InMemoryExternalIdentityRepository
@@ -25,6 +26,8 @@ class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
     outgoing_mail: InMemoryOutgoingMail
     # provider sign-in
     external_identities: InMemoryExternalIdentityRepository
+    # verified email and password reset
+    account_tokens: InMemoryAccountTokenRepository
 
     def bind(self, working: IdentityState) -> None:
         self.users = InMemoryUserRepository(working)
@@ -37,6 +40,8 @@ class InMemoryIdentityUnitOfWork(InMemoryUnitOfWork[IdentityState]):
         self.outgoing_mail = InMemoryOutgoingMail(working)
         # provider sign-in
         self.external_identities = InMemoryExternalIdentityRepository(working)
+        # verified email and password reset
+        self.account_tokens = InMemoryAccountTokenRepository(working)
 
 
 class InMemoryIdentityStore(InMemoryStore[IdentityState]):

@@ -56,3 +56,12 @@ class InMemoryRefreshSessionRepository:
             )
             for s in sorted(live, key=lambda s: s.issued_at, reverse=True)
         ]
+
+    # verified email and password reset
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> list[UUID]:
+        families: set[UUID] = set()
+        for key, session in list(self._state.sessions.items()):
+            if session.user_id == user_id and not session.is_revoked:
+                self._state.sessions[key] = attrs.evolve(session, revoked_at=now, sealed_successor=None)
+                families.add(session.family_id)
+        return sorted(families)

@@ -42,3 +42,15 @@ class InMemoryUserRepository:
             return False
         user.scopes = user.scopes - {scope}
         return True
+
+    # verified email and password reset
+    async def mark_email_verified(self, user_id: UUID, email: EmailAddress) -> bool:
+        user = self._state.users.get(user_id)
+        if user is None or user.email != email:
+            return False
+        user.email_verified = True
+        return True
+
+    async def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
+        if user_id in self._state.users:
+            self._state.users[user_id].password_hash = password_hash

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.identity.postgres_account_token_repository import PostgresAccountTokenRepository
 from adapters.identity.postgres_api_key_repository import PostgresApiKeyRepository
 from adapters.identity.postgres_backup_code_repository import PostgresBackupCodeRepository
 from adapters.identity.postgres_external_identity_repository import PostgresExternalIdentityRepository
@@ -25,6 +26,8 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
     mfa_challenges: PostgresMfaChallengeRepository
     security_events: PostgresSecurityEventRepository
     api_keys: PostgresApiKeyRepository
+    # verified email and password reset
+    account_tokens: PostgresAccountTokenRepository
     # outgoing mail
     outgoing_mail: PostgresOutgoingMail
     # provider sign-in
@@ -48,6 +51,8 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork):
         self.mfa_challenges = PostgresMfaChallengeRepository(conn)
         self.security_events = PostgresSecurityEventRepository(conn)
         self.api_keys = PostgresApiKeyRepository(conn)
+        # verified email and password reset
+        self.account_tokens = PostgresAccountTokenRepository(conn)
         # outgoing mail
         self.outgoing_mail = PostgresOutgoingMail(conn, self._box, self._clock, self._ids)
         # provider sign-in

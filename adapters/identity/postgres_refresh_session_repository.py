@@ -126,3 +126,13 @@ class PostgresRefreshSessionRepository:
             )
             for row in result
         ]
+
+    # verified email and password reset
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> list[UUID]:
+        result = await self._conn.execute(
+            update(refresh_sessions)
+            .where(refresh_sessions.c.user_id == user_id, refresh_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now, successor_key_id=None, sealed_successor=None)
+            .returning(refresh_sessions.c.family_id)
+        )
+        return sorted(set(result.scalars()))

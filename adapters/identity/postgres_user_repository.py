@@ -73,3 +73,13 @@ class PostgresUserRepository:
             .values(scopes=func.array_remove(users.c.scopes, scope))
         )
         return result.rowcount == 1
+
+    # verified email and password reset
+    async def mark_email_verified(self, user_id: UUID, email: EmailAddress) -> bool:
+        result = await self._conn.execute(
+            update(users).where(users.c.id == user_id, users.c.email == email.value).values(email_verified=True)
+        )
+        return result.rowcount == 1
+
+    async def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
+        await self._conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))

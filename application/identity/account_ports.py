@@ -11,6 +11,7 @@ from uuid import UUID
 
 from attrs import frozen
 
+from application.identity.account_token_ports import AccountTokenRepository
 from application.identity.api_key_ports import ApiKeyRepository
 from application.identity.external_identity_ports import ExternalIdentityRepository
 from application.identity.mfa_ports import BackupCodeRepository, MfaChallengeRepository, MfaFactorRepository
@@ -38,6 +39,12 @@ class UserRepository(Protocol):
     async def remove_scope(self, user_id: UUID, scope: str) -> bool:
         """Take ``scope`` from the user; False if they did not hold it or do not exist."""
 
+    # verified email and password reset
+    async def mark_email_verified(self, user_id: UUID, email: EmailAddress) -> bool:
+        """Mark the user's email verified if it still is ``email``; False otherwise (or no such user)."""
+
+    async def set_password_hash(self, user_id: UUID, password_hash: str) -> None: ...
+
 
 class RefreshSessionRepository(Protocol):
     async def add(self, session: RefreshSession) -> None: ...
@@ -60,6 +67,10 @@ class RefreshSessionRepository(Protocol):
     # sessions list (TV sign-in)
     async def list_active(self, user_id: UUID, now: datetime) -> list[ActiveSession]:
         """The user's families that still have a live, unexpired token; most recently used first."""
+
+    # verified email and password reset
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> list[UUID]:
+        """Revoke every unrevoked session of the user; return the families that had one."""
 
 
 @frozen
@@ -88,6 +99,8 @@ class IdentityUnitOfWork(Protocol):
     outgoing_mail: OutgoingMail
     # provider sign-in
     external_identities: ExternalIdentityRepository
+    # verified email and password reset
+    account_tokens: AccountTokenRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -20,8 +20,9 @@ class ProviderIdentity:
 
     provider: str
     subject: str
-    email: str | None  # GitHub: the primary address, only if verified; Google: the ``email`` claim
-    email_verified: bool
+    # GitHub: the primary address (verified or not; none without a primary); Google: the ``email`` claim.
+    email: str | None
+    email_verified: bool  # the provider vouches for ``email``: only then may it match an existing account
     display_name: str | None = None
     login: str | None = None  # GitHub's login name, for display only
 

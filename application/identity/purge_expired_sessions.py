@@ -14,7 +14,8 @@ RETENTION = timedelta(days=7)
 @frozen
 class PurgeExpiredSessions:
     """Housekeeping: delete long-expired sessions, and wipe sealed successors kept past the reuse
-    grace window (they are never opened after it; this makes sure they are not kept either)."""
+    grace window (they are never opened after it; this makes sure they are not kept either), and
+    delete expired account tokens (verification and reset links)."""
 
     uow: IdentityUnitOfWorkFactory
     clock: Clock
@@ -25,5 +26,6 @@ class PurgeExpiredSessions:
         async with self.uow() as uow:
             deleted = await uow.refresh_sessions.delete_expired(now - RETENTION)
             await uow.refresh_sessions.wipe_successors(now - self.reuse_grace)
+            await uow.account_tokens.delete_expired(now)
             await uow.commit()
         return deleted

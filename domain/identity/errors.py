@@ -46,3 +46,8 @@ class SessionNotFound(NotFound):
     """No active session of the caller's has this id (another account's is not found either)."""
 
     code = "session-not-found"
+
+
+# verified email and password reset
+class EmailAlreadyVerified(Conflict):
+    code = "email-already-verified"

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from attrs import frozen
 
+from domain.identity.email import EmailAddress, InvalidEmail
 from domain.identity.user import User
 from domain.shared.errors import Conflict, DomainError, NotFound
 
@@ -130,3 +131,24 @@ def ensure_can_link(
     if any(identity.provider == provider for identity in account_identities):
         raise ProviderAlreadyLinked(f"A {provider} identity is linked to this account already.")
     return None
+
+
+def untrusted_once_the_mailbox_is_proven(user: User, identities: list[ExternalIdentity]) -> list[ExternalIdentity]:
+    """The identities to remove when the owner of the account's mailbox proves it (a password reset)
+    while the address was still unverified. Until then anyone could have created or used the account
+    with that address (a provider sign-in with an unverified email, then the real owner resets the
+    password): only a provider that verified this very address speaks for the same person."""
+    if user.email_verified:
+        return []
+    return [
+        identity
+        for identity in identities
+        if not (identity.email_verified and _same_address(identity.email, user.email))
+    ]
+
+
+def _same_address(raw: str | None, email: EmailAddress) -> bool:
+    try:
+        return raw is not None and EmailAddress.parse(raw) == email
+    except InvalidEmail:
+        return False

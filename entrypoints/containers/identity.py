@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import timedelta
 
 from dependency_injector import containers, providers
@@ -26,6 +27,7 @@ from adapters.identity.redis_revoked_sessions import RedisRevokedSessions
 from adapters.identity.segno_qr_renderer import SegnoQrRenderer
 from adapters.identity.signing_keys import load_or_create_signing_key
 from adapters.identity.zxcvbn_common_passwords import common_passwords
+from application.identity.account_mails import AccountMails
 from application.identity.administrators import GrantAdmin, RevokeAdmin
 from application.identity.api_keys import CreateApiKey, ListApiKeys, ReportLeakedApiKeys, RevokeApiKey
 from application.identity.approve_device import ApproveDevice, DenyDevice
@@ -34,6 +36,7 @@ from application.identity.complete_mfa_challenge import CompleteMfaChallenge
 from application.identity.complete_provider_sign_in import CompleteProviderSignIn
 from application.identity.confirm_mfa import ConfirmMfa
 from application.identity.confirm_password import ConfirmPassword
+from application.identity.email_verification import RequestEmailVerification, VerifyEmail
 from application.identity.enroll_mfa import EnrollMfa
 from application.identity.exchange_login_code import ExchangeLoginCode
 from application.identity.factor_checker import FactorChecker
@@ -44,6 +47,7 @@ from application.identity.list_security_events import ListSecurityEvents
 from application.identity.log_in import LogIn
 from application.identity.log_out import LogOut
 from application.identity.mfa_settings import DisableMfa, GetMfaStatus, RegenerateBackupCodes
+from application.identity.password_reset import RequestPasswordReset, ResetPassword
 from application.identity.poll_device_token import PollDeviceToken
 from application.identity.provider_flow import FLOW_TTL, LOGIN_CODE_TTL, ProviderFlows
 from application.identity.purge_expired_sessions import PurgeExpiredSessions
@@ -136,6 +140,29 @@ class IdentityAdapters(containers.DeclarativeContainer):
         window_seconds=DEVICE_LIMITS_WINDOW_SECONDS,
     )
 
+    # verified email and password reset
+    email_verification_limiter = providers.Singleton(
+        RedisClientRateLimiter,
+        shared.redis,
+        name="email-verification",
+        limit=settings.provided.sign_in.email_verifications_per_hour,
+        window_seconds=3600,
+    )
+    password_reset_address_limiter = providers.Singleton(
+        RedisClientRateLimiter,
+        shared.redis,
+        name="password-reset-address",
+        limit=settings.provided.sign_in.password_resets_per_hour,
+        window_seconds=3600,
+    )
+    password_reset_ip_limiter = providers.Singleton(
+        RedisClientRateLimiter,
+        shared.redis,
+        name="password-reset-ip",
+        limit=providers.Callable(operator.mul, settings.provided.sign_in.password_resets_per_hour, 4),
+        window_seconds=3600,
+    )
+
 
 class Identity(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
@@ -165,15 +192,6 @@ class Identity(containers.DeclarativeContainer):
     # The refresh grace window keeps a rotated token's successor sealed by the same box as TOTP secrets.
     secret_box = adapters.secret_box
     refresh_reuse_grace = providers.Factory(timedelta, seconds=settings.provided.refresh_reuse_grace_seconds)
-    register_account = providers.Singleton(
-        RegisterAccount,
-        uow=uow,
-        hasher=adapters.password_hasher,
-        policy=password_policy,
-        limiter=adapters.registration_limiter,
-        clock=clock,
-        ids=ids,
-    )
     log_in = providers.Singleton(
         LogIn,
         uow=uow,
@@ -341,4 +359,48 @@ class Identity(containers.DeclarativeContainer):
     # link-from-settings confirmation (the callback answers a link code; the account's own session confirms it)
     confirm_identity_link = providers.Singleton(
         ConfirmIdentityLink, uow=uow, flows=provider_flows, login_codes=adapters.login_codes, ids=ids, clock=clock
+    )
+
+    # verified email and password reset (registration mails the verification link, so it lives here)
+    account_mails = providers.Singleton(AccountMails, settings.provided.public_base_url)
+    register_account = providers.Singleton(
+        RegisterAccount,
+        uow=uow,
+        hasher=adapters.password_hasher,
+        policy=password_policy,
+        limiter=adapters.registration_limiter,
+        clock=clock,
+        ids=ids,
+        mails=account_mails,
+        secrets=secrets,
+    )
+    request_email_verification = providers.Singleton(
+        RequestEmailVerification,
+        uow=uow,
+        mails=account_mails,
+        limiter=adapters.email_verification_limiter,
+        clock=clock,
+        ids=ids,
+        secrets=secrets,
+    )
+    verify_email = providers.Singleton(VerifyEmail, uow=uow, clock=clock, ids=ids)
+    request_password_reset = providers.Singleton(
+        RequestPasswordReset,
+        uow=uow,
+        mails=account_mails,
+        ip_limiter=adapters.password_reset_ip_limiter,
+        address_limiter=adapters.password_reset_address_limiter,
+        clock=clock,
+        ids=ids,
+        secrets=secrets,
+    )
+    reset_password = providers.Singleton(
+        ResetPassword,
+        uow=uow,
+        hasher=adapters.password_hasher,
+        policy=password_policy,
+        throttle=adapters.login_throttle,
+        revoked_sessions=adapters.revoked_sessions,
+        clock=clock,
+        ids=ids,
     )

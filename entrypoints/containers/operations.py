@@ -35,7 +35,18 @@ from entrypoints.telemetry.breaker_metrics import PrometheusBreakerObserver
 
 # One breaker per outbound dependency, declared here by the context that calls it (the identity
 # providers, Qdrant, the platforms' metadata clients), e.g. BreakerPolicy("github", timeout_seconds=3).
-BREAKER_POLICIES: tuple[BreakerPolicy, ...] = ()
+BREAKER_POLICIES: tuple[BreakerPolicy, ...] = (
+    # The identity providers (sign-in): one breaker per provider and per request to it. Their calls
+    # are slow (a token exchange is a round trip across the internet): slow means over 5 s, and
+    # only when most calls are. The adapters stop waiting at MG_PROVIDER_TIMEOUT_SECONDS (10 s);
+    # the breaker's own timeout is the backstop above it.
+    *(
+        BreakerPolicy(
+            name, slow_call_seconds=5.0, slow_call_rate_threshold=0.8, timeout_seconds=15.0, wait_seconds=30.0
+        )
+        for name in ("github", "google")
+    ),
+)
 
 # What the service cannot serve without (critical: a failure fails the report, 503), and what
 # each dependency's absence costs the people using it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import attrs
 import pytest
 
 from application.identity.account_ports import IdentityUnitOfWorkFactory
@@ -105,3 +106,55 @@ async def test_of_concurrent_grants_of_a_scope_exactly_one_changes_the_account(
     await given(identity_uow, user)
     wins = await race(identity_uow, lambda uow: uow.users.add_scope(user.id, "admin"))
     assert sorted(wins) == [False] * (CONTENDERS - 1) + [True]
+
+
+# verified email and password reset
+async def test_an_email_is_marked_verified_only_while_it_is_the_accounts(
+    identity_uow: IdentityUnitOfWorkFactory,
+) -> None:
+    ana, bruno = a_user("ana@example.com"), a_user("bruno@example.com")
+    await given(identity_uow, ana, bruno)
+    async with identity_uow() as uow:
+        assert await uow.users.mark_email_verified(ana.id, EmailAddress.parse("ana@old.example")) is False
+        assert await uow.users.mark_email_verified(uuid.uuid4(), ana.email) is False
+        await uow.commit()
+    async with identity_uow() as uow:
+        stored = await uow.users.get(ana.id)
+    assert stored is not None and stored.email_verified is False
+
+    async with identity_uow() as uow:
+        assert await uow.users.mark_email_verified(ana.id, ana.email) is True
+        await uow.commit()
+    async with identity_uow() as uow:
+        stored, other = await uow.users.get(ana.id), await uow.users.get(bruno.id)
+    assert stored is not None and stored.email_verified is True
+    assert other is not None and other.email_verified is False
+
+
+async def test_a_new_password_hash_persists_also_for_an_account_that_had_none(
+    identity_uow: IdentityUnitOfWorkFactory,
+) -> None:
+    ana = a_user("ana@example.com")
+    provider_only = attrs.evolve(a_user("bruno@example.com"), password_hash=None)
+    await given(identity_uow, ana, provider_only)
+    async with identity_uow() as uow:
+        stored = await uow.users.get(provider_only.id)
+        assert stored is not None and stored.has_password is False
+        await uow.users.set_password_hash(ana.id, "$argon2id$new")
+        await uow.users.set_password_hash(provider_only.id, "$argon2id$first")
+        await uow.commit()
+    async with identity_uow() as uow:
+        first, second = await uow.users.get(ana.id), await uow.users.get(provider_only.id)
+    assert first is not None and first.password_hash == "$argon2id$new"
+    assert second is not None and second.password_hash == "$argon2id$first"
+
+
+async def test_a_verification_not_committed_is_rolled_back(identity_uow: IdentityUnitOfWorkFactory) -> None:
+    ana = a_user()
+    await given(identity_uow, ana)
+    async with identity_uow() as uow:
+        assert await uow.users.mark_email_verified(ana.id, ana.email) is True
+        await uow.users.set_password_hash(ana.id, "$argon2id$new")
+    async with identity_uow() as uow:
+        stored = await uow.users.get(ana.id)
+    assert stored is not None and stored.email_verified is False and stored.password_hash == ana.password_hash

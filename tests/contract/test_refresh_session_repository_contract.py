@@ -221,3 +221,36 @@ async def test_active_sessions_are_the_families_with_a_live_unexpired_token(
         ActiveSession(tv_family, "Living room TV", signed_in_at=NOW, last_used_at=NOW + timedelta(hours=2)),
         ActiveSession(phone_family, None, signed_in_at=NOW, last_used_at=NOW + timedelta(hours=1)),
     ]
+
+
+# verified email and password reset
+async def test_every_live_session_of_a_user_is_revoked_and_its_families_named(
+    identity_uow: IdentityUnitOfWorkFactory,
+) -> None:
+    ana, bruno = a_user("ana@example.com"), a_user("bruno@example.com")
+    phone_family, tv_family, ended_family = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    phone_old, phone_new = a_session(ana, phone_family), a_session(ana, phone_family)
+    tv, ended = a_session(ana, tv_family), a_session(ana, ended_family)
+    brunos = a_session(bruno)
+    await store(identity_uow, ana, phone_old, phone_new, tv, ended)
+    await store(identity_uow, bruno, brunos)
+    async with identity_uow() as uow:
+        await uow.refresh_sessions.mark_rotated(phone_old.id, NOW)
+        await uow.refresh_sessions.revoke_family(ended_family, NOW)
+        await uow.commit()
+
+    later = NOW + timedelta(minutes=5)
+    async with identity_uow() as uow:
+        families = await uow.refresh_sessions.revoke_all_for_user(ana.id, later)
+        await uow.commit()
+
+    assert sorted(families) == sorted([phone_family, tv_family])
+    async with identity_uow() as uow:
+        for session in (phone_old, phone_new, tv):
+            stored = await uow.refresh_sessions.get_by_digest(session.token_digest)
+            assert stored is not None and stored.revoked_at == later and stored.sealed_successor is None
+        already = await uow.refresh_sessions.get_by_digest(ended.token_digest)
+        untouched = await uow.refresh_sessions.get_by_digest(brunos.token_digest)
+        assert await uow.refresh_sessions.revoke_all_for_user(ana.id, later) == []
+    assert already is not None and already.revoked_at == NOW
+    assert untouched is not None and untouched.revoked_at is None

@@ -3,6 +3,7 @@ in `entrypoints/containers/`, and `swap`, which puts one in a context's slot of 
 
 from __future__ import annotations
 
+import operator
 from datetime import timedelta
 
 from dependency_injector import containers, providers
@@ -110,6 +111,26 @@ class InMemoryIdentityAdapters(containers.DeclarativeContainer):
         shared.clock,
         limit=settings.provided.sign_in.device_authorizations_per_ip,
         window_seconds=DEVICE_LIMITS_WINDOW_SECONDS,
+    )
+
+    # verified email and password reset
+    email_verification_limiter = providers.Singleton(
+        InMemoryClientRateLimiter,
+        shared.clock,
+        limit=settings.provided.sign_in.email_verifications_per_hour,
+        window_seconds=3600,
+    )
+    password_reset_address_limiter = providers.Singleton(
+        InMemoryClientRateLimiter,
+        shared.clock,
+        limit=settings.provided.sign_in.password_resets_per_hour,
+        window_seconds=3600,
+    )
+    password_reset_ip_limiter = providers.Singleton(
+        InMemoryClientRateLimiter,
+        shared.clock,
+        limit=providers.Callable(operator.mul, settings.provided.sign_in.password_resets_per_hour, 4),
+        window_seconds=3600,
     )
 
 

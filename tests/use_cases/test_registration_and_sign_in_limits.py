@@ -15,6 +15,7 @@ from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from adapters.identity.signing_keys import Ed25519SigningKey
 from adapters.shared.manual_clock import ManualClock
 from adapters.shared.system import UrandomSecretGenerator, Uuid4Generator
+from application.identity.account_mails import AccountMails
 from application.identity.log_in import LogIn, LogInCommand
 from application.identity.register_account import RegisterAccount, RegisterAccountCommand
 from application.identity.tokens import SessionIssuer
@@ -61,7 +62,10 @@ class Service:
         limiter = InMemoryRegistrationLimiter(
             self.clock, per_ip=registrations_per_ip, ip_window_seconds=3600, per_minute=60
         )
-        self.register = RegisterAccount(self.store, self.hasher, PasswordPolicy(frozenset()), limiter, self.clock, ids)
+        mails = AccountMails("https://media-gateway.example")
+        self.register = RegisterAccount(
+            self.store, self.hasher, PasswordPolicy(frozenset()), limiter, self.clock, ids, mails, secrets
+        )
         self.log_in = LogIn(self.store, self.hasher, throttle, sessions, self.clock, ids, secrets)
 
 

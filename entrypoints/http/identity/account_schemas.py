@@ -29,8 +29,9 @@ class RegistrationAcceptedOut(Struct):
     email: str
     status: str = "accepted"
     detail: str = (
-        "If this email had no account, it has one now: sign in with it and your password. "
-        "If it already had one, that account is unchanged and the attempt is in its security log."
+        "If this email had no account, it has one now: sign in with it and your password, and confirm "
+        "the address from the mail on its way. If it already had one, that account is unchanged, the "
+        "attempt is in its security log, and its owner is mailed about it."
     )
 
 
