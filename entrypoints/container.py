@@ -46,7 +46,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     # The operations context's health checks and heartbeats; the archive backlog is playback's,
-    # the breakers' states the breakers' own.
+    # the mail backlog identity mail's, the breakers' states the breakers' own.
     health_adapters = providers.Container(HealthAdapters, settings=settings, shared=shared)
     health = providers.Container(
         Health,
@@ -54,6 +54,7 @@ class Container(containers.DeclarativeContainer):
         shared=shared,
         adapters=health_adapters,
         journal_backlog=playback_adapters.journal_backlog,
+        mail_backlog=identity_mail.adapters.mail_backlog,
         breakers=operations.breaker_reader,
     )
 

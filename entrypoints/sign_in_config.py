@@ -51,6 +51,8 @@ class SignInSettings:
     smtp_timeout_seconds: int = 30
     # TV sign-in
     device_authorizations_per_ip: int = 30  # TV sign-ins started per client IP per 15 minutes
+    # mail operations: mail waiting longer than this to be sent makes the mail:queue health check warn
+    mail_backlog_warn_seconds: int = 900
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SignInSettings:
@@ -68,6 +70,7 @@ class SignInSettings:
             smtp_ca_file=_smtp_ca_file(env),
             smtp_timeout_seconds=env_int(env, "MG_SMTP_TIMEOUT_SECONDS", 30),
             device_authorizations_per_ip=env_int(env, "MG_DEVICE_AUTHORIZATIONS_PER_IP", 30),
+            mail_backlog_warn_seconds=env_int(env, "MG_MAIL_BACKLOG_WARN_SECONDS", 900),
         )
 
 

@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 import attrs
 
 from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentityStore
+from application.identity.mail_backlog_ports import MailBacklog
 from application.identity.mail_queue_ports import QueuedMail
 from application.shared.mail_ports import MailMessage
 
@@ -29,7 +30,7 @@ class _Entry:
 class InMemoryMailQueue:
     """The worker's side of the in-memory identity store's ``outgoing_mail``: that list keeps
     every message committed (tests read it), and this queue takes each one it has not seen yet
-    when it is next asked, as queued at that moment."""
+    when it is next asked, as queued at that moment. It is its own MailBacklogReader."""
 
     def __init__(self, store: InMemoryIdentityStore) -> None:
         self._store = store
@@ -69,3 +70,10 @@ class InMemoryMailQueue:
     async def give_up(self, mail: QueuedMail, now: datetime, error: str) -> None:
         if entry := self._ours(mail):
             entry.failed_at, entry.last_error = now, error
+
+    async def backlog(self, now: datetime, given_up_since: datetime) -> MailBacklog:
+        self._take_new(now)
+        waiting = [e.queued_at for e in self.entries.values() if e.pending]
+        given_up = sum(1 for e in self.entries.values() if e.failed_at is not None and e.failed_at >= given_up_since)
+        oldest = max(0.0, (now - min(waiting)).total_seconds()) if waiting else 0.0
+        return MailBacklog(waiting=len(waiting), oldest_age_seconds=oldest, given_up=given_up)

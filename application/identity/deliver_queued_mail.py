@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from attrs import frozen
+from attrs import field, frozen
 
+from application.identity.mail_delivery_ports import MailOutcome, MailOutcomes, UncountedMailOutcomes
 from application.identity.mail_queue_ports import MailQueue, QueuedMail
 from application.shared.mail_ports import MailDeliveryFailed, Mailer
 from application.shared.ports import Clock
@@ -31,7 +32,8 @@ class DeliverQueuedMail:
     is retried later, with growing waits, until ``give_up_after`` from queueing. Messages are
     leased, not taken: if the process dies mid-batch, they come due again when the lease ends,
     so a message may (rarely) be sent twice but is never lost. The lease outlasts a batch of
-    sends at the mailer's timeout. Sending a batch is traced; looking for one is not."""
+    sends at the mailer's timeout. Sending a batch is traced; looking for one is not. Each
+    message's outcome is counted in ``outcomes``."""
 
     queue: MailQueue
     mailer: Mailer
@@ -40,6 +42,7 @@ class DeliverQueuedMail:
     batch_size: int = 20
     lease: timedelta = timedelta(minutes=15)
     give_up_after: timedelta = timedelta(hours=24)
+    outcomes: MailOutcomes = field(factory=UncountedMailOutcomes)
 
     async def __call__(self) -> int:
         batch = await self.queue.claim(self.clock.now(), self.lease, self.batch_size)
@@ -73,10 +76,13 @@ class DeliverQueuedMail:
                     },
                 )
                 await self.queue.retry_at(mail, retry, str(failure))
+                self.outcomes.counted(MailOutcome.RETRY)
             return
         await self.queue.mark_sent(mail, self.clock.now())
+        self.outcomes.counted(MailOutcome.SENT)
 
     async def _give_up(self, mail: QueuedMail, reason: str) -> None:
         # Never the message itself: it may carry a sign-in token.
         log.error("mail given up", extra={"mail_id": str(mail.id), "attempts": mail.attempt, "error": reason})
         await self.queue.give_up(mail, self.clock.now(), reason)
+        self.outcomes.counted(MailOutcome.GIVEN_UP)

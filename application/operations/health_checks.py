@@ -1,5 +1,6 @@
 """The checks the aggregate is made of, each over a small port: a dependency's response time, the
-heartbeats of one kind of process, and how far behind the playback archive is."""
+heartbeats of one kind of process, how far behind the playback archive is, and whether mail is
+being sent."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from datetime import timedelta
 
 from attrs import frozen
 
+from application.identity.mail_backlog_ports import MailBacklogReader
 from application.operations.health_ports import HealthCheck, Ping
 from application.operations.heartbeat_ports import HeartbeatStore
 from application.playback.progress_journal_ports import JournalBacklogReader
+from application.shared.ports import Clock
 from domain.operations.health import CheckSpec, Observation
 from domain.operations.heartbeats import heartbeat_observations
 
@@ -68,6 +71,44 @@ class ArchiveBacklogCheck:
                 else f"{backlog.pending} changes wait for the archive, the oldest for {age:.0f} s "
                 f"(bound {self.bound.total_seconds():g} s)",
                 details={"pending": backlog.pending},
+            ),
+        )
+
+
+GIVEN_UP_WINDOW = timedelta(hours=1)
+
+
+@frozen
+class MailQueueCheck:
+    """``mail:queue``: how long the oldest mail not sent yet has waited since it was queued (due
+    now or waiting for a retry); older than ``bound``, mail is stuck (the SMTP server is down or
+    refuses our credentials, or no worker runs). Mail given up in the last hour warns too: it
+    will never arrive, and the people waiting for it cannot sign in."""
+
+    spec: CheckSpec
+    backlog: MailBacklogReader
+    clock: Clock
+    bound: timedelta
+    timeout_seconds: float | None = None
+
+    async def observe(self) -> Sequence[Observation]:
+        now = self.clock.now()
+        backlog = await self.backlog.backlog(now, now - GIVEN_UP_WINDOW)
+        age = backlog.oldest_age_seconds
+        problems = []
+        if age > self.bound.total_seconds():
+            problems.append(
+                f"{backlog.waiting} mails wait to be sent, the oldest for {age:.0f} s "
+                f"(bound {self.bound.total_seconds():g} s)"
+            )
+        if backlog.given_up:
+            problems.append(f"{backlog.given_up} mails given up in the last hour")
+        return (
+            Observation(
+                healthy=not problems,
+                observed_value=round(age, 3),
+                output="; ".join(problems) or None,
+                details={"waiting": backlog.waiting, "givenUpLastHour": backlog.given_up},
             ),
         )
 

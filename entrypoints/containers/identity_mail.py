@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from adapters.identity.postgres_mail_backlog import PostgresMailBacklogReader
 from adapters.identity.postgres_mail_queue import PostgresMailQueue
 from adapters.shared.opentelemetry_work_tracing import OpenTelemetryWorkTracing
 from adapters.shared.outbox_directory_mailer import OutboxDirectoryMailer
@@ -13,6 +14,7 @@ from application.identity.deliver_queued_mail import DeliverQueuedMail
 from application.shared.mail_ports import Mailer
 from application.shared.ports import Clock
 from entrypoints.config import Settings
+from entrypoints.telemetry.mail_metrics import PrometheusMailOutcomes
 
 
 def configured_mailer(settings: Settings, clock: Clock) -> Mailer:
@@ -36,6 +38,7 @@ class IdentityMailAdapters(containers.DeclarativeContainer):
     mailer = providers.Singleton(configured_mailer, settings, shared.clock)
     mail_queue = providers.Singleton(PostgresMailQueue, shared.engine, identity_adapters.secret_box)
     tracing = providers.Singleton(OpenTelemetryWorkTracing, system="postgresql", destination="mail_queue")
+    mail_backlog = providers.Singleton(PostgresMailBacklogReader, shared.engine)  # what /health/aggregate reads
 
 
 class IdentityMail(containers.DeclarativeContainer):
@@ -52,4 +55,5 @@ class IdentityMail(containers.DeclarativeContainer):
         mailer=adapters.mailer,
         clock=shared.clock,
         tracing=adapters.tracing,
+        outcomes=providers.Singleton(PrometheusMailOutcomes),
     )

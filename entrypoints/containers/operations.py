@@ -13,6 +13,7 @@ from adapters.operations.health_redis_heartbeats import RedisHeartbeatStore
 from adapters.operations.purgatory_circuit_breaker import PurgatoryCircuitBreaker
 from adapters.operations.redis_breaker_states import RedisBreakerStates
 from adapters.operations.redis_or_local_breaker_states import RedisOrLocalBreakerStates
+from application.identity.mail_backlog_ports import MailBacklogReader
 from application.operations.aggregate_health import AggregateHealth
 from application.operations.breaker_health_reader import BreakerHealthReader
 from application.operations.breakers import ListBreakers, OverrideBreaker
@@ -22,12 +23,14 @@ from application.operations.health_checks import (
     ArchiveBacklogCheck,
     FixedHealthChecks,
     HeartbeatCheck,
+    MailQueueCheck,
     ResponseTimeCheck,
 )
 from application.operations.health_ports import HealthCheck, Ping
 from application.operations.heartbeat_ports import HeartbeatStore
 from application.operations.heartbeats import PublishHeartbeat, WithdrawHeartbeat
 from application.playback.progress_journal_ports import JournalBacklogReader
+from application.shared.ports import Clock
 from domain.operations.breakers import BreakerPolicies, BreakerPolicy
 from domain.operations.health import CheckSpec
 from entrypoints.config import Settings
@@ -86,6 +89,14 @@ ARCHIVE_BACKLOG = CheckSpec(
     affected_features=("progress-archive", "watch-history"),
     observed_unit="s",
 )
+MAIL_QUEUE = CheckSpec(
+    "mail",
+    "queue",
+    "component",
+    critical=False,
+    affected_features=("email-verification", "password-reset"),
+    observed_unit="s",
+)
 
 
 def _seconds(milliseconds: int) -> float:
@@ -103,6 +114,8 @@ def core_health_checks(
     qdrant: Ping | None,
     heartbeats: HeartbeatStore,
     backlog: JournalBacklogReader,
+    mail_backlog: MailBacklogReader,
+    clock: Clock,
 ) -> FixedHealthChecks:
     ttl = timedelta(seconds=settings.heartbeat_ttl_seconds)
     checks: list[HealthCheck] = [ResponseTimeCheck(POSTGRES, postgres), ResponseTimeCheck(REDIS, redis)]
@@ -112,6 +125,7 @@ def core_health_checks(
         HeartbeatCheck(WORKERS, "worker", heartbeats, ttl),
         HeartbeatCheck(API_PROCESSES, "api", heartbeats, ttl),
         ArchiveBacklogCheck(ARCHIVE_BACKLOG, backlog, timedelta(seconds=settings.archive_backlog_warn_seconds)),
+        MailQueueCheck(MAIL_QUEUE, mail_backlog, clock, timedelta(seconds=settings.sign_in.mail_backlog_warn_seconds)),
     ]
     return FixedHealthChecks(tuple(checks))
 
@@ -138,6 +152,7 @@ class Health(containers.DeclarativeContainer):
     shared = providers.DependenciesContainer()
     adapters = providers.DependenciesContainer()
     journal_backlog = providers.Dependency()  # the playback context's, given by the root
+    mail_backlog = providers.Dependency()  # identity mail's, given by the root
     breakers = providers.Dependency()  # the breakers' read API (Operations.breaker_reader), given by the root
 
     core_checks = providers.Singleton(
@@ -148,6 +163,8 @@ class Health(containers.DeclarativeContainer):
         adapters.qdrant_ping,
         adapters.heartbeats,
         journal_backlog,
+        mail_backlog,
+        shared.clock,
     )
     # One `breaker:<name>` check per declared breaker (a tripped one warns).
     breaker_checks = providers.Singleton(BreakerHealthChecks, breakers)

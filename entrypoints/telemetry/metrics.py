@@ -73,6 +73,15 @@ RATE_LIMIT_REJECTIONS = Counter(
     ["limiter"],
 )
 
+# Outgoing mail (entrypoints/telemetry/mail_metrics.py, told by the worker's DeliverQueuedMail):
+# each attempt at a queued message, once. Like the dropped spans, served only in multiprocess mode.
+MAIL_DELIVERIES = Counter(
+    "mg_mail_deliveries_total",
+    "Attempts to send a queued mail, by outcome: sent, retry (not delivered this time, due again later) "
+    "or given_up (never to be delivered: refused for good, or queued too long ago).",
+    ["outcome"],
+)
+
 # Tracing (entrypoints/telemetry/tracing.py): spans the exporter could not send. `reason` is the
 # batch processor's word for it: `queue_full`, `export_failed`. The worker's drops are served only
 # in multiprocess mode (its files are in the same directory); the worker has no /metrics of its own.

@@ -19,3 +19,4 @@ class InMemoryIdentityMailAdapters(containers.DeclarativeContainer):
     mailer = providers.Singleton(InMemoryMailer, settings.provided.sign_in.mail_from)
     mail_queue = providers.Singleton(InMemoryMailQueue, identity_adapters.uow)
     tracing = providers.Singleton(InMemoryWorkTracing)
+    mail_backlog = mail_queue  # the in-memory queue answers for its own backlog

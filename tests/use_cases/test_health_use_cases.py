@@ -68,6 +68,7 @@ async def test_everything_answering_and_a_worker_beating_passes(world: FakeWorld
         "worker:heartbeat",
         "api:heartbeat",
         "playback-archive:backlog",
+        "mail:queue",
         "breaker:github",  # every declared breaker, the identity providers' too
         "breaker:google",
     ]  # no Qdrant: it is not configured
