@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import mail_queue
@@ -30,7 +30,11 @@ class PostgresMailBacklogReader:
             .subquery()
         )
         async with self._engine.connect() as conn:
-            row = (await conn.execute(select(waiting, given_up))).mappings().one()
+            row = (
+                (await conn.execute(select(waiting, given_up).select_from(waiting.join(given_up, true()))))
+                .mappings()
+                .one()
+            )
         oldest: datetime | None = row["oldest"]
         age = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
         return MailBacklog(waiting=row["waiting"], oldest_age_seconds=age, given_up=row["given_up"])
