@@ -143,8 +143,10 @@ async def test_the_backlogs_filters_are_answered_from_the_partial_indexes_not_th
             row[0]
             for row in await conn.execute(
                 text(
-                    "EXPLAIN SELECT count(*), min(queued_at) FROM mail_queue WHERE sent_at IS NULL AND failed_at IS NULL"
-                    " UNION ALL SELECT count(*), NULL FROM mail_queue WHERE failed_at IS NOT NULL AND failed_at >= now()"
+                    "EXPLAIN SELECT count(*), min(queued_at) FROM mail_queue"
+                    " WHERE sent_at IS NULL AND failed_at IS NULL"
+                    " UNION ALL SELECT count(*), NULL FROM mail_queue"
+                    " WHERE failed_at IS NOT NULL AND failed_at >= now()"
                 )
             )
         )
