@@ -1,7 +1,7 @@
 """What one scrape of ``GET /metrics`` answers: this process's metrics (or, in multiprocess mode,
 every process's, added up from ``PROMETHEUS_MULTIPROC_DIR``), and the archive lag and the circuit
 breakers' states, read from Redis for this scrape only, so no process holds a copy that could be
-stale or counted twice."""
+stale or counted twice (the mail queue's backlog likewise, from PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from application.identity.mail_backlog_ports import MailBacklog
 from application.playback.progress_journal_ports import JournalBacklog
 from domain.operations.breakers import BreakerState, BreakerView
 from entrypoints.telemetry.metrics import (
@@ -22,6 +23,8 @@ from entrypoints.telemetry.metrics import (
     BREAKER_FAILURE_RATE,
     BREAKER_SLOW_CALL_RATE,
     BREAKER_STATE,
+    MAIL_QUEUE_OLDEST_WAITING_AGE,
+    MAIL_QUEUE_WAITING,
 )
 
 
@@ -50,6 +53,22 @@ def archive_lag_metrics(backlog: JournalBacklog | None) -> list[Metric]:
     )
     age.add_metric([], backlog.oldest_age_seconds)
     return [pending, age]
+
+
+def mail_queue_metrics(backlog: MailBacklog | None) -> list[Metric]:
+    """Nothing when PostgreSQL did not answer, as for the archive lag."""
+    if backlog is None:
+        return []
+    waiting = GaugeMetricFamily(
+        MAIL_QUEUE_WAITING, "Mail queued and neither sent nor given up yet (due now or waiting for a retry)."
+    )
+    waiting.add_metric([], backlog.waiting)
+    age = GaugeMetricFamily(
+        MAIL_QUEUE_OLDEST_WAITING_AGE,
+        "How long the oldest mail not sent yet has waited since it was queued (0 when none).",
+    )
+    age.add_metric([], backlog.oldest_age_seconds)
+    return [waiting, age]
 
 
 def breaker_metrics(views: Sequence[BreakerView]) -> list[Metric]:
@@ -87,9 +106,12 @@ class _Scrape:
 
 
 def exposition(
-    backlog: JournalBacklog | None, accept: str, breakers: Sequence[BreakerView] = ()
+    backlog: JournalBacklog | None,
+    accept: str,
+    breakers: Sequence[BreakerView] = (),
+    mail: MailBacklog | None = None,
 ) -> tuple[bytes, str]:
     """The scrape's body and content type: Prometheus text, or OpenMetrics when ``accept`` asks."""
     encoder, content_type = choose_encoder(accept)
-    read_now = archive_lag_metrics(backlog) + breaker_metrics(breakers)
+    read_now = archive_lag_metrics(backlog) + breaker_metrics(breakers) + mail_queue_metrics(mail)
     return encoder(_Scrape(recorded_metrics(), read_now)), content_type

@@ -9,7 +9,8 @@ else (a dependency down).
 With ``PROMETHEUS_MULTIPROC_DIR`` set before the process starts, prometheus-client keeps every
 value in a file per process there and ``/metrics`` adds them up (``exposition.py``); a gauge says
 how with its ``multiprocess_mode``. The archive lag is not stored at all: it is read from Redis at
-each scrape (``exposition.archive_lag_metrics``).
+each scrape (``exposition.archive_lag_metrics``); nor is the mail queue's backlog, read from
+PostgreSQL (``exposition.mail_queue_metrics``).
 """
 
 from __future__ import annotations
@@ -116,6 +117,9 @@ BREAKER_TRANSITIONS = Counter(
 # Read from Redis at scrape time, never recorded (see exposition.archive_lag_metrics).
 ARCHIVE_PENDING_CHANGES = "mg_archive_pending_changes"
 ARCHIVE_OLDEST_PENDING_AGE = "mg_archive_oldest_pending_age_seconds"
+# Read from PostgreSQL at scrape time, never recorded (see exposition.mail_queue_metrics).
+MAIL_QUEUE_WAITING = "mg_mail_queue_waiting"
+MAIL_QUEUE_OLDEST_WAITING_AGE = "mg_mail_queue_oldest_waiting_age_seconds"
 # Read at scrape time from the breakers' store (see exposition.breaker_metrics): the same whichever
 # process answers, while Redis answers.
 BREAKER_STATE = "mg_breaker_state"
