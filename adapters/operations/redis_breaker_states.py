@@ -65,16 +65,18 @@ class RedisBreakerStates:
     @lru_cache(maxsize=256)  # noqa: B019 -- a few declared policies, for the adapter's lifetime
     def _policy_arg(self, policy: BreakerPolicy) -> str:
         idle = max(self._idle, policy.wait + policy.trial_lease + timedelta(seconds=1))
-        return " ".join((
-            str(policy.window_size),
-            str(policy.minimum_calls),
-            repr(policy.failure_rate_threshold),
-            repr(policy.slow_call_rate_threshold),
-            str(policy.wait // _MS),
-            str(policy.half_open_trials),
-            str(policy.trial_lease // _MS),
-            str(idle // _MS),
-        ))
+        return " ".join(
+            (
+                str(policy.window_size),
+                str(policy.minimum_calls),
+                repr(policy.failure_rate_threshold),
+                repr(policy.slow_call_rate_threshold),
+                str(policy.wait // _MS),
+                str(policy.half_open_trials),
+                str(policy.trial_lease // _MS),
+                str(idle // _MS),
+            )
+        )
 
     async def _step(self, op: str, policy: BreakerPolicy, now: datetime, *extra: str) -> tuple[Breaker, Any, list[Any]]:
         reply = await self._script(keys(policy.name), [op, str(_ms(now)), self._policy_arg(policy), *extra])

@@ -53,7 +53,12 @@ async def test_a_breaker_never_called_is_closed_and_lets_calls_through(states: B
     assert admission.verdict is Verdict.CALL and admission.token is None and admission.transition is None
     view = await states.view(POLICY, T0)
     assert (view.name, view.state, view.mode, view.calls, view.opened_at, view.next_trial_at) == (
-        "upstream", BreakerState.CLOSED, BreakerMode.AUTOMATIC, 0, None, None
+        "upstream",
+        BreakerState.CLOSED,
+        BreakerMode.AUTOMATIC,
+        0,
+        None,
+        None,
     )
 
 
@@ -199,7 +204,10 @@ async def test_forced_open_refuses_every_call_and_has_no_next_trial(states: Brea
     assert settled.transition == Transition("upstream", BreakerState.CLOSED, BreakerState.FORCED_OPEN)
     view = settled.view
     assert (view.state, view.mode, view.opened_at, view.next_trial_at) == (
-        BreakerState.FORCED_OPEN, BreakerMode.FORCED_OPEN, at(5), None
+        BreakerState.FORCED_OPEN,
+        BreakerMode.FORCED_OPEN,
+        at(5),
+        None,
     )
     refused = await states.admit(POLICY, at(3600))
     assert refused.verdict is Verdict.REJECT and refused.retry_after == POLICY.wait

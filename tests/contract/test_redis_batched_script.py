@@ -77,7 +77,10 @@ async def test_each_caller_of_a_batch_gets_its_own_span_under_its_own_parent(
 
     calls = named(recorded_spans, "EVALSHA echo")
     assert len(calls) == 4 and {span.name for span in recorded_spans} == {
-        "request 1", "request 2", "request 3", "EVALSHA echo"
+        "request 1",
+        "request 2",
+        "request 3",
+        "EVALSHA echo",
     }  # fmt: skip  (and no span for the pipeline the calls shared)
     parents = {span.parent.span_id: span for span in calls if span.parent is not None}
     for caller in callers[:2]:

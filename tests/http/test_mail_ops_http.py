@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-
 from typing import Any
 
 from dependency_injector import providers

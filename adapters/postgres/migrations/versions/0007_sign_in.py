@@ -55,8 +55,7 @@ def upgrade() -> None:
         """
     )
     op.execute(
-        "CREATE INDEX mail_queue_due_idx ON mail_queue (next_attempt_at)"
-        " WHERE sent_at IS NULL AND failed_at IS NULL"
+        "CREATE INDEX mail_queue_due_idx ON mail_queue (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL"
     )
     op.execute(
         """
