@@ -86,9 +86,7 @@ class InMemoryIdentityProvider:
         }
         if self._scopes:
             query["scope"] = self._scopes
-        if self._uses_nonce:
-            if request.nonce is None:
-                raise ValueError(f"{self._name} is an OpenID Connect provider: the request needs a nonce")
+        if self._uses_nonce and request.nonce is not None:  # without one, no code it gives can be spent
             query["nonce"] = request.nonce
         return f"{self.authorize_endpoint}?{urlencode(query)}"
 
@@ -101,6 +99,8 @@ class InMemoryIdentityProvider:
         if f"{parts.scheme}://{parts.netloc}{parts.path}" != self.authorize_endpoint:
             raise ValueError(f"not an authorization URL of {self._name}: {authorization_url}")
         query = {name: values[0] for name, values in parse_qs(parts.query).items()}
+        if query.get("client_id") != self.client_id or query.get("response_type") != "code":
+            raise ValueError(f"{self._name} knows no such client, or it does not ask for a code")
         if query.get("code_challenge_method") != "S256":
             raise ValueError("the provider insists on PKCE S256")
         code = secrets.token_urlsafe(24)

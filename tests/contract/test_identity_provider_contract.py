@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import attrs
 import pytest
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan
@@ -208,6 +209,14 @@ async def test_a_sign_in_without_its_nonce_is_refused(openid_connect_world: Iden
 
 async def test_the_nonce_must_be_this_flows(openid_connect_world: IdentityProviderWorld) -> None:
     flow, code = await openid_connect_world.granted_code()
+
+    with pytest.raises(ProviderRefused):
+        await openid_connect_world.identify(flow, code, nonce=openid_connect_world.new_flow().nonce)
+
+
+async def test_a_sign_in_started_without_a_nonce_cannot_complete(openid_connect_world: IdentityProviderWorld) -> None:
+    nonceless = attrs.evolve(openid_connect_world.new_flow(), nonce=None)
+    flow, code = await openid_connect_world.granted_code(nonceless)
 
     with pytest.raises(ProviderRefused):
         await openid_connect_world.identify(flow, code, nonce=openid_connect_world.new_flow().nonce)
