@@ -18,7 +18,9 @@ HOSTILE = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 
 
 @pytest.mark.parametrize("path", PAGES)
-async def test_a_page_is_html_that_no_cache_keeps_with_a_strict_policy_and_no_referrer(client: Client, path: str) -> None:
+async def test_a_page_is_html_that_no_cache_keeps_with_a_strict_policy_and_no_referrer(
+    client: Client, path: str
+) -> None:
     response = await client.get(path, query_string={"token": "abc", "user_code": "BCDF-GHJK"})
     assert response.status_code == 200
     assert response.content_type == "text/html; charset=utf-8"

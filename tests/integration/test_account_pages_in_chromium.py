@@ -67,9 +67,7 @@ class Watched:
 
 
 @pytest.fixture
-def service(
-    start: Any, shared_env: dict[str, str], smtp_server: LoopbackSmtpServer
-) -> Iterator[httpx.Client]:
+def service(start: Any, shared_env: dict[str, str], smtp_server: LoopbackSmtpServer) -> Iterator[httpx.Client]:
     """`serve`, and the worker sending its mail to the loopback SMTP server."""
     base, _ = start(MG_SMTP_URL=smtp_server.url)
     worker = subprocess.Popen([*CLI, "worker"], env={**shared_env, "MG_SMTP_URL": smtp_server.url})
@@ -228,6 +226,33 @@ def test_ana_approves_her_tv_on_the_page_it_shows_signing_in_with_her_two_factor
     # Ana's phone and her TV; the page signed itself out once it had done its job.
     assert sorted(str(item["client_name"]) for item in sessions) == ["Living room TV", "None"]
     assert page.evaluate("() => Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
+    watched.assert_nothing_went_wrong()
+
+
+def test_ana_refuses_a_code_she_did_not_start_after_a_mistyped_one_is_shown_as_unknown(
+    service: httpx.Client, browser: Browser
+) -> None:
+    register(service)
+    started = service.post("/api/v1/auth/device", json={"client_name": "Someone's TV"}).json()
+    watched = Watched(browser)
+    page = watched.page
+
+    page.goto(address(service) + "/device")  # typed by hand: no code in the address
+    code = page.get_by_label("The code your TV shows")
+    expect(code).to_have_value("")
+    page.get_by_label("Email").fill(ANA)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    code.fill("BBBB-BBBB" if started["user_code"] != "BBBB-BBBB" else "CCCC-CCCC")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator("#code-error")).not_to_be_empty()
+    expect(code).to_have_attribute("aria-invalid", "true")
+
+    code.fill(started["user_code"])
+    page.get_by_role("button", name="Deny").click()
+    expect(page.get_by_role("status")).to_have_text("Denied: “Someone's TV” will not be signed in.")
+    refused = service.post("/api/v1/auth/device/token", json={"device_code": started["device_code"]})
+    assert refused.json()["error"] == "access_denied"
     watched.assert_nothing_went_wrong()
 
 
