@@ -37,7 +37,8 @@ class Unauthenticated(DomainError):
 
 class TooManyAttempts(DomainError):
     """A limit refused the attempt. ``limiter`` names which one (``sign_in``, ``registration``,
-    ``second_factor``, ``factor_lock``, ``invalid_api_key``, ``api_key``, ``leaked_key_reports``):
+    ``second_factor``, ``factor_lock``, ``invalid_api_key``, ``api_key``, ``leaked_key_reports``,
+    ``email_verification``, ``password_reset``, ``device_code``, ``device_authorizations``):
     operators count refusals by it, and one route can meet several limits."""
 
     code = "too-many-attempts"

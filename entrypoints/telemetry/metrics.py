@@ -50,7 +50,8 @@ SYNC_CONNECTIONS = Gauge(
 SIGN_INS = Counter(
     "mg_sign_ins_total",
     "Sign-in attempts by step (password: POST /api/v1/auth/login; second_factor: POST "
-    "/api/v1/auth/mfa/challenge) and outcome (success, mfa_required, or the refusing problem code).",
+    "/api/v1/auth/mfa/challenge; provider: a provider's callback; login_code: POST /api/v1/auth/oauth/exchange) "
+    "and outcome (success, mfa_required, linked, login_code, or the refusing problem code).",
     ["step", "outcome"],
 )
 SECOND_FACTOR_CHECKS = Counter(
@@ -67,7 +68,8 @@ API_KEY_AUTHENTICATIONS = Counter(
 RATE_LIMIT_REJECTIONS = Counter(
     "mg_rate_limit_rejections_total",
     "Requests refused by a limit (429), by limiter: sign_in, registration, second_factor, factor_lock, "
-    "invalid_api_key, api_key, leaked_key_reports.",
+    "invalid_api_key, api_key, leaked_key_reports, email_verification, password_reset, device_code, "
+    "device_authorizations.",
     ["limiter"],
 )
 
