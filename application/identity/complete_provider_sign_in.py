@@ -1,6 +1,11 @@
 """The provider's callback: the flow's state is spent, the provider says who signed in, the
 linking rules decide which account that is, and the answer is a session, the second-factor step,
-or a one-time login code for the client app (never tokens in a URL)."""
+or a one-time login code for the client app (never tokens in a URL).
+
+A link started from settings is not attached here: whoever's browser arrives at the callback is
+unknown (bearer tokens, no cookies), so someone could start a link on their own account and have
+a victim approve it. The callback hands out a one-time link code instead, and only a session of
+the account that started the link can confirm it (ConfirmIdentityLink)."""
 
 from __future__ import annotations
 
@@ -11,30 +16,29 @@ from attrs import frozen
 
 from application.identity.account_ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory
 from application.identity.external_identity_ports import LoginCodeStore, LoginGrant, ProviderFlow
+from application.identity.identity_attachment import attach_identity
 from application.identity.identity_provider_ports import ProviderIdentity
 from application.identity.log_in import MfaRequired
 from application.identity.provider_flow import (
+    LINK_CODE_TTL,
     LOGIN_CODE_BYTES,
     InvalidOAuthCallback,
     InvalidOAuthState,
     ProviderAccessDenied,
     ProviderFlows,
 )
-from application.identity.security_log import record_event
 from application.identity.sign_in_answer import SignInAnswer
 from application.identity.tokens import TokenPair, digest_token
 from application.shared.ports import Clock, IdGenerator, SecretGenerator
 from domain.identity.email import EmailAddress, InvalidEmail
 from domain.identity.errors import EmailAlreadyRegistered
 from domain.identity.external_identity import (
-    ExternalIdentity,
-    IdentityLinkedElsewhere,
     ProviderEmailMissing,
     ProviderEmailTaken,
     SignInOutcome,
     decide_sign_in,
+    ensure_can_link,
 )
-from domain.identity.security_event import SecurityEventKind
 from domain.identity.user import User, clean_display_name
 from domain.shared.errors import InvalidInput
 
@@ -61,10 +65,13 @@ class LoginCodeRedirect:
 
 
 @frozen
-class IdentityLinked:
-    """A link started from settings is done; ``location`` is the client app to return to, if any."""
+class LinkPending:
+    """A link started from settings waits for the account's own app to confirm ``link_code``;
+    ``location`` is the client app to send the code to, if the link named one."""
 
     provider: str
+    link_code: str
+    expires_in: int
     location: str | None
 
 
@@ -100,7 +107,7 @@ class CompleteProviderSignIn:
 
     async def __call__(
         self, command: CompleteProviderSignInCommand
-    ) -> TokenPair | MfaRequired | LoginCodeRedirect | IdentityLinked:
+    ) -> TokenPair | MfaRequired | LoginCodeRedirect | LinkPending:
         provider = self.flows.provider(command.provider)
         flow = await self.flows.flows.take(digest_token(command.state)) if command.state else None
         if flow is None or flow.provider != command.provider:
@@ -121,7 +128,7 @@ class CompleteProviderSignIn:
             raise InvalidOAuthState("The provider answered for another provider's sign-in.")
         now = self.clock.now()
         if flow.link_user_id is not None:
-            return await self._link(flow, identity, command.ip, now)
+            return await self._link(flow, identity, now)
         async with self.uow() as uow:
             user = await self._account(uow, identity, command.ip, now)
             if flow.redirect_uri is None:
@@ -179,42 +186,22 @@ class CompleteProviderSignIn:
             )
         raise ProviderEmailTaken(_EMAIL_TAKEN.format(provider=identity.provider))
 
-    async def _link(
-        self, flow: ProviderFlow, identity: ProviderIdentity, ip: str | None, now: datetime
-    ) -> IdentityLinked:
+    async def _link(self, flow: ProviderFlow, identity: ProviderIdentity, now: datetime) -> LinkPending:
+        """What can be refused now is refused now; the attaching waits for the confirmation."""
         async with self.uow() as uow:
             user = await uow.users.get(flow.link_user_id) if flow.link_user_id else None
             if user is None:
                 raise InvalidOAuthState("The account this link was started from no longer exists.")
-            existing = await uow.external_identities.get(identity.provider, identity.subject)
-            if existing is not None and existing.user_id != user.id:
-                raise IdentityLinkedElsewhere(
-                    f"This {identity.provider} identity is linked to another account; unlink it there first."
-                )
-            if existing is None:
-                await self._attach(uow, identity, user, "settings", ip, now)
-            await uow.commit()
-        location = (
-            with_query(flow.redirect_uri, linked=identity.provider, state=flow.client_state)
-            if flow.redirect_uri
-            else None
-        )
-        return IdentityLinked(provider=identity.provider, location=location)
+            holder = await uow.external_identities.get(identity.provider, identity.subject)
+            ensure_can_link(holder, await uow.external_identities.list_for_user(user.id), user.id, identity.provider)
+        code = self.secrets.token(LOGIN_CODE_BYTES)
+        grant = LoginGrant(user_id=user.id, provider=identity.provider, auth_time=now, link=identity)
+        await self.login_codes.put(digest_token(code), grant, ttl=LINK_CODE_TTL)
+        location = with_query(flow.redirect_uri, link_code=code, state=flow.client_state) if flow.redirect_uri else None
+        expires_in = int(LINK_CODE_TTL.total_seconds())
+        return LinkPending(provider=identity.provider, link_code=code, expires_in=expires_in, location=location)
 
     async def _attach(
         self, uow: IdentityUnitOfWork, identity: ProviderIdentity, user: User, how: str, ip: str | None, now: datetime
     ) -> None:
-        await uow.external_identities.add(
-            ExternalIdentity(
-                provider=identity.provider,
-                subject=identity.subject,
-                user_id=user.id,
-                email=identity.email,
-                email_verified=identity.email_verified,
-                login=identity.login,
-                linked_at=now,
-                last_sign_in_at=None if how == "settings" else now,
-            )
-        )
-        details = {"provider": identity.provider, "how": how}
-        await record_event(uow, self.ids, user.id, SecurityEventKind.IDENTITY_LINKED, now, ip, details)
+        await attach_identity(uow, self.ids, identity, user.id, how=how, ip=ip, now=now)

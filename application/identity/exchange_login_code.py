@@ -27,7 +27,7 @@ class ExchangeLoginCode:
 
     async def __call__(self, command: ExchangeLoginCodeCommand) -> TokenPair | MfaRequired:
         grant = await self.login_codes.take(digest_token(command.code))
-        if grant is None:
+        if grant is None or grant.link is not None:  # a link code never turns into a sign-in
             raise InvalidLoginCode("This login code is unknown, expired or was used already; sign in again.")
         now = self.clock.now()
         async with self.uow() as uow:

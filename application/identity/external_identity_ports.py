@@ -3,12 +3,13 @@ the authorize redirect and the callback, and the one-time login codes handed to 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
 from attrs import frozen
 
+from application.identity.identity_provider_ports import ProviderIdentity
 from domain.identity.external_identity import ExternalIdentity
 
 
@@ -55,18 +56,22 @@ class ProviderFlowStore(Protocol):
 
 @frozen
 class LoginGrant:
-    """What a one-time login code stands for: an account that finished a provider sign-in. The
-    tokens (or the second-factor step) are made only when the code is exchanged."""
+    """What a one-time code stands for: an account that finished a provider sign-in (a login
+    code: the tokens, or the second-factor step, are made only when it is exchanged), or with
+    ``link`` set, an identity waiting to be attached to the account that started linking it (a
+    link code: only that account's own session may confirm it, and it never signs anyone in)."""
 
     user_id: UUID
     provider: str
     auth_time: datetime
+    link: ProviderIdentity | None = None
 
 
 class LoginCodeStore(Protocol):
-    """One-time login codes, each for ``ttl`` (60 seconds), across processes."""
+    """One-time codes, each for the store's ``ttl`` (60 seconds) or the ``ttl`` it was put with,
+    across processes."""
 
-    async def put(self, code_digest: str, grant: LoginGrant) -> None: ...
+    async def put(self, code_digest: str, grant: LoginGrant, *, ttl: timedelta | None = None) -> None: ...
 
     async def take(self, code_digest: str) -> LoginGrant | None:
         """The grant, removed in the same step: a code is exchanged once."""

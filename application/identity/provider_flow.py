@@ -18,6 +18,8 @@ from domain.shared.errors import DomainError, Forbidden, NotFound
 
 FLOW_TTL = timedelta(minutes=10)
 LOGIN_CODE_TTL = timedelta(seconds=60)
+# The person has to get back to the app that started the link, which may ask them to sign in again.
+LINK_CODE_TTL = timedelta(minutes=10)
 STATE_BYTES = 32
 CODE_VERIFIER_BYTES = 32  # 43 base64url characters, within PKCE's 43-128
 NONCE_BYTES = 32
@@ -52,6 +54,13 @@ class ProviderAccessDenied(Forbidden):
 
 class InvalidLoginCode(DomainError):
     code = "invalid-login-code"
+
+
+class InvalidLinkCode(DomainError):
+    """Unknown, expired, used, another provider's, or started by another account: one answer for
+    all, so a code in the wrong hands learns nothing about whose it is."""
+
+    code = "invalid-link-code"
 
 
 def pkce_challenge(code_verifier: str) -> str:

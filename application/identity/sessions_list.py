@@ -9,9 +9,11 @@ from attrs import frozen
 
 from application.identity.account_ports import IdentityUnitOfWorkFactory, RevokedSessions
 from application.identity.principal import Principal
-from application.shared.ports import Clock
+from application.identity.security_log import record_event
+from application.shared.ports import Clock, IdGenerator
 from domain.identity.errors import SessionNotFound
 from domain.identity.refresh_session import ActiveSession
+from domain.identity.security_event import SecurityEventKind
 
 
 @frozen
@@ -36,24 +38,31 @@ class ListSessions:
 class RevokeSessionCommand:
     principal: Principal
     family_id: UUID
+    ip: str | None = None
 
 
 @frozen
 class RevokeSession:
     """Sign one session out, as logging out there would: its refresh tokens are revoked and its
-    access tokens refused at once, in every process."""
+    access tokens refused at once, in every process. The owner's security log records it, so a
+    session signed out by someone holding the account shows there."""
 
     uow: IdentityUnitOfWorkFactory
     clock: Clock
     revoked_sessions: RevokedSessions
+    ids: IdGenerator
 
     async def __call__(self, command: RevokeSessionCommand) -> None:
         command.principal.require_session()
         now = self.clock.now()
+        user_id = command.principal.user_id
         async with self.uow() as uow:
-            active = await uow.refresh_sessions.list_active(command.principal.user_id, now)
-            if all(session.family_id != command.family_id for session in active):
+            active = await uow.refresh_sessions.list_active(user_id, now)
+            session = next((session for session in active if session.family_id == command.family_id), None)
+            if session is None:
                 raise SessionNotFound("No active session of yours has this id.")
             await uow.refresh_sessions.revoke_family(command.family_id, now)
+            details = {"family_id": str(session.family_id), "client_name": session.client_name}
+            await record_event(uow, self.ids, user_id, SecurityEventKind.SESSION_REVOKED, now, command.ip, details)
             await self.revoked_sessions.revoke(command.family_id)
             await uow.commit()

@@ -116,6 +116,23 @@ def ensure_can_unlink(user: User, identities: list[ExternalIdentity], provider: 
     return target
 
 
+def ensure_can_link(
+    holder: ExternalIdentity | None, account_identities: list[ExternalIdentity], user_id: UUID, provider: str
+) -> ExternalIdentity | None:
+    """Before linking from settings: ``holder`` is the identity's current link, if any. Returns it
+    when it is this account's already (nothing to attach), else None; refused when another
+    account holds the identity, or when this account has another identity at the provider."""
+    if holder is not None:
+        if holder.user_id != user_id:
+            raise IdentityLinkedElsewhere(
+                f"This {provider} identity is linked to another account; unlink it there first."
+            )
+        return holder
+    if any(identity.provider == provider for identity in account_identities):
+        raise ProviderAlreadyLinked(f"A {provider} identity is linked to this account already.")
+    return None
+
+
 def untrusted_once_the_mailbox_is_proven(user: User, identities: list[ExternalIdentity]) -> list[ExternalIdentity]:
     """The identities to remove when the owner of the account's mailbox proves it (a password reset)
     while the address was still unverified. Until then anyone could have created or used the account

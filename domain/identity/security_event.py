@@ -29,6 +29,7 @@ class SecurityEventKind(Enum):
     IDENTITY_LINKED = "identity_linked"  # details: provider (and how: sign-in by verified email, or from settings)
     IDENTITY_UNLINKED = "identity_unlinked"
     DEVICE_SIGN_IN_APPROVED = "device_sign_in_approved"  # a TV signed in with a code approved here
+    SESSION_REVOKED = "session_revoked"  # signed out from the sessions list; details: family_id, client_name
 
 
 @frozen

@@ -41,7 +41,7 @@ from application.identity.enroll_mfa import EnrollMfa
 from application.identity.exchange_login_code import ExchangeLoginCode
 from application.identity.factor_checker import FactorChecker
 from application.identity.get_profile import GetProfile
-from application.identity.identity_links import ListIdentities, StartLinkIdentity, UnlinkIdentity
+from application.identity.identity_links import ConfirmIdentityLink, ListIdentities, StartLinkIdentity, UnlinkIdentity
 from application.identity.identity_provider_ports import ConfiguredProviders
 from application.identity.list_security_events import ListSecurityEvents
 from application.identity.log_in import LogIn
@@ -353,7 +353,12 @@ class Identity(containers.DeclarativeContainer):
     )
     list_sessions = providers.Singleton(ListSessions, uow=uow, clock=clock)
     revoke_session = providers.Singleton(
-        RevokeSession, uow=uow, clock=clock, revoked_sessions=adapters.revoked_sessions
+        RevokeSession, uow=uow, clock=clock, revoked_sessions=adapters.revoked_sessions, ids=ids
+    )
+
+    # link-from-settings confirmation (the callback answers a link code; the account's own session confirms it)
+    confirm_identity_link = providers.Singleton(
+        ConfirmIdentityLink, uow=uow, flows=provider_flows, login_codes=adapters.login_codes, ids=ids, clock=clock
     )
 
     # verified email and password reset (registration mails the verification link, so it lives here)

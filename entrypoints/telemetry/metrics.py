@@ -51,7 +51,7 @@ SIGN_INS = Counter(
     "mg_sign_ins_total",
     "Sign-in attempts by step (password: POST /api/v1/auth/login; second_factor: POST "
     "/api/v1/auth/mfa/challenge; provider: a provider's callback; login_code: POST /api/v1/auth/oauth/exchange) "
-    "and outcome (success, mfa_required, linked, login_code, or the refusing problem code).",
+    "and outcome (success, mfa_required, link_code, login_code, or the refusing problem code).",
     ["step", "outcome"],
 )
 SECOND_FACTOR_CHECKS = Counter(

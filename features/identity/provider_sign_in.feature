@@ -13,9 +13,19 @@ Feature: Signing in with GitHub or Google
     Given Ana has an account with a password and is signed in
     And Google knows Ana by the address "ana.maria@gmail.com"
     When Ana links Google from her settings
+    And her app confirms the link with the code Google's answer brought back
     Then her settings show Google as a way to sign in
     And her security log shows that Google was linked
     And signing in with Google later opens the same account
+
+  Scenario: A link someone else started does not join Ana's Google to their account
+    Given Mallory has an account with a password and is signed in
+    And Ana has an account with a password and is signed in
+    And Google knows Ana by the address "ana.maria@gmail.com"
+    When Mallory starts linking Google and Ana approves it at Google
+    And Ana's app, signed in as Ana, tries to confirm the link with the code it was sent
+    Then the link is refused
+    And nobody's account has her Google identity
 
   Scenario: An address nobody proved does not hand over an account
     Given someone registered "ana@example.com" with a password of their own and never confirmed it

@@ -46,6 +46,8 @@ class Ana:
     tokens: dict[str, Any] = attrs.Factory(dict)
     last: tuple[int, Any] = (0, None)
     redirected_to: str = ""
+    link_code: str = ""
+    mallory_tokens: dict[str, Any] = attrs.Factory(dict)
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens['access_token']}"}
@@ -89,11 +91,21 @@ def google_knows_ana(ana: Ana, email: str) -> None:
     ana.at_provider["google"] = attrs.evolve(ANA_AT_GOOGLE, email=email, email_verified=True)
 
 
+def signed_in_with_password(api: Api, email: str) -> dict[str, Any]:
+    assert api.call("post", "/api/v1/auth/register", json={"email": email, "password": PASSWORD})[0] == 202
+    status, tokens = api.call("post", "/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert status == 200
+    return tokens  # type: ignore[no-any-return]
+
+
 @given("Ana has an account with a password and is signed in")
 def with_password(api: Api, ana: Ana) -> None:
-    assert api.call("post", "/api/v1/auth/register", json={"email": "ana@example.com", "password": PASSWORD})[0] == 202
-    status, ana.tokens = api.call("post", "/api/v1/auth/login", json={"email": "ana@example.com", "password": PASSWORD})
-    assert status == 200
+    ana.tokens = signed_in_with_password(api, "ana@example.com")
+
+
+@given("Mallory has an account with a password and is signed in")
+def mallory_with_password(api: Api, ana: Ana) -> None:
+    ana.mallory_tokens = signed_in_with_password(api, "mallory@example.com")
 
 
 @given(parsers.parse('someone registered "{email}" with a password of their own and never confirmed it'))
@@ -127,7 +139,38 @@ def links(api: Api, ana: Ana, provider: str) -> None:
     status, body = api.call("post", f"/api/v1/me/identities/{NAMES[provider]}", headers=ana.headers())
     assert status == 200
     status, _, body = ana.through_provider(NAMES[provider], body["authorization_url"])
-    assert (status, body) == (200, {"linked": NAMES[provider]})
+    assert status == 200 and set(body) == {"link_code", "provider", "expires_in"}
+    assert NAMES[provider] not in ana.identities()  # nothing is attached until her app confirms
+    ana.link_code = body["link_code"]
+
+
+@when(parsers.parse("her app confirms the link with the code {provider}'s answer brought back"))
+def app_confirms(api: Api, ana: Ana, provider: str) -> None:
+    path = f"/api/v1/me/identities/{NAMES[provider]}/confirm"
+    status, body = api.call("post", path, headers=ana.headers(), json={"code": ana.link_code})
+    assert status == 200 and body["provider"] == NAMES[provider]
+
+
+@when(parsers.parse("Mallory starts linking {provider} and Ana approves it at {same}"))
+def mallory_starts(api: Api, ana: Ana, provider: str, same: str) -> None:
+    mallory = {"Authorization": f"Bearer {ana.mallory_tokens['access_token']}"}
+    status, body = api.call("post", f"/api/v1/me/identities/{NAMES[provider]}", headers=mallory)
+    assert status == 200
+    status, _, body = ana.through_provider(NAMES[provider], body["authorization_url"])
+    assert status == 200
+    ana.link_code = body["link_code"]
+
+
+@when("Ana's app, signed in as Ana, tries to confirm the link with the code it was sent")
+def ana_app_confirms(api: Api, ana: Ana) -> None:
+    path = "/api/v1/me/identities/google/confirm"
+    ana.last = api.call("post", path, headers=ana.headers(), json={"code": ana.link_code})
+
+
+@then("the link is refused")
+def link_refused(ana: Ana) -> None:
+    status, problem = ana.last
+    assert status == 400 and problem["type"] == "/problems/invalid-link-code"
 
 
 @when(parsers.parse("Ana removes {provider} from her settings"))

@@ -135,6 +135,16 @@ def phone_still_in(home: Household) -> None:
     assert home.on_phone("get", "/api/v1/me")[0] == 200
 
 
+@then(parsers.parse('Ana\'s security log shows that she signed "{name}" out'))
+def security_log_shows_sign_out(home: Household, name: str) -> None:
+    status, log = home.on_phone("get", "/api/v1/me/security-events")
+    assert status == 200
+    latest = log["items"][0]
+    (tv,) = [s for s in home.sessions if s["client_name"] == name]
+    assert latest["kind"] == "session_revoked"
+    assert latest["details"] == {"family_id": tv["id"], "client_name": name}
+
+
 @when("the TV asks whether it is signed in twice within one second")
 def asks_twice(home: Household) -> None:
     home.tv_asks()

@@ -21,6 +21,7 @@ Feature: Signing in on the TV
     When Ana signs "Living room TV" out from her phone
     Then the TV can no longer watch as Ana, nor renew its session
     And her phone is still signed in
+    And Ana's security log shows that she signed "Living room TV" out
 
   Scenario: A TV that asks too often is told to slow down
     Given her TV "Bedroom TV" shows a code to sign in

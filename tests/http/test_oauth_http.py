@@ -204,13 +204,37 @@ async def test_two_factor_turns_the_callback_into_the_second_step(client: Client
     assert response.status_code == 200 and body["mfa_required"] is True and "access_token" not in body
 
 
+async def linking_started(client: Client, headers: dict[str, str], provider: str, **query: str) -> str:
+    started = await client.post(f"/api/v1/me/identities/{provider}", headers=headers, query_string=query)
+    assert started.status_code == 200 and started.headers["Cache-Control"] == "no-store"
+    return (await started.get_json())["authorization_url"]  # type: ignore[no-any-return]
+
+
+async def link_code_for(client: Client, providers: ProviderWorld, headers: dict[str, str]) -> str:
+    """Start linking Google as ``headers``' account; Ana approves; the callback's link code."""
+    back = providers.approve(await linking_started(client, headers, "google"), ANA_AT_GOOGLE)
+    return (await (await called_back(client, back, "google")).get_json())["link_code"]  # type: ignore[no-any-return]
+
+
 async def test_linking_listing_and_unlinking_from_settings(client: Client, providers: ProviderWorld) -> None:
     headers = bearer((await register_and_sign_in(client))["access_token"])
-    started = await client.post("/api/v1/me/identities/google", headers=headers)
-    assert started.status_code == 200 and started.headers["Cache-Control"] == "no-store"
-    back = providers.approve((await started.get_json())["authorization_url"], ANA_AT_GOOGLE)
-    linked = await called_back(client, back, "google")
-    assert linked.status_code == 200 and await linked.get_json() == {"linked": "google"}
+    back = providers.approve(await linking_started(client, headers, "google"), ANA_AT_GOOGLE)
+    pending = await called_back(client, back, "google")
+    body = await pending.get_json()
+    assert pending.status_code == 200 and pending.headers["Cache-Control"] == "no-store"
+    assert set(body) == {"link_code", "provider", "expires_in"}
+    assert (body["provider"], body["expires_in"]) == ("google", 600)
+    assert (await (await client.get("/api/v1/me/identities", headers=headers)).get_json())["items"] == []
+    confirmed = await client.post(
+        "/api/v1/me/identities/google/confirm", headers=headers, json={"code": body["link_code"]}
+    )
+    assert confirmed.status_code == 200 and confirmed.headers["Cache-Control"] == "no-store"
+    identity = await confirmed.get_json()
+    assert (identity["provider"], identity["subject"], identity["last_sign_in_at"]) == (
+        "google",
+        ANA_AT_GOOGLE.subject,
+        None,
+    )
     listed = await (await client.get("/api/v1/me/identities", headers=headers)).get_json()
     assert [(i["provider"], i["subject"], i["email_verified"]) for i in listed["items"]] == [
         ("google", ANA_AT_GOOGLE.subject, True)
@@ -220,12 +244,69 @@ async def test_linking_listing_and_unlinking_from_settings(client: Client, provi
     await problem_of(await client.delete("/api/v1/me/identities/google", headers=headers), 404, "identity-not-linked")
 
 
-async def test_a_link_started_for_a_client_app_returns_there(client: Client, providers: ProviderWorld) -> None:
+async def test_a_link_started_for_a_client_app_sends_it_the_link_code(client: Client, providers: ProviderWorld) -> None:
     headers = bearer((await register_and_sign_in(client))["access_token"])
-    started = await client.post("/api/v1/me/identities/github", headers=headers, query_string={"redirect_uri": APP})
-    back = providers.approve((await started.get_json())["authorization_url"], ANA_AT_GITHUB)
-    response = await called_back(client, back)
-    assert response.status_code == 302 and params(response.headers["Location"]) == {"linked": "github"}
+    url = await linking_started(client, headers, "github", redirect_uri=APP, state="app-2")
+    response = await called_back(client, providers.approve(url, ANA_AT_GITHUB))
+    assert response.status_code == 302 and response.headers["Cache-Control"] == "no-store"
+    location = response.headers["Location"]
+    assert location.startswith(APP + "?") and set(params(location)) == {"link_code", "state"}
+    assert params(location)["state"] == "app-2"
+    code = params(location)["link_code"]
+    confirmed = await client.post("/api/v1/me/identities/github/confirm", headers=headers, json={"code": code})
+    assert confirmed.status_code == 200
+
+
+async def test_a_link_code_confirmed_by_another_account_is_one_400_for_every_wrong_code(
+    client: Client, providers: ProviderWorld
+) -> None:
+    mallory = bearer((await register_and_sign_in(client, "mallory@example.com"))["access_token"])
+    ana = bearer((await register_and_sign_in(client))["access_token"])
+    code = await link_code_for(client, providers, mallory)
+    refused = []
+    for provider, who, wrong in (("google", ana, code), ("google", mallory, code), ("github", mallory, "made-up")):
+        response = await client.post(f"/api/v1/me/identities/{provider}/confirm", headers=who, json={"code": wrong})
+        refused.append((await problem_of(response, 400, "invalid-link-code"))["detail"])
+    assert len(set(refused)) == 1  # the same answer whatever made the code wrong
+    assert (await (await client.get("/api/v1/me/identities", headers=mallory)).get_json())["items"] == []
+
+
+async def test_a_link_code_at_the_login_code_exchange_is_refused(client: Client, providers: ProviderWorld) -> None:
+    headers = bearer((await register_and_sign_in(client))["access_token"])
+    code = await link_code_for(client, providers, headers)
+    exchanged = await client.post(f"{OAUTH}/exchange", json={"code": code})
+    body = await problem_of(exchanged, 400, "invalid-login-code")
+    assert "access_token" not in body
+
+
+async def test_a_link_code_lapses_after_ten_minutes(client: Client, providers: ProviderWorld) -> None:
+    headers = bearer((await register_and_sign_in(client))["access_token"])
+    code = await link_code_for(client, providers, headers)
+    providers.world.clock.advance(timedelta(minutes=10, seconds=1))
+    response = await client.post("/api/v1/me/identities/google/confirm", headers=headers, json={"code": code})
+    await problem_of(response, 400, "invalid-link-code")
+
+
+@pytest.mark.parametrize("body", [{}, {"code": ""}, {"code": 5}, {"code": "x", "extra": 1}, {"code": "x" * 513}])
+async def test_a_confirm_body_out_of_shape_is_a_422(client: Client, body: dict[str, Any]) -> None:
+    headers = bearer((await register_and_sign_in(client))["access_token"])
+    response = await client.post("/api/v1/me/identities/google/confirm", headers=headers, json=body)
+    await problem_of(response, 422, "validation-failed")
+
+
+async def test_confirming_at_a_provider_that_is_not_configured_is_not_found(client: Client) -> None:
+    headers = bearer((await register_and_sign_in(client))["access_token"])
+    response = await client.post("/api/v1/me/identities/gitlab/confirm", headers=headers, json={"code": "x"})
+    await problem_of(response, 404, "provider-not-found")
+
+
+async def test_unlinking_needs_a_recent_sign_in(client: Client, providers: ProviderWorld) -> None:
+    headers = bearer((await register_and_sign_in(client))["access_token"])
+    code = await link_code_for(client, providers, headers)
+    await client.post("/api/v1/me/identities/google/confirm", headers=headers, json={"code": code})
+    providers.world.clock.advance(timedelta(minutes=11))
+    response = await client.delete("/api/v1/me/identities/google", headers=headers)
+    await problem_of(response, 401, "reauthentication-required")
 
 
 async def test_linking_needs_a_recent_sign_in(client: Client, providers: ProviderWorld) -> None:
@@ -247,8 +328,10 @@ async def test_the_last_way_to_sign_in_cannot_be_unlinked(client: Client, provid
     [
         ("get", "/api/v1/me/identities"),
         ("post", "/api/v1/me/identities/github"),
+        ("post", "/api/v1/me/identities/github/confirm"),
         ("delete", "/api/v1/me/identities/github"),
     ],
 )
 async def test_the_settings_routes_need_a_signed_in_person(client: Client, method: str, path: str) -> None:
-    assert (await getattr(client, method)(path)).status_code == 401
+    body = {"json": {"code": "x"}} if path.endswith("/confirm") else {}  # a body out of shape is a 422 first
+    assert (await getattr(client, method)(path, **body)).status_code == 401

@@ -78,3 +78,43 @@ async def test_a_first_github_sign_in_through_a_client_app_on_the_real_stack(
         "/api/v1/me/identities/github", headers={"Authorization": f"Bearer {tokens['access_token']}"}
     )
     assert unlink.status_code == 409  # the account's only way in
+
+
+async def test_a_link_from_settings_waits_in_redis_for_its_accounts_confirmation(
+    client: Client, github: InMemoryIdentityProvider, engine: AsyncEngine, redis: Redis
+) -> None:
+    register = {"email": "ana@example.com", "password": "a long passphrase for ana"}
+    assert (await client.post("/api/v1/auth/register", json=register)).status_code == 202
+    tokens = await (await client.post("/api/v1/auth/login", json=register)).get_json()
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    started = await client.post("/api/v1/me/identities/github", headers=headers, query_string={"redirect_uri": APP})
+    back = github.approve((await started.get_json())["authorization_url"], ANA_AT_GITHUB)
+    callback = await client.get(
+        "/api/v1/auth/oauth/github/callback", query_string={"state": back.state, "code": back.code}
+    )
+    assert callback.status_code == 302
+    link_code = query(callback.headers["Location"])["link_code"]
+    assert [key async for key in redis.scan_iter(match=f"*{link_code}*")] == []  # only its digest names it
+    (key,) = [key async for key in redis.scan_iter(match="mg:login-code:*")]
+    assert 595_000 < await redis.pttl(key) <= 600_000  # ten minutes to get back to the app
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(external_identities))).mappings().all() == []
+    exchanged = await client.post("/api/v1/auth/oauth/exchange", json={"code": link_code})
+    assert exchanged.status_code == 400  # a link code is never a sign-in, and that spent it
+    started = await client.post("/api/v1/me/identities/github", headers=headers)
+    back = github.approve((await started.get_json())["authorization_url"], ANA_AT_GITHUB)
+    pending = await client.get(
+        "/api/v1/auth/oauth/github/callback", query_string={"state": back.state, "code": back.code}
+    )
+    confirm_body = {"code": (await pending.get_json())["link_code"]}
+    confirmed = await client.post("/api/v1/me/identities/github/confirm", headers=headers, json=confirm_body)
+    assert confirmed.status_code == 200
+    async with engine.connect() as conn:
+        account = (await conn.execute(select(users))).mappings().one()
+        linked = (await conn.execute(select(external_identities))).mappings().one()
+    assert (linked["provider"], linked["subject"], linked["user_id"]) == ("github", "583231", account["id"])
+    events = await (await client.get("/api/v1/me/security-events", headers=headers)).get_json()
+    assert (events["items"][0]["kind"], events["items"][0]["details"]) == (
+        "identity_linked",
+        {"provider": "github", "how": "settings"},
+    )

@@ -11,7 +11,7 @@ from dependency_injector import providers
 from adapters.identity.in_memory_identity_provider import InMemoryIdentityProvider, ProviderCallback
 from application.identity.complete_provider_sign_in import (
     CompleteProviderSignInCommand,
-    IdentityLinked,
+    LinkPending,
     LoginCodeRedirect,
 )
 from application.identity.identity_provider_ports import ConfiguredProviders, ProviderIdentity
@@ -60,13 +60,13 @@ class ProviderWorld:
 
     async def callback(
         self, provider: str, *, state: str | None, code: str | None = None, error: str | None = None
-    ) -> TokenPair | MfaRequired | LoginCodeRedirect | IdentityLinked:
+    ) -> TokenPair | MfaRequired | LoginCodeRedirect | LinkPending:
         complete = self.world.container.identity.complete_provider_sign_in()
         return await complete(CompleteProviderSignInCommand(provider, state=state, code=code, error=error))
 
     async def sign_in(
         self, identity: ProviderIdentity, redirect_uri: str | None = None, client_state: str | None = None
-    ) -> TokenPair | MfaRequired | LoginCodeRedirect | IdentityLinked:
+    ) -> TokenPair | MfaRequired | LoginCodeRedirect | LinkPending:
         """The whole browser dance: authorize, approve at the provider as ``identity``, callback."""
         url = await self.start(identity.provider, redirect_uri, client_state)
         back = self.approve(url, identity)

@@ -326,7 +326,7 @@ async def test_the_tvs_session_is_revocable_from_the_list_and_dies_at_once(tv: T
     await tv.approved(ana, started.user_code)
     tv_pair = await tv.poll_after(started)
     (listed,) = [s for s in await tv.list_sessions(ana) if s.session.client_name == "Living room TV"]
-    await tv.revoke_session(RevokeSessionCommand(principal=ana, family_id=listed.session.family_id))
+    await tv.revoke_session(RevokeSessionCommand(principal=ana, family_id=listed.session.family_id, ip=PHONE_IP))
     with pytest.raises(InvalidAccessToken):
         await tv.principal(tv_pair)
     with pytest.raises(InvalidRefreshToken):
@@ -335,12 +335,26 @@ async def test_the_tvs_session_is_revocable_from_the_list_and_dies_at_once(tv: T
     assert (await tv.principal(phone)).user_id == ana.user_id  # the phone is still signed in
 
 
+async def test_signing_a_session_out_from_the_list_is_in_the_owners_security_log(tv: Tv) -> None:
+    _, ana = await tv.phone()
+    started = await tv.started()
+    await tv.approved(ana, started.user_code)
+    await tv.poll_after(started)
+    (listed,) = [s for s in await tv.list_sessions(ana) if s.session.client_name == "Living room TV"]
+    tv.clock.advance(SECONDS)
+    await tv.revoke_session(RevokeSessionCommand(principal=ana, family_id=listed.session.family_id, ip=PHONE_IP))
+    (event,) = [e for e in tv.world.identity.state.events if e.kind is SecurityEventKind.SESSION_REVOKED]
+    assert (event.user_id, event.ip, event.occurred_at) == (ana.user_id, PHONE_IP, tv.clock.now())
+    assert event.details == {"family_id": str(listed.session.family_id), "client_name": "Living room TV"}
+
+
 async def test_another_accounts_session_is_not_found_and_lives_on(tv: Tv) -> None:
     _, ana = await tv.phone()
     bo_pair, bo = await tv.phone("bo@example.com")
     with pytest.raises(SessionNotFound):
         await tv.revoke_session(RevokeSessionCommand(principal=ana, family_id=bo.session_family))  # type: ignore[arg-type]
     await tv.principal(bo_pair)
+    assert not [e for e in tv.world.identity.state.events if e.kind is SecurityEventKind.SESSION_REVOKED]
     await tv.refresh(RefreshTokensCommand(bo_pair.refresh_token))
 
 

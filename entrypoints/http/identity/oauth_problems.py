@@ -17,6 +17,7 @@ register_problem_types(
         "provider-refused": (400, "The identity provider refused the sign-in"),
         "provider-unavailable": (502, "The identity provider is unavailable"),
         "invalid-login-code": (400, "Unknown, expired or used login code"),
+        "invalid-link-code": (400, "Unknown, expired or used link code, or not this account's"),
         "link-from-settings": (409, "Sign in to your account and link this provider from your settings"),
         "provider-email-missing": (422, "The identity provider shared no email address"),
         "identity-linked-elsewhere": (409, "This identity is linked to another account"),

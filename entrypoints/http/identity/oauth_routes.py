@@ -14,11 +14,13 @@ from application.identity.authenticate import Authenticate
 from application.identity.complete_provider_sign_in import (
     CompleteProviderSignIn,
     CompleteProviderSignInCommand,
-    IdentityLinked,
+    LinkPending,
     LoginCodeRedirect,
 )
 from application.identity.exchange_login_code import ExchangeLoginCode, ExchangeLoginCodeCommand
 from application.identity.identity_links import (
+    ConfirmIdentityLink,
+    ConfirmIdentityLinkCommand,
     ListIdentities,
     StartLinkIdentity,
     StartLinkIdentityCommand,
@@ -38,10 +40,11 @@ from entrypoints.http.identity.oauth_schemas import (
     AuthorizationUrlOut,
     AuthorizeArgs,
     CallbackArgs,
+    ConfirmLinkIn,
     ExchangeIn,
     IdentitiesOut,
-    IdentityLinkedOut,
     IdentityOut,
+    LinkCodeOut,
 )
 from entrypoints.http.openapi_declarations import problems, responds, signed_in
 from entrypoints.telemetry.metrics import SIGN_INS
@@ -115,11 +118,15 @@ async def authorize(
 @identity.get("/api/v1/auth/oauth/<provider>/callback")
 @tag(["identity"])
 @problems(*CALLBACK_PROBLEMS)
-@responds(302, description="To the client app's redirect_uri with a one-time login code (never tokens)")
+@responds(
+    302,
+    description="To the client app's redirect_uri with a one-time login `code` (never tokens), or for a link "
+    "started from settings a one-time `link_code`",
+)
 @responds(
     200,
-    TokenPairOut | MfaRequiredOut | IdentityLinkedOut,
-    description="Tokens, the second step when two-factor is on, or the identity a link attached",
+    TokenPairOut | MfaRequiredOut | LinkCodeOut,
+    description="Tokens, the second step when two-factor is on, or for a link started from settings its link code",
 )
 @validate_querystring(CallbackArgs)
 @inject
@@ -131,17 +138,20 @@ async def callback(
     """Where the provider sends the browser back. An identity signs in the account it is linked
     to; otherwise an account with the same email is linked only if both the provider and the
     account verified that email (else 409 `link-from-settings`), and with no such account one is
-    created. A provider sign-in never skips two-factor authentication."""
+    created. A provider sign-in never skips two-factor authentication. A link started from settings
+    attaches nothing here: it answers a one-time `link_code` (valid 10 minutes) that the account's
+    own app confirms at `POST /api/v1/me/identities/{provider}/confirm`."""
     command = CompleteProviderSignInCommand(
         provider, state=query_args.state, code=query_args.code, error=query_args.error, ip=request.remote_addr
     )
     with counted_outcome(SIGN_INS, step="provider") as outcome:
         result = await complete(command)
-        if isinstance(result, IdentityLinked):
-            outcome.value = "linked"
+        if isinstance(result, LinkPending):
+            outcome.value = "link_code"
             if result.location is not None:
                 return _found(result.location)
-            return IdentityLinkedOut(linked=result.provider), 200, NO_STORE
+            link_code = LinkCodeOut(link_code=result.link_code, provider=result.provider, expires_in=result.expires_in)
+            return link_code, 200, NO_STORE
         if isinstance(result, LoginCodeRedirect):
             outcome.value = "login_code"
             return _found(result.location)
@@ -197,7 +207,9 @@ async def link_identity(
     start_link: StartLinkIdentity = Provide[Container.identity.start_link_identity],
 ) -> tuple[AuthorizationUrlOut, int, dict[str, str]]:
     """Start linking `provider` to this account: send the browser to `authorization_url`; the
-    callback attaches the identity to this account. Needs a sign-in from the last 10 minutes."""
+    callback answers a one-time `link_code` (to `redirect_uri` if given), which this account's
+    session confirms at `POST /api/v1/me/identities/{provider}/confirm`. Needs a sign-in from the
+    last 10 minutes."""
     principal = await authenticated(authenticate, "write")
     url = await start_link(
         StartLinkIdentityCommand(
@@ -207,10 +219,31 @@ async def link_identity(
     return AuthorizationUrlOut(authorization_url=url), 200, NO_STORE
 
 
+@identity.post("/api/v1/me/identities/<provider>/confirm")
+@tag(["identity"])
+@signed_in("write")
+@problems("provider-not-found", "invalid-link-code", "identity-linked-elsewhere", "provider-already-linked")
+@validate_request(ConfirmLinkIn)
+@validate_response(IdentityOut, 200)
+@inject
+async def confirm_identity_link(
+    provider: str,
+    data: ConfirmLinkIn,
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    confirm: ConfirmIdentityLink = Provide[Container.identity.confirm_identity_link],
+) -> tuple[IdentityOut, int, dict[str, str]]:
+    """Attach the identity behind the one-time `link_code` the callback answered. Only a session of
+    the account that started the link can (400 `invalid-link-code` otherwise, and for an unknown,
+    expired or used code alike); a link code is never a sign-in."""
+    principal = await authenticated(authenticate, "write")
+    linked = await confirm(ConfirmIdentityLinkCommand(principal, provider, data.code, ip=request.remote_addr))
+    return _identity(linked), 200, NO_STORE
+
+
 @identity.delete("/api/v1/me/identities/<provider>")
 @tag(["identity"])
 @signed_in("write")
-@problems("provider-not-found", "identity-not-linked", "last-sign-in-method")
+@problems("provider-not-found", "reauthentication-required", "identity-not-linked", "last-sign-in-method")
 @responds(204, description="Unlinked")
 @inject
 async def unlink_identity(
@@ -218,7 +251,8 @@ async def unlink_identity(
     authenticate: Authenticate = Provide[Container.identity.authenticate],
     unlink: UnlinkIdentity = Provide[Container.identity.unlink_identity],
 ) -> tuple[str, int]:
-    """Unlink `provider`. Refused (409) when it is the account's last way to sign in."""
+    """Unlink `provider`. Needs a sign-in from the last 10 minutes; refused (409) when it is the
+    account's last way to sign in."""
     principal = await authenticated(authenticate, "write")
     await unlink(UnlinkIdentityCommand(principal, provider, ip=request.remote_addr))
     return "", 204

@@ -27,8 +27,14 @@ class ExchangeIn(Struct, forbid_unknown_fields=True):
     code: Annotated[str, Meta(min_length=1, max_length=512)]
 
 
-class IdentityLinkedOut(Struct):
-    linked: str  # the provider
+class ConfirmLinkIn(Struct, forbid_unknown_fields=True):
+    code: Annotated[str, Meta(min_length=1, max_length=512)]
+
+
+class LinkCodeOut(Struct):
+    link_code: str
+    provider: str
+    expires_in: int  # seconds
 
 
 class AuthorizationUrlOut(Struct):

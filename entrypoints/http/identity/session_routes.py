@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dependency_injector.wiring import Provide, inject
+from quart import request
 from quart_schema import tag, validate_response
 
 from application.identity.authenticate import Authenticate
@@ -58,5 +59,5 @@ async def revoke_session(
     access tokens are refused at once, in every process. Your own current session works too."""
     principal = await authenticated(authenticate, "write")
     family = parse_uuid(family_id, lambda: SessionNotFound(f"No active session of yours has id {family_id!r}."))
-    await revoke_session(RevokeSessionCommand(principal=principal, family_id=family))
+    await revoke_session(RevokeSessionCommand(principal=principal, family_id=family, ip=request.remote_addr))
     return "", 204
