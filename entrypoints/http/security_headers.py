@@ -16,6 +16,12 @@ SECURITY_HEADERS = {
 # HTML that load Swagger UI, ReDoc or Scalar scripts and styles, so they only forbid framing.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 PAGE_CSP = "frame-ancestors 'none'"
+# The account pages (verify email, reset password, TV code) load only their own script and style
+# sheet, and carry tokens: nothing else may run, load, frame them or receive a form from them.
+ACCOUNT_PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'none'"
+)
 
 # Answers that are the same for every caller. Every other response, and every response to a request
 # that carried credentials, is no-store unless its view chose a Cache-Control of its own: a new
@@ -36,7 +42,8 @@ def _public_request() -> bool:
 
 def secure(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
-    response.headers["Content-Security-Policy"] = PAGE_CSP if response.mimetype == "text/html" else API_CSP
+    if "Content-Security-Policy" not in response.headers:  # a view's own, stricter policy stands
+        response.headers["Content-Security-Policy"] = PAGE_CSP if response.mimetype == "text/html" else API_CSP
     if "Cache-Control" not in response.headers and not _public_request():
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -60,20 +60,6 @@ async def test_the_same_token_untampered_passes_every_check(google: ProviderWorl
     assert identity.subject == ANA.sub
 
 
-async def test_a_sign_in_without_its_nonce_is_refused(google: ProviderWorld) -> None:
-    flow, code = await google.granted_code()
-
-    with pytest.raises(ProviderRefused):
-        await google.identify(flow, code, nonce=None)
-
-
-async def test_the_nonce_must_be_this_flows(google: ProviderWorld) -> None:
-    flow, code = await google.granted_code()
-
-    with pytest.raises(ProviderRefused):
-        await google.identify(flow, code, nonce=google.new_flow().nonce)
-
-
 async def test_an_address_google_has_not_verified_is_reported_unverified(google: ProviderWorld) -> None:
     fake_of(google).sign_in_as(GoogleUser(sub="42", email="ana@example.com", email_verified=False))
 

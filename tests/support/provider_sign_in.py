@@ -8,6 +8,7 @@ from pathlib import Path
 import attrs
 from dependency_injector import providers
 
+from adapters.identity import github_identity_provider, google_identity_provider
 from adapters.identity.in_memory_identity_provider import InMemoryIdentityProvider, ProviderCallback
 from application.identity.complete_provider_sign_in import (
     CompleteProviderSignInCommand,
@@ -36,7 +37,8 @@ def provider_world(tmp_path: Path, **overrides: object) -> ProviderWorld:
     world = fake_container(
         tmp_path, sign_in=SignInSettings(public_base_url=PUBLIC_BASE_URL, oauth_redirect_uris=(APP,)), **overrides
     )
-    github, google = InMemoryIdentityProvider("github", uses_nonce=False), InMemoryIdentityProvider("google", True)
+    github = InMemoryIdentityProvider("github", uses_nonce=False, scopes=github_identity_provider.SCOPES)
+    google = InMemoryIdentityProvider("google", uses_nonce=True, scopes=google_identity_provider.SCOPES)
     configured = ConfiguredProviders(providers={"github": github, "google": google})
     world.container.identity.identity_providers.override(providers.Object(configured))
     return ProviderWorld(world, github, google)
