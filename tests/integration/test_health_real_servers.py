@@ -66,7 +66,8 @@ async def test_redis_down_makes_ready_503_and_the_aggregate_fail_and_both_recove
 
         started = time.perf_counter()
         ready = await client.get("/health/ready")
-        assert time.perf_counter() - started < 0.3 + 0.1  # the check's timeout, whatever Redis does
+        # the check's timeout, whatever Redis does (a frozen Redis would hold it for seconds); slack for a busy machine
+        assert time.perf_counter() - started < 0.3 + 0.25
         assert ready.status_code == 503
         assert (await ready.get_json())["checks"] == {"postgres": "ok", "redis": "down"}
 
@@ -75,7 +76,7 @@ async def test_redis_down_makes_ready_503_and_the_aggregate_fail_and_both_recove
         assert held["checks"]["redis:responseTime"][0]["pendingStatus"] == "fail"
         second, failed, elapsed = await aggregate(client)
         assert (second, failed["status"]) == (503, "fail")
-        assert elapsed < 0.5 + 0.05
+        assert elapsed < 0.5 + 0.25  # the deadline, with slack for a busy machine
         (redis,) = failed["checks"]["redis:responseTime"]
         expected = "no answer within 300 ms" if outage == "frozen" else "ConnectionError"
         assert expected in redis["output"] and "sign-in" in redis["affectedFeatures"]
