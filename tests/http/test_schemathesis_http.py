@@ -95,8 +95,10 @@ def _config(access_token: str, *, server_errors_expected: tuple[int, ...] = ()) 
             "auth": {"openapi": {"bearer": {"bearer": access_token}}},
             "generation": {"mode": "all", "with-security-parameters": False},
             "checks": {"enabled": False, **checks},
-            # The event stream never ends: read what it sent for a moment, then move on.
-            "operations": [{"include-path": "/api/v1/sync/events", "request-timeout": 0.3}],
+            # The event stream never ends: read what it sent for a moment, then move on. The same
+            # timeout bounds the checks' probes (an unauthenticated request must be refused within
+            # it): 0.3 s was once too short for one of them on a busy machine.
+            "operations": [{"include-path": "/api/v1/sync/events", "request-timeout": 0.8}],
         }
     )
 
