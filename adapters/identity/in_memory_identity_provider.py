@@ -5,8 +5,6 @@ was approved for. It passes the identity-provider contract suite with the real a
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -19,15 +17,10 @@ from application.identity.identity_provider_ports import (
     ProviderIdentity,
     ProviderRefused,
 )
+from application.identity.provider_flow import pkce_challenge
 from application.shared.ports import Clock
 
 CODE_LIFETIME = timedelta(minutes=10)  # what GitHub and Google give a code
-
-
-def s256(code_verifier: str) -> str:
-    """The PKCE S256 challenge of a verifier (RFC 7636 section 4.2)."""
-    digest = hashlib.sha256(code_verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 @attrs.frozen
@@ -131,7 +124,7 @@ class InMemoryIdentityProvider:
             raise ProviderRefused(f"{self._name} refused the code: unknown, expired or used already.")
         if approval.callback_url != callback_url:
             raise ProviderRefused(f"{self._name} refused the code: it was issued for another redirect_uri.")
-        if s256(code_verifier) != approval.code_challenge:
+        if pkce_challenge(code_verifier) != approval.code_challenge:
             raise ProviderRefused(f"{self._name} refused the code: the PKCE code_verifier does not match.")
         if self._uses_nonce and nonce != approval.nonce:
             raise ProviderRefused(f"{self._name}'s ID token does not carry the nonce of this sign-in.")
