@@ -12,6 +12,7 @@ import attrs
 from entrypoints.config_values import ConfigurationError
 from entrypoints.config_values import env_fraction as _fraction
 from entrypoints.config_values import env_int as _int
+from entrypoints.ingestion_config import IngestionSettings
 from entrypoints.sign_in_config import SignInSettings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -70,6 +71,7 @@ class Settings:
     heartbeat_ttl_seconds: int = 15
     archive_backlog_warn_seconds: int = 60
     sign_in: SignInSettings = attrs.field(factory=SignInSettings)
+    ingestion: IngestionSettings = attrs.field(factory=IngestionSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -110,6 +112,7 @@ class Settings:
             heartbeat_ttl_seconds=_int(env, "MG_HEARTBEAT_TTL_SECONDS", 15),
             archive_backlog_warn_seconds=_int(env, "MG_ARCHIVE_BACKLOG_WARN_SECONDS", 60),
             sign_in=SignInSettings.from_env(env),
+            ingestion=IngestionSettings.from_env(env),
         )
 
     @property

@@ -12,6 +12,8 @@ from entrypoints.containers.catalog import Catalog, CatalogAdapters
 from entrypoints.containers.identity import Identity, IdentityAdapters
 from entrypoints.containers.identity_mail import IdentityMail
 from entrypoints.containers.identity_providers import IdentityProviders
+from entrypoints.containers.ingestion import Ingestion, IngestionAdapters
+from entrypoints.containers.ingestion_processing import IngestionProcessing
 from entrypoints.containers.operations import Health, HealthAdapters, Operations, OperationsAdapters
 from entrypoints.containers.playback import Playback, PlaybackAdapters
 from entrypoints.containers.shared import SharedResources
@@ -68,4 +70,19 @@ class Container(containers.DeclarativeContainer):
         shared=shared,
         adapters=identity_adapters,
         identity_providers=identity_providers.configured,
+    )
+
+    # Platform webhooks: registrations and receiving; the worker's processing applies changes to the catalog.
+    ingestion_adapters = providers.Container(
+        IngestionAdapters, settings=settings, shared=shared, identity_adapters=identity_adapters
+    )
+    ingestion = providers.Container(
+        Ingestion, settings=settings, shared=shared, adapters=ingestion_adapters, identity_uow=identity_adapters.uow
+    )
+    ingestion_processing = providers.Container(
+        IngestionProcessing,
+        settings=settings,
+        shared=shared,
+        ingestion_adapters=ingestion_adapters,
+        identity_uow=identity_adapters.uow,
     )

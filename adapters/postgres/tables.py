@@ -62,6 +62,9 @@ content = Table(
     Column("genres", ARRAY(Text), nullable=False),
     Column("synopsis", Text, nullable=False),
     Column("search_vector", TSVECTOR),
+    Column("external_ids", JSONB, nullable=False, server_default="{}"),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    Column("details_changed_at", DateTime(timezone=True)),
 )
 
 content_availability = Table(
@@ -76,6 +79,9 @@ content_availability = Table(
     Column("platform", Text, primary_key=True),
     Column("region", Text, primary_key=True),
     Column("deep_link", Text, nullable=False),
+    Column("platform_content_id", Text),
+    Column("available_from", DateTime(timezone=True)),
+    Column("available_until", DateTime(timezone=True)),
 )
 
 users.append_column(Column("scopes", ARRAY(Text), nullable=False))
@@ -224,4 +230,41 @@ external_identities = Table(
     Column("login", Text),
     Column("linked_at", DateTime(timezone=True), nullable=False),
     Column("last_sign_in_at", DateTime(timezone=True)),
+)
+
+webhook_registrations = Table(
+    "webhook_registrations",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("platform", Text, nullable=False),
+    Column("scheme", Text, nullable=False),
+    Column("format", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("secret_key_id", Text, nullable=False),
+    Column("sealed_secret", LargeBinary, nullable=False),
+    Column("previous_secret_key_id", Text),
+    Column("previous_sealed_secret", LargeBinary),
+    Column("previous_valid_until", DateTime(timezone=True)),
+    Column("rotated_at", DateTime(timezone=True)),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+catalog_platform_titles = Table(
+    "catalog_platform_titles",
+    metadata,
+    Column("platform", Text, primary_key=True),
+    Column("platform_content_id", Text, primary_key=True),
+    Column("content_id", UUID(as_uuid=True), ForeignKey("content.id", ondelete="CASCADE"), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("removed", Boolean, nullable=False),
+)
+
+catalog_applied_changes = Table(
+    "catalog_applied_changes",
+    metadata,
+    Column("change_id", Text, primary_key=True),
+    Column("content_id", UUID(as_uuid=True)),
+    Column("outcome", Text, nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
 )

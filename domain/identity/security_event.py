@@ -30,6 +30,13 @@ class SecurityEventKind(Enum):
     IDENTITY_UNLINKED = "identity_unlinked"
     DEVICE_SIGN_IN_APPROVED = "device_sign_in_approved"  # a TV signed in with a code approved here
     SESSION_REVOKED = "session_revoked"  # signed out from the sessions list; details: family_id, client_name
+    # platform webhooks, in the administrator's log; details: registration_id, platform (and what changed)
+    WEBHOOK_REGISTERED = "webhook_registered"
+    WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated"  # noqa: S105 (an event name); details: previous_valid_until
+    WEBHOOK_SECRET_OVERLAP_ENDED = "webhook_secret_overlap_ended"  # noqa: S105 (an event name)
+    WEBHOOK_DISABLED = "webhook_disabled"
+    WEBHOOK_DEAD_LETTERS_REPLAYED = "webhook_dead_letters_replayed"  # details: the selection, how many
+    WEBHOOK_DEAD_LETTER_DISCARDED = "webhook_dead_letter_discarded"  # details: dead_letter_id, event_id, platform
 
 
 @frozen

@@ -34,6 +34,10 @@ from tests.support.in_memory_adapters import (
     InMemoryPlaybackAdapters,
     swap,
 )
+from tests.support.in_memory_ingestion_adapters import (
+    InMemoryIngestionAdapters,
+    InMemoryIngestionProcessingAdapters,
+)
 from tests.support.in_memory_mail_adapters import InMemoryIdentityMailAdapters
 
 
@@ -107,6 +111,15 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
         InMemoryIdentityMailAdapters(
             settings=container.settings, shared=shared, identity_adapters=container.identity_adapters
         ),
+    )
+    # platform webhooks: one in-memory stream behind the intake and the worker's side
+    ingestion = InMemoryIngestionAdapters(
+        settings=container.settings, shared=shared, identity_adapters=container.identity_adapters
+    )
+    swap(container.ingestion_adapters, ingestion)
+    swap(
+        container.ingestion_processing.adapters,
+        InMemoryIngestionProcessingAdapters(settings=container.settings, shared=shared, ingestion_adapters=ingestion),
     )
     return FakeWorld(
         clock=clock,

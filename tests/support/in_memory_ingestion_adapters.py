@@ -1,0 +1,28 @@
+"""In-memory twins of the ingestion context's adapter sets, provider for provider the names of
+``entrypoints/containers/ingestion.py`` and ``ingestion_processing.py``. The intake and the
+worker's stream are one in-memory stream, as they are one Redis stream."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from adapters.ingestion.in_memory_ingestion_stream import InMemoryIngestionStream
+from entrypoints.config import Settings
+
+
+class InMemoryIngestionAdapters(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    shared = providers.DependenciesContainer()
+    identity_adapters = providers.DependenciesContainer()
+
+    # receiving: the in-memory stream is also the worker's (InMemoryIngestionProcessingAdapters.stream)
+    intake = providers.Singleton(InMemoryIngestionStream, shared.clock)
+
+
+class InMemoryIngestionProcessingAdapters(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    shared = providers.DependenciesContainer()
+    ingestion_adapters = providers.DependenciesContainer()
+
+    # processing: the intake's stream
+    stream = ingestion_adapters.intake
