@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from uuid import UUID
 
@@ -21,7 +22,8 @@ def _close(word: str, candidates: Sequence[str]) -> float:
 
 
 class InMemoryCatalog:
-    """The in-memory catalog: a ContentRepository and a ContentSearch over one dict.
+    """The in-memory catalog: a ContentRepository and a ContentSearch over one dict (which
+    InMemoryCatalogChanges writes to as well).
 
     Search approximates the Postgres adapter: every query word must match a title word closely
     (typos allowed) or appear in the synopsis; exact titles first, then closeness.
@@ -44,6 +46,12 @@ class InMemoryCatalog:
     def items(self) -> list[Content]:
         return list(self._items.values())
 
+    def put(self, item: Content) -> None:
+        self._items[item.id] = item
+
+    def __contains__(self, content_id: object) -> bool:
+        return content_id in self._items
+
     def _score(self, query: SearchQuery, item: Content) -> float | None:
         title = item.title.lower()
         wanted = _words(query.text) or query.text.lower().split()
@@ -63,9 +71,12 @@ class InMemoryCatalog:
         return score
 
     def _passes_filters(self, query: SearchQuery, item: Content) -> bool:
+        if item.withdrawn:
+            return False
         if query.genre is not None and query.genre not in item.genres:
             return False
-        if query.platform is not None and query.platform not in item.platforms:
+        at = query.at or datetime.now(UTC)
+        if query.platform is not None and query.platform not in item.offered_at(at).platforms:
             return False
         return query.year is None or item.release_year == query.year
 

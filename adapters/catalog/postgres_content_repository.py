@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.tables import content, content_availability
 from domain.catalog.content import Availability, Content, ContentKind
+from domain.catalog.external_ids import ExternalIds
+from domain.catalog.title_key import title_key
 
-_CONTENT_COLUMNS = [c for c in content.c if c.name != "search_vector"]
+_CONTENT_COLUMNS = [c for c in content.c if c.name not in {"search_vector", "title_key", "details_changed_at"}]
 
 
 def content_from_row(row: RowMapping, availability: Iterable[Availability]) -> Content:
@@ -28,7 +30,32 @@ def content_from_row(row: RowMapping, availability: Iterable[Availability]) -> C
         series_id=row["series_id"],
         season_number=row["season_number"],
         episode_number=row["episode_number"],
+        external_ids=ExternalIds(**(row.get("external_ids") or {})),
+        withdrawn_at=row.get("withdrawn_at"),
     )
+
+
+def availability_from_row(row: RowMapping) -> Availability:
+    return Availability(
+        platform=row["platform"],
+        region=row["region"],
+        deep_link=row["deep_link"],
+        platform_content_id=row["platform_content_id"],
+        available_from=row["available_from"],
+        available_until=row["available_until"],
+    )
+
+
+def availability_row(content_id: UUID, offer: Availability) -> dict[str, object]:
+    return {
+        "content_id": content_id,
+        "platform": offer.platform,
+        "region": offer.region,
+        "deep_link": offer.deep_link,
+        "platform_content_id": offer.platform_content_id,
+        "available_from": offer.available_from,
+        "available_until": offer.available_until,
+    }
 
 
 async def load_availability(conn: AsyncConnection, ids: Sequence[UUID]) -> dict[UUID, list[Availability]]:
@@ -41,13 +68,13 @@ async def load_availability(conn: AsyncConnection, ids: Sequence[UUID]) -> dict[
         .order_by(content_availability.c.platform, content_availability.c.region)
     )
     for row in result.mappings():
-        found[row["content_id"]].append(
-            Availability(platform=row["platform"], region=row["region"], deep_link=row["deep_link"])
-        )
+        found[row["content_id"]].append(availability_from_row(row))
     return found
 
 
 class PostgresContentRepository:
+    """Titles by id, withdrawn ones too (their watch history still needs them)."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
@@ -75,6 +102,9 @@ class PostgresContentRepository:
                 "release_year": item.release_year,
                 "genres": list(item.genres),
                 "synopsis": item.synopsis,
+                "external_ids": item.external_ids.known(),
+                "withdrawn_at": item.withdrawn_at,
+                "title_key": title_key(item.title),
             }
             for item in items
         ]
@@ -83,11 +113,7 @@ class PostgresContentRepository:
             index_elements=[content.c.id],
             set_={name: statement.excluded[name] for name in rows[0] if name != "id"},
         )
-        availability = [
-            {"content_id": item.id, "platform": a.platform, "region": a.region, "deep_link": a.deep_link}
-            for item in items
-            for a in item.availability
-        ]
+        availability = [availability_row(item.id, a) for item in items for a in item.availability]
         async with self._engine.begin() as conn:
             await conn.execute(statement)
             await conn.execute(

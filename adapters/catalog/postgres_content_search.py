@@ -17,10 +17,11 @@ WITH q AS (
            lower(:text) AS raw
 )
 SELECT c.id, c.title, c.kind, c.series_id, c.season_number, c.episode_number,
-       c.runtime_seconds, c.release_year, c.genres, c.synopsis,
+       c.runtime_seconds, c.release_year, c.genres, c.synopsis, c.external_ids, c.withdrawn_at,
        count(*) OVER () AS total_matches
 FROM content AS c, q
 WHERE (c.search_vector @@ q.english OR c.search_vector @@ q.simple OR q.raw <% lower(c.title))
+  AND c.withdrawn_at IS NULL
   {filters}
 ORDER BY
     (lower(c.title) = q.raw) DESC,
@@ -49,11 +50,15 @@ class PostgresContentSearch:
             filters.append("AND c.genres @> ARRAY[CAST(:genre AS text)]")
             params["genre"] = query.genre
         if query.platform is not None:
+            # offered there now: inside the availability's window
             filters.append(
                 "AND EXISTS (SELECT 1 FROM content_availability a"
-                " WHERE a.content_id = c.id AND a.platform = CAST(:platform AS text))"
+                " WHERE a.content_id = c.id AND a.platform = CAST(:platform AS text)"
+                " AND (a.available_from IS NULL OR a.available_from <= coalesce(CAST(:at AS timestamptz), now()))"
+                " AND (a.available_until IS NULL OR a.available_until > coalesce(CAST(:at AS timestamptz), now())))"
             )
             params["platform"] = query.platform
+            params["at"] = query.at
         if query.year is not None:
             filters.append("AND c.release_year = CAST(:year AS integer)")
             params["year"] = query.year

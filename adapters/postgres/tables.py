@@ -65,6 +65,7 @@ content = Table(
     Column("external_ids", JSONB, nullable=False, server_default="{}"),
     Column("withdrawn_at", DateTime(timezone=True)),
     Column("details_changed_at", DateTime(timezone=True)),
+    Column("title_key", Text),
 )
 
 content_availability = Table(

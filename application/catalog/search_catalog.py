@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import attrs
 from attrs import frozen
 
 from application.catalog.ports import ContentSearch
+from application.shared.ports import Clock
 from domain.catalog.search import SearchPage, SearchQuery
 
 
@@ -18,9 +20,14 @@ class SearchCatalogCommand:
 
 @frozen
 class SearchCatalog:
+    """Withdrawn titles are not found; the platform filter and each result's availability count
+    only what is offered now (inside its window)."""
+
     search: ContentSearch
+    clock: Clock
 
     async def __call__(self, command: SearchCatalogCommand) -> SearchPage:
+        now = self.clock.now()
         query = SearchQuery.create(
             command.q,
             genre=command.genre,
@@ -28,5 +35,7 @@ class SearchCatalog:
             year=command.year,
             page=command.page,
             page_size=command.page_size,
+            at=now,
         )
-        return await self.search.search(query)
+        page = await self.search.search(query)
+        return attrs.evolve(page, items=tuple(item.offered_at(now) for item in page.items))

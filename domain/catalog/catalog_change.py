@@ -16,10 +16,12 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from domain.catalog.content import ContentKind
 from domain.catalog.errors import InvalidCatalogChange
+from domain.catalog.external_ids import ExternalIds
 
 MIN_YEAR = 1870
 MAX_YEAR = 2100
@@ -33,11 +35,6 @@ _PLATFORM = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _GENRE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REGION = re.compile(r"^[A-Z]{2}$")
 _PRINTABLE_ID = re.compile(r"^[\x21-\x7e]+$")  # visible ASCII, no spaces
-_EXTERNAL_ID_RULES = {
-    "imdb": re.compile(r"^tt\d{7,10}$"),
-    "tmdb": re.compile(r"^(?:movie|tv)/\d{1,10}$|^\d{1,10}$"),
-    "eidr": re.compile(r"^10\.5240/(?:[0-9A-F]{4}-){5}[0-9A-Z]$"),
-}
 
 
 class ChangeType(Enum):
@@ -76,26 +73,6 @@ def valid_platform(name: str) -> str:
             "'platform' must be a lowercase slug of 1 to 40 letters, digits and hyphens.", field="platform"
         )
     return name
-
-
-@frozen
-class ExternalIds:
-    """Identifiers the wider world knows a title by; any one of them resolves a title."""
-
-    imdb: str | None = None  # tt0133093
-    tmdb: str | None = None  # 603, or movie/603 and tv/1399
-    eidr: str | None = None  # 10.5240/XXXX-XXXX-XXXX-XXXX-XXXX-C
-
-    def __attrs_post_init__(self) -> None:
-        for name, rule in _EXTERNAL_ID_RULES.items():
-            value = getattr(self, name)
-            if value is not None and not rule.match(value):
-                raise InvalidCatalogChange(
-                    f"'external_ids.{name}' is not a valid {name} id.", field=f"external_ids.{name}"
-                )
-
-    def known(self) -> dict[str, str]:
-        return {name: value for name in _EXTERNAL_ID_RULES if (value := getattr(self, name)) is not None}
 
 
 @frozen
@@ -151,7 +128,7 @@ class TitleDetails:
     release_year: int
     genres: tuple[str, ...]
     synopsis: str
-    external_ids: ExternalIds = ExternalIds()
+    external_ids: ExternalIds = attrs.field(factory=ExternalIds)
     runtime_seconds: int | None = None
     episode_of: EpisodeOf | None = None
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 
 from attrs import frozen
 
@@ -36,6 +37,8 @@ class SearchQuery:
     year: int | None = None
     page: int = 1
     page_size: int = 20
+    # The moment availability windows are judged at (the platform filter); None: the search's own now.
+    at: datetime | None = None
 
     @classmethod
     def create(
@@ -47,6 +50,7 @@ class SearchQuery:
         year: int | None = None,
         page: int = 1,
         page_size: int = 20,
+        at: datetime | None = None,
     ) -> SearchQuery:
         cleaned = " ".join(unicodedata.normalize("NFKC", text or "").split())
         if not cleaned:
@@ -66,6 +70,7 @@ class SearchQuery:
             year=year,
             page=page,
             page_size=page_size,
+            at=at,
         )
 
     @property

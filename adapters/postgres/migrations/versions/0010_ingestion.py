@@ -6,6 +6,10 @@ Revision ID: 0010
 Revises: 0009
 """
 
+import re
+import unicodedata
+
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
@@ -47,6 +51,14 @@ def upgrade() -> None:
     op.execute("ALTER TABLE content ADD COLUMN withdrawn_at timestamptz")
     # When the change that last set the title's details was announced (NULL: never by a platform).
     op.execute("ALTER TABLE content ADD COLUMN details_changed_at timestamptz")
+    # Entity resolution by title: the title with case, accents and punctuation folded (domain/catalog/title_key.py).
+    op.execute("ALTER TABLE content ADD COLUMN title_key text")
+    _fill_title_keys()
+    op.execute("CREATE INDEX content_title_key_idx ON content (title_key, release_year, kind)")
+    # Platforms number specials as season 0 and a pilot as episode 0; the canonical change allows both.
+    for column in ("season_number", "episode_number"):
+        op.execute(f"ALTER TABLE content DROP CONSTRAINT IF EXISTS content_{column}_check")
+        op.execute(f"ALTER TABLE content ADD CONSTRAINT content_{column}_check CHECK ({column} >= 0)")
     op.execute("ALTER TABLE content_availability ADD COLUMN platform_content_id text")
     op.execute("ALTER TABLE content_availability ADD COLUMN available_from timestamptz")
     op.execute("ALTER TABLE content_availability ADD COLUMN available_until timestamptz")
@@ -83,12 +95,33 @@ def upgrade() -> None:
     op.execute("CREATE INDEX catalog_applied_changes_applied_idx ON catalog_applied_changes (applied_at)")
 
 
+def _title_key(title: str) -> str:
+    """A frozen copy of domain.catalog.title_key.title_key as of this revision."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    unaccented = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[\W_]+", " ", unaccented).strip()
+
+
+def _fill_title_keys() -> None:
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, title FROM content")).all()
+    if rows:
+        bind.execute(
+            sa.text("UPDATE content SET title_key = :key WHERE id = :id"),
+            [{"id": row.id, "key": _title_key(row.title)} for row in rows],
+        )
+
+
 def downgrade() -> None:
     op.execute("DROP TABLE catalog_applied_changes")
     op.execute("DROP TABLE catalog_platform_titles")
     op.execute("DROP INDEX content_availability_platform_id_idx")
     for column in ("available_until", "available_from", "platform_content_id"):
         op.execute(f"ALTER TABLE content_availability DROP COLUMN {column}")
-    for column in ("details_changed_at", "withdrawn_at", "external_ids"):
+    for column in ("season_number", "episode_number"):
+        op.execute(f"ALTER TABLE content DROP CONSTRAINT content_{column}_check")
+        op.execute(f"ALTER TABLE content ADD CONSTRAINT content_{column}_check CHECK ({column} > 0)")
+    op.execute("DROP INDEX content_title_key_idx")
+    for column in ("title_key", "details_changed_at", "withdrawn_at", "external_ids"):
         op.execute(f"ALTER TABLE content DROP COLUMN {column}")
     op.execute("DROP TABLE webhook_registrations")
