@@ -24,7 +24,7 @@ class Container(containers.DeclarativeContainer):
     shared = providers.Container(SharedResources, settings=settings)
 
     catalog_adapters = providers.Container(CatalogAdapters, shared=shared)
-    catalog = providers.Container(Catalog, adapters=catalog_adapters)
+    catalog = providers.Container(Catalog, settings=settings, shared=shared, adapters=catalog_adapters)
 
     identity_adapters = providers.Container(IdentityAdapters, settings=settings, shared=shared)
     identity_mail = providers.Container(

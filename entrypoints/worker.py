@@ -93,7 +93,15 @@ async def housekeeping(container: Container, stop: asyncio.Event, interval: floa
             with tracer.start_as_current_span("worker housekeeping"):
                 purged = await container.identity.purge_expired_sessions()()
                 stale = await container.playback.remove_stale_progress()()
-            log.info("housekeeping done", extra={"expired_sessions_purged": purged, "stale_progress_removed": stale})
+                forgotten = await container.catalog.forget_applied_changes()()
+            log.info(
+                "housekeeping done",
+                extra={
+                    "expired_sessions_purged": purged,
+                    "stale_progress_removed": stale,
+                    "applied_changes_forgotten": forgotten,
+                },
+            )
         except Exception:
             log.exception("housekeeping failed; retrying next round")
         with contextlib.suppress(TimeoutError):

@@ -730,6 +730,49 @@ def build_series(rng: random.Random, taken: set[str]) -> list[dict[str, Any]]:
     return lines
 
 
+# --------------------------------------------------------------------------- ids the world knows titles by
+
+
+def platform_content_id(platform: str, deep_link: str) -> str:
+    """The platform's own id for the title, as it appears in its deep link (the same in every region)."""
+    last = deep_link.split("?")[0].rstrip("/").rsplit("/", 1)[1]
+    if platform == "hulu" and "-" in last and len(last) > 36:
+        return last[-36:]  # /movie/<slug>-<uuid>
+    return last
+
+
+def unused(number: int, modulus: int, taken: set[int]) -> int:
+    """``number`` folded into [0, modulus), stepped past ids already given out."""
+    value = number % modulus
+    while value in taken:
+        value = (value + 1) % modulus
+    taken.add(value)
+    return value
+
+
+def external_ids(lines: Sequence[dict[str, Any]]) -> None:
+    """IMDb ids for every title (8 digits for the newer ones, as IMDb's are), TMDB numbers for
+    most movies and series (numbered separately per kind, as TMDB does), EIDR ids for some movies.
+    Derived from each title's id, not the RNG, so the rest of the catalog stays as it was."""
+    imdb_taken: set[int] = set()
+    tmdb_taken: dict[str, set[int]] = {"movie": set(), "series": set()}
+    for line in lines:
+        key, ids = line["id"], {}
+        if line["release_year"] >= 2015:
+            ids["imdb"] = f"tt{10_000_000 + unused(token_int(key, 'imdb'), 30_000_000, imdb_taken):08d}"
+        else:
+            ids["imdb"] = f"tt{1_000_000 + unused(token_int(key, 'imdb'), 9_000_000, imdb_taken):07d}"
+        if line["kind"] in tmdb_taken and token_int(key, "tmdb?") % 10 < 9:
+            ids["tmdb"] = str(unused(token_int(key, "tmdb"), 1_400_000, tmdb_taken[line["kind"]]) + 1)
+        if line["kind"] == "movie" and token_int(key, "eidr?") % 10 < 4:
+            digits = encode(token_int(key, "eidr"), "0123456789ABCDEF", 20)
+            groups = "-".join(digits[i : i + 4] for i in range(0, 20, 4))
+            ids["eidr"] = f"10.5240/{groups}-{encode(token_int(key, 'eidr/check'), UPPER_ALNUM, 1)}"
+        line["external_ids"] = ids
+        for offer in line["availability"]:
+            offer["platform_content_id"] = platform_content_id(offer["platform"], offer["deep_link"])
+
+
 def generate() -> list[dict[str, Any]]:
     rng = random.Random(SEED)
     taken = {s.title.casefold() for s in (*SPOTLIGHT_MOVIES, *SPOTLIGHT_SERIES)}
@@ -737,6 +780,7 @@ def generate() -> list[dict[str, Any]]:
     ids = [line["id"] for line in lines]
     if len(ids) != len(set(ids)):
         raise RuntimeError("duplicate ids generated")
+    external_ids(lines)
     return lines
 
 

@@ -3,13 +3,30 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from domain.catalog.content import Availability, Content, ContentKind
+from domain.catalog.external_ids import ExternalIds
 
 DEMO_CATALOG = Path(__file__).with_name("demo_catalog.jsonl.gz")
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def availability_from_json(record: dict[str, Any]) -> Availability:
+    return Availability(
+        platform=record["platform"],
+        region=record["region"],
+        deep_link=record["deep_link"],
+        platform_content_id=record.get("platform_content_id"),
+        available_from=_instant(record.get("available_from")),
+        available_until=_instant(record.get("available_until")),
+    )
 
 
 def content_from_json(record: dict[str, Any]) -> Content:
@@ -23,11 +40,12 @@ def content_from_json(record: dict[str, Any]) -> Content:
         release_year=int(record["release_year"]),
         genres=tuple(record["genres"]),
         synopsis=record["synopsis"],
-        availability=tuple(Availability(**a) for a in record["availability"]),
+        availability=tuple(availability_from_json(a) for a in record["availability"]),
         runtime_seconds=record["runtime_seconds"],
         series_id=optional_uuid(record["series_id"]),
         season_number=record["season_number"],
         episode_number=record["episode_number"],
+        external_ids=ExternalIds(**record.get("external_ids", {})),
     )
 
 

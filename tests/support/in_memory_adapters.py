@@ -9,6 +9,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
+from adapters.catalog.in_memory_catalog_changes import InMemoryCatalogChanges
 from adapters.catalog.in_memory_next_episode_finder import InMemoryNextEpisodeFinder
 from adapters.identity.aes_gcm_secret_box import load_or_create_secret_box
 from adapters.identity.argon2_password_hasher import fast_test_hasher
@@ -45,6 +46,7 @@ class InMemoryCatalogAdapters(containers.DeclarativeContainer):
     content_repository = catalog
     content_search = catalog
     next_episode_finder = providers.Singleton(InMemoryNextEpisodeFinder, catalog)
+    catalog_changes = providers.Singleton(InMemoryCatalogChanges, catalog)
 
 
 class InMemoryIdentityAdapters(containers.DeclarativeContainer):

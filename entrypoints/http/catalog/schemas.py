@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from msgspec import Meta, Struct
@@ -14,6 +15,15 @@ class AvailabilityOut(Struct):
     platform: str
     region: str
     deep_link: str
+    platform_content_id: str | None = None  # the platform's own id for the title
+    available_from: datetime | None = None  # UTC; none: since ever
+    available_until: datetime | None = None  # UTC, exclusive; none: until further notice
+
+
+class ExternalIdsOut(Struct, omit_defaults=True):
+    imdb: str | None = None
+    tmdb: str | None = None
+    eidr: str | None = None
 
 
 class ContentOut(Struct):
@@ -25,6 +35,7 @@ class ContentOut(Struct):
     genres: list[str]
     synopsis: str
     availability: list[AvailabilityOut]
+    external_ids: ExternalIdsOut
     series_id: str | None = None
     season_number: int | None = None
     episode_number: int | None = None
@@ -57,8 +68,17 @@ def content_out(item: Content) -> ContentOut:
         genres=list(item.genres),
         synopsis=item.synopsis,
         availability=[
-            AvailabilityOut(platform=a.platform, region=a.region, deep_link=a.deep_link) for a in item.availability
+            AvailabilityOut(
+                platform=a.platform,
+                region=a.region,
+                deep_link=a.deep_link,
+                platform_content_id=a.platform_content_id,
+                available_from=a.available_from,
+                available_until=a.available_until,
+            )
+            for a in item.availability
         ],
+        external_ids=ExternalIdsOut(**item.external_ids.known()),
         series_id=str(item.series_id) if item.series_id else None,
         season_number=item.season_number,
         episode_number=item.episode_number,
