@@ -60,6 +60,8 @@ async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
         await conn.execute(text("TRUNCATE users, refresh_sessions, content, content_availability CASCADE"))
         # mail operations: the mail:queue health check reads the queue (no foreign key empties it)
         await conn.execute(text("TRUNCATE mail_queue"))
+        # the catalog's applied change ids (no foreign key to content empties them)
+        await conn.execute(text("TRUNCATE catalog_applied_changes"))
     return migrated_engine
 
 
