@@ -9,8 +9,9 @@ from domain.catalog.content import Content
 
 class CachedContentLookup:
     """Titles by id for the hot paths (every progress update looks one up), kept in this process
-    for ``ttl_seconds``. The catalog changes only by imports, which every process sees within
-    that time. Unknown ids are not remembered, so a new title is found at once."""
+    for ``ttl_seconds``. The catalog changes by imports and platforms' changes, which every process
+    sees within that time (playback reads a title's details, which may lag that long).
+    Unknown ids are not remembered, so a new title is found at once."""
 
     def __init__(self, contents: ContentLookup, *, ttl_seconds: float = 60.0, max_items: int = 50_000) -> None:
         self._contents = contents

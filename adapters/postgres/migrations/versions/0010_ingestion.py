@@ -99,7 +99,7 @@ def _title_key(title: str) -> str:
     """A frozen copy of domain.catalog.title_key.title_key as of this revision."""
     decomposed = unicodedata.normalize("NFKD", title.casefold())
     unaccented = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[\W_]+", " ", unaccented).strip()
+    return re.sub(r"[\W_]+", " ", re.sub("['\u2019]", "", unaccented)).strip()
 
 
 def _fill_title_keys() -> None:
