@@ -85,4 +85,5 @@ class Container(containers.DeclarativeContainer):
         shared=shared,
         ingestion_adapters=ingestion_adapters,
         identity_uow=identity_adapters.uow,
+        # apply_change=catalog.apply_catalog_change,  (once the catalog's ApplyCatalogChange is merged)
     )

@@ -10,9 +10,11 @@ from datetime import UTC, datetime, timedelta
 from redis.asyncio import Redis
 
 from adapters.ingestion.redis_ingestion_codec import STREAM, delivery_key, entry_fields, title_key
+from application.catalog.apply_catalog_change import AppliedChange, ApplyCatalogChangeCommand, ChangeOutcome
 from application.ingestion.ingested_change import IngestedChange
 from application.ingestion.stream_ports import Acceptance, Accepted, Busy, Duplicate
 from domain.catalog.catalog_change import CatalogChange, OfferedIn
+from domain.catalog.errors import UnknownTitle
 
 OCCURRED = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -62,3 +64,20 @@ async def seed_redis(redis: Redis, entry: IngestedChange, *, backlog_limit: int,
     await redis.set(title, f"{entry.fingerprint} {entry.event_id}", px=milliseconds)
     await redis.xadd(STREAM, entry_fields(entry))  # type: ignore[arg-type]
     return Accepted(entry.event_id)
+
+
+class RefusingCatalog:
+    """A CatalogChangeApplier until the catalog's is merged in: applies every change (records its
+    event id) except those of the titles in ``unknown``, which it refuses as UnknownTitle."""
+
+    def __init__(self, *unknown: str) -> None:
+        self.unknown = set(unknown)
+        self.applied: list[str] = []
+
+    async def __call__(self, command: ApplyCatalogChangeCommand) -> AppliedChange:
+        if command.change.platform_content_id in self.unknown:
+            raise UnknownTitle(f"Title '{command.change.platform_content_id}' is unknown on {command.change.platform}.")
+        if command.change_id in self.applied:
+            return AppliedChange(ChangeOutcome.ALREADY_APPLIED)
+        self.applied.append(command.change_id)
+        return AppliedChange(ChangeOutcome.APPLIED)
