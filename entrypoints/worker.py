@@ -11,10 +11,9 @@ import os
 import signal
 import socket
 
+from dependency_injector.errors import Error as ContainerError
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
-
-from dependency_injector.errors import Error as ContainerError
 
 from application.identity.deliver_queued_mail import DeliverQueuedMail
 from application.ingestion.process_ingested_changes import ProcessIngestedChanges, ProcessIngestedChangesCommand

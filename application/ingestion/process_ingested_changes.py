@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from attrs import field, frozen
 
@@ -82,7 +82,7 @@ class ProcessIngestedChanges:
         except UnappliableChange as error:
             await self._dead_letter(entry, self._attempt(error.code, PERMANENT, consumer, error.detail))
             return False
-        except Exception as error:  # noqa: BLE001 -- every other failure is judged, none is lost
+        except Exception as error:
             failure = self.classifier.classify(error)
             attempt = self._attempt(failure.code, failure.failure_class, consumer, failure.detail)
             if failure.failure_class == TRANSIENT and len(entry.attempts) + 1 < self.retry.max_attempts:

@@ -72,7 +72,11 @@ def ingestion_backlog_metrics(backlog: IngestionBacklog | None) -> list[Metric]:
             "How long the oldest delivery waiting in the stream has waited (0 when none).",
             backlog.oldest_age_seconds,
         ),
-        (INGESTION_DEAD_LETTERS, "Webhook deliveries set aside as dead letters (the dead-letter depth).", backlog.dead_letters),
+        (
+            INGESTION_DEAD_LETTERS,
+            "Webhook deliveries set aside as dead letters (the dead-letter depth).",
+            backlog.dead_letters,
+        ),
     )
     metrics: list[Metric] = []
     for name, documentation, value in values:

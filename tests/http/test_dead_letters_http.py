@@ -168,7 +168,12 @@ async def test_an_unknown_dead_letter_is_404(client: Client, admin: dict[str, st
 
 @pytest.mark.parametrize(
     ("method", "path", "body"),
-    [("GET", PATH, None), ("GET", f"{PATH}/1-1", None), ("POST", f"{PATH}/replay", {}), ("DELETE", f"{PATH}/1-1", None)],
+    [
+        ("GET", PATH, None),
+        ("GET", f"{PATH}/1-1", None),
+        ("POST", f"{PATH}/replay", {}),
+        ("DELETE", f"{PATH}/1-1", None),
+    ],
 )
 async def test_only_an_administrator_may_see_or_touch_dead_letters(
     client: Client, method: str, path: str, body: Any

@@ -95,8 +95,7 @@ def worker() -> Worker:
 
 async def letters(worker: Worker) -> list[tuple[str, str, str]]:
     return [
-        (d.entry.event_id, d.error, d.failure_class)
-        for d in await worker.stream.dead_letters(DeadLetterFilter(), 100)
+        (d.entry.event_id, d.error, d.failure_class) for d in await worker.stream.dead_letters(DeadLetterFilter(), 100)
     ]
 
 
@@ -146,7 +145,7 @@ async def test_an_entry_that_cannot_be_read_is_a_dead_letter(worker: Worker) -> 
     await worker.accept(ingested("dune"))
     (entry,) = await worker.stream.read("host-1", 10, 0)
     unreadable = attrs.evolve(entry, change=None, unreadable="unreadable change: 'type' is missing")
-    worker.stream._entries[entry.id] = unreadable  # noqa: SLF001 -- what only a raw stream can hold
+    worker.stream._entries[entry.id] = unreadable  # what only a raw stream can hold
     worker.clock.advance(timedelta(minutes=1))  # claimed again as if the first read died
     await worker.process(ProcessIngestedChangesCommand(consumer="host-2", wait_seconds=0))
     (letter,) = await worker.stream.dead_letters(DeadLetterFilter(), 10)
