@@ -85,4 +85,7 @@ class Container(containers.DeclarativeContainer):
         shared=shared,
         ingestion_adapters=ingestion_adapters,
         identity_uow=identity_adapters.uow,
+        # apply_change=catalog.apply_catalog_change,  (once the catalog's ApplyCatalogChange is merged)
     )
+    # Health is composed before ingestion: its ingestion:backlog check reads the stream given here.
+    health.ingestion_stream.override(ingestion_processing.adapters.stream)

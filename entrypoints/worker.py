@@ -1,5 +1,6 @@
 """The background worker: archives journalled progress changes to PostgreSQL as they arrive,
-sends queued mail, and runs the scheduled housekeeping."""
+sends queued mail, applies platforms' webhook deliveries to the catalog, and runs the scheduled
+housekeeping."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import os
 import signal
 import socket
 
+from dependency_injector.errors import Error as ContainerError
 from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from application.identity.deliver_queued_mail import DeliverQueuedMail
+from application.ingestion.process_ingested_changes import ProcessIngestedChanges, ProcessIngestedChangesCommand
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
 from entrypoints.config import Settings
 from entrypoints.container import Container
@@ -87,6 +90,36 @@ async def deliver_mail(container: Container, stop: asyncio.Event, poll_seconds: 
                 await asyncio.wait_for(stop.wait(), pause)
 
 
+async def ingest_batch(process: ProcessIngestedChanges, command: ProcessIngestedChangesCommand) -> int:
+    """Apply the next batch of webhook deliveries; waiting for one is not traced (like archiving)."""
+    with suppress_instrumentation():
+        return await process(command)
+
+
+async def ingest_changes(container: Container, stop: asyncio.Event) -> None:
+    """Apply accepted webhook deliveries to the catalog as they arrive."""
+    try:
+        process = container.ingestion_processing.process_ingested_changes()
+    except ContainerError:
+        # The catalog's ApplyCatalogChange is not given to ingestion: nothing can be applied.
+        log.warning("webhook ingestion not wired to the catalog; not consuming the stream")
+        return
+    command = ProcessIngestedChangesCommand(consumer=f"{socket.gethostname()}-{os.getpid()}", wait_seconds=1.0)
+    while not stop.is_set():
+        pause = 0.0
+        try:
+            processed = await ingest_batch(process, command)
+            if processed:
+                log.debug("webhook deliveries processed", extra={"entries": processed})
+        except Exception:
+            # Entries not settled stay in the consumer group and are read (or claimed) again.
+            log.exception("processing webhook deliveries failed; retrying")
+            pause = RETRY_SECONDS
+        if pause:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+
+
 async def housekeeping(container: Container, stop: asyncio.Event, interval: float) -> None:
     while not stop.is_set():
         try:
@@ -123,6 +156,7 @@ async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTER
                 archive_progress(container, stop),
                 housekeeping(container, stop, interval),
                 deliver_mail(container, stop),
+                ingest_changes(container, stop),
             )
     finally:
         await asyncio.to_thread(tracing.shutdown)

@@ -12,6 +12,7 @@ from typing import Any
 
 from adapters.shared.trace_carrier import trace_carrier
 from application.ingestion.ingested_change import Attempt, IngestedChange
+from application.ingestion.stream_ports import DeadLetter
 from domain.catalog.catalog_change import CatalogChange
 from domain.catalog.errors import InvalidCatalogChange
 
@@ -129,4 +130,35 @@ def _attempt(raw: Mapping[str, str]) -> Attempt:
         at=_at(raw["at"]),
         consumer=raw["consumer"],
         detail=raw.get("detail", ""),
+    )
+
+
+# The worker's side: attempts, dead letters.
+DEAD_LETTER_FIELDS = ("error", "class", "detail", "failed", "from")
+
+
+def ms(at: datetime) -> str:
+    return _ms(at)
+
+
+def attempts_field(attempts: tuple[Attempt, ...]) -> str:
+    """The ``att`` field for ``attempts``."""
+    return json.dumps([_attempt_json(a) for a in attempts], separators=(",", ":"))
+
+
+def read_dead_letter(letter_id: str, raw: Mapping[Any, Any]) -> DeadLetter:
+    """A dead letter read back: the entry it was (``id`` the stream entry it came from), and why."""
+    fields = {text(k): text(v) for k, v in raw.items()}
+    entry = read_entry(fields.get("from", ""), {k: v for k, v in fields.items() if k not in DEAD_LETTER_FIELDS})
+    try:
+        failed_at = _at(fields["failed"])
+    except (KeyError, ValueError):
+        failed_at = entry.received_at
+    return DeadLetter(
+        id=letter_id,
+        entry=entry,
+        error=fields.get("error", "unreadable-entry"),
+        failure_class=fields.get("class", "permanent"),
+        detail=fields.get("detail", ""),
+        failed_at=failed_at,
     )

@@ -51,3 +51,8 @@ def withheld_message(error: BaseException) -> str | None:
     if isinstance(error, StatementError) and error.statement:
         summary += f"\n[SQL: {error.statement}]"
     return summary
+
+
+def driver_error(error: BaseException) -> BaseException | None:
+    """The asyncpg error behind ``error``, or None (the ingestion worker classifies by it)."""
+    return _driver_error(error)

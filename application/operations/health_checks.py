@@ -11,6 +11,7 @@ from datetime import timedelta
 from attrs import frozen
 
 from application.identity.mail_backlog_ports import MailBacklogReader
+from application.ingestion.stream_ports import IngestionStream
 from application.operations.health_ports import HealthCheck, Ping
 from application.operations.heartbeat_ports import HeartbeatStore
 from application.playback.progress_journal_ports import JournalBacklogReader
@@ -109,6 +110,42 @@ class MailQueueCheck:
                 observed_value=round(age, 3),
                 output="; ".join(problems) or None,
                 details={"waiting": backlog.waiting, "givenUpLastHour": backlog.given_up},
+            ),
+        )
+
+
+@frozen
+class IngestionBacklogCheck:
+    """``ingestion:backlog``: how long the oldest webhook delivery waiting in the stream has waited;
+    older than ``bound``, the catalog is behind what platforms announced (no worker runs, or it
+    cannot keep up). Dead letters warn too: an operator has to replay or discard them."""
+
+    spec: CheckSpec
+    stream: IngestionStream
+    bound: timedelta
+    timeout_seconds: float | None = None
+
+    async def observe(self) -> Sequence[Observation]:
+        backlog = await self.stream.backlog()
+        age = backlog.oldest_age_seconds
+        problems = []
+        if age > self.bound.total_seconds():
+            problems.append(
+                f"{backlog.waiting} webhook deliveries wait to be applied, the oldest for {age:.0f} s "
+                f"(bound {self.bound.total_seconds():g} s)"
+            )
+        if backlog.dead_letters:
+            problems.append(f"{backlog.dead_letters} webhook deliveries set aside as dead letters")
+        return (
+            Observation(
+                healthy=not problems,
+                observed_value=round(age, 3),
+                output="; ".join(problems) or None,
+                details={
+                    "waiting": backlog.waiting,
+                    "retrying": backlog.retrying,
+                    "deadLetters": backlog.dead_letters,
+                },
             ),
         )
 

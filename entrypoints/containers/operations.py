@@ -14,6 +14,7 @@ from adapters.operations.purgatory_circuit_breaker import PurgatoryCircuitBreake
 from adapters.operations.redis_breaker_states import RedisBreakerStates
 from adapters.operations.redis_or_local_breaker_states import RedisOrLocalBreakerStates
 from application.identity.mail_backlog_ports import MailBacklogReader
+from application.ingestion.stream_ports import IngestionStream
 from application.operations.aggregate_health import AggregateHealth
 from application.operations.breaker_health_reader import BreakerHealthReader
 from application.operations.breakers import ListBreakers, OverrideBreaker
@@ -23,6 +24,7 @@ from application.operations.health_checks import (
     ArchiveBacklogCheck,
     FixedHealthChecks,
     HeartbeatCheck,
+    IngestionBacklogCheck,
     MailQueueCheck,
     ResponseTimeCheck,
 )
@@ -97,6 +99,14 @@ MAIL_QUEUE = CheckSpec(
     affected_features=("email-verification", "password-reset"),
     observed_unit="s",
 )
+INGESTION_BACKLOG = CheckSpec(
+    "ingestion",
+    "backlog",
+    "component",
+    critical=False,
+    affected_features=("platform-webhooks", "catalog"),
+    observed_unit="s",
+)
 
 
 def _seconds(milliseconds: int) -> float:
@@ -116,6 +126,7 @@ def core_health_checks(
     backlog: JournalBacklogReader,
     mail_backlog: MailBacklogReader,
     clock: Clock,
+    ingestion_stream: IngestionStream | None = None,
 ) -> FixedHealthChecks:
     ttl = timedelta(seconds=settings.heartbeat_ttl_seconds)
     checks: list[HealthCheck] = [ResponseTimeCheck(POSTGRES, postgres), ResponseTimeCheck(REDIS, redis)]
@@ -127,6 +138,9 @@ def core_health_checks(
         ArchiveBacklogCheck(ARCHIVE_BACKLOG, backlog, timedelta(seconds=settings.archive_backlog_warn_seconds)),
         MailQueueCheck(MAIL_QUEUE, mail_backlog, clock, timedelta(seconds=settings.sign_in.mail_backlog_warn_seconds)),
     ]
+    if ingestion_stream is not None:
+        bound = timedelta(seconds=settings.ingestion.backlog_warn_seconds)
+        checks.append(IngestionBacklogCheck(INGESTION_BACKLOG, ingestion_stream, bound))
     return FixedHealthChecks(tuple(checks))
 
 
@@ -154,6 +168,7 @@ class Health(containers.DeclarativeContainer):
     journal_backlog = providers.Dependency()  # the playback context's, given by the root
     mail_backlog = providers.Dependency()  # identity mail's, given by the root
     breakers = providers.Dependency()  # the breakers' read API (Operations.breaker_reader), given by the root
+    ingestion_stream = providers.Dependency()  # webhook ingestion's stream (its backlog), given by the root
 
     core_checks = providers.Singleton(
         core_health_checks,
@@ -165,6 +180,7 @@ class Health(containers.DeclarativeContainer):
         journal_backlog,
         mail_backlog,
         shared.clock,
+        ingestion_stream,
     )
     # One `breaker:<name>` check per declared breaker (a tripped one warns).
     breaker_checks = providers.Singleton(BreakerHealthChecks, breakers)

@@ -13,6 +13,7 @@ from quart import Blueprint, Response, request
 from quart_schema import hide
 
 from application.identity.mail_backlog_ports import MailBacklog, MailBacklogReader
+from application.ingestion.stream_ports import IngestionBacklog, IngestionStream
 from application.operations.breakers import ListBreakers
 from application.playback.progress_journal_ports import JournalBacklog, JournalBacklogReader
 from application.shared.ports import Clock
@@ -46,6 +47,15 @@ async def _mail_backlog(reader: MailBacklogReader, clock: Clock) -> MailBacklog 
         return None
 
 
+async def _ingestion_backlog(stream: IngestionStream) -> IngestionBacklog | None:
+    try:
+        async with asyncio.timeout(BACKLOG_TIMEOUT_SECONDS):
+            return await stream.backlog()
+    except (*DEPENDENCY_ERRORS, TimeoutError) as error:
+        log.warning("ingestion backlog not read for metrics", extra={"error_type": type(error).__name__})
+        return None
+
+
 @metrics.get(PATH)
 @hide
 @inject
@@ -54,6 +64,7 @@ async def scrape(
     list_breakers: ListBreakers = Provide[Container.operations.list_breakers],
     mail_backlog: MailBacklogReader = Provide[Container.identity_mail.adapters.mail_backlog],
     clock: Clock = Provide[Container.shared.clock],
+    ingestion_stream: IngestionStream = Provide[Container.ingestion_processing.adapters.stream],
 ) -> Response:
     await refuse_strangers()  # already refused before routing; checked again where the data leaves
     # The breakers' views never fail for Redis: while it is down they are this process's own.
@@ -63,5 +74,6 @@ async def scrape(
         request.headers.get("Accept", ""),
         breakers,
         mail=await _mail_backlog(mail_backlog, clock),
+        ingestion=await _ingestion_backlog(ingestion_stream),
     )
     return Response(body, content_type=content_type, headers={"Cache-Control": "no-store"})

@@ -15,8 +15,10 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from application.identity.mail_backlog_ports import MailBacklog
+from application.ingestion.stream_ports import IngestionBacklog
 from application.playback.progress_journal_ports import JournalBacklog
 from domain.operations.breakers import BreakerState, BreakerView
+from entrypoints.telemetry.ingestion_metrics import ingestion_backlog_metrics
 from entrypoints.telemetry.metrics import (
     ARCHIVE_OLDEST_PENDING_AGE,
     ARCHIVE_PENDING_CHANGES,
@@ -110,8 +112,10 @@ def exposition(
     accept: str,
     breakers: Sequence[BreakerView] = (),
     mail: MailBacklog | None = None,
+    ingestion: IngestionBacklog | None = None,
 ) -> tuple[bytes, str]:
     """The scrape's body and content type: Prometheus text, or OpenMetrics when ``accept`` asks."""
     encoder, content_type = choose_encoder(accept)
     read_now = archive_lag_metrics(backlog) + breaker_metrics(breakers) + mail_queue_metrics(mail)
+    read_now += ingestion_backlog_metrics(ingestion)
     return encoder(_Scrape(recorded_metrics(), read_now)), content_type

@@ -20,6 +20,7 @@ from adapters.identity.in_memory_identity_unit_of_work import InMemoryIdentitySt
 from adapters.playback.in_memory_continue_watching import InMemoryContinueWatching
 from adapters.shared.in_memory_mailer import InMemoryMailer
 from adapters.shared.manual_clock import ManualClock
+from application.ingestion.process_ingested_changes import ProcessIngestedChangesCommand
 from application.playback.archive_progress import ArchiveProgressChangesCommand
 from application.playback.progress_archive_ports import WatchEvent
 from application.shared.mail_ports import MailMessage
@@ -88,6 +89,17 @@ class FakeWorld:
         mailer = self.container.identity_mail.adapters.mailer()
         assert isinstance(mailer, InMemoryMailer)
         return mailer
+
+    # platform webhooks: processing
+    async def process_ingested(self) -> int:
+        """What the worker does continuously: apply every accepted delivery that is due (retries
+        due by the fake clock included); returns how many entries were read."""
+        process = self.container.ingestion_processing.process_ingested_changes()
+        command = ProcessIngestedChangesCommand(consumer="worker", wait_seconds=0)
+        total = 0
+        while read := await process(command):
+            total += read
+        return total
 
 
 def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from adapters.ingestion.in_memory_ingestion_stream import InMemoryIngestionStream
+from adapters.ingestion.infrastructure_failure_classifier import InfrastructureFailureClassifier
+from adapters.shared.in_memory_work_tracing import InMemoryWorkTracing
 from entrypoints.config import Settings
 
 
@@ -26,3 +28,5 @@ class InMemoryIngestionProcessingAdapters(containers.DeclarativeContainer):
 
     # processing: the intake's stream
     stream = ingestion_adapters.intake
+    stream_tracing = providers.Singleton(InMemoryWorkTracing)
+    failure_classifier = providers.Singleton(InfrastructureFailureClassifier)  # pure: the real one

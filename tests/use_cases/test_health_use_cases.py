@@ -69,6 +69,7 @@ async def test_everything_answering_and_a_worker_beating_passes(world: FakeWorld
         "api:heartbeat",
         "playback-archive:backlog",
         "mail:queue",
+        "ingestion:backlog",
         "breaker:github",  # every declared breaker, the identity providers' too
         "breaker:google",
     ]  # no Qdrant: it is not configured
