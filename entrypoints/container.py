@@ -47,6 +47,22 @@ class Container(containers.DeclarativeContainer):
         Operations, shared=shared, adapters=operations_adapters, identity_uow=identity_adapters.uow
     )
 
+    # Platform webhooks: registrations and receiving; the worker's processing applies changes to the catalog.
+    ingestion_adapters = providers.Container(
+        IngestionAdapters, settings=settings, shared=shared, identity_adapters=identity_adapters
+    )
+    ingestion = providers.Container(
+        Ingestion, settings=settings, shared=shared, adapters=ingestion_adapters, identity_uow=identity_adapters.uow
+    )
+    ingestion_processing = providers.Container(
+        IngestionProcessing,
+        settings=settings,
+        shared=shared,
+        ingestion_adapters=ingestion_adapters,
+        identity_uow=identity_adapters.uow,
+        apply_change=catalog.apply_catalog_change,
+    )
+
     # The operations context's health checks and heartbeats; the archive backlog is playback's,
     # the mail backlog identity mail's, the breakers' states the breakers' own.
     health_adapters = providers.Container(HealthAdapters, settings=settings, shared=shared)
@@ -58,6 +74,7 @@ class Container(containers.DeclarativeContainer):
         journal_backlog=playback_adapters.journal_backlog,
         mail_backlog=identity_mail.adapters.mail_backlog,
         breakers=operations.breaker_reader,
+        ingestion_stream=ingestion_processing.adapters.stream,
     )
 
     # Sign-in with external identity providers: GitHub and Google, as configured, through their breakers.
@@ -72,20 +89,3 @@ class Container(containers.DeclarativeContainer):
         identity_providers=identity_providers.configured,
     )
 
-    # Platform webhooks: registrations and receiving; the worker's processing applies changes to the catalog.
-    ingestion_adapters = providers.Container(
-        IngestionAdapters, settings=settings, shared=shared, identity_adapters=identity_adapters
-    )
-    ingestion = providers.Container(
-        Ingestion, settings=settings, shared=shared, adapters=ingestion_adapters, identity_uow=identity_adapters.uow
-    )
-    ingestion_processing = providers.Container(
-        IngestionProcessing,
-        settings=settings,
-        shared=shared,
-        ingestion_adapters=ingestion_adapters,
-        identity_uow=identity_adapters.uow,
-        # apply_change=catalog.apply_catalog_change,  (once the catalog's ApplyCatalogChange is merged)
-    )
-    # Health is composed before ingestion: its ingestion:backlog check reads the stream given here.
-    health.ingestion_stream.override(ingestion_processing.adapters.stream)
