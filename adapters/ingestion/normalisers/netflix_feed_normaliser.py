@@ -40,6 +40,8 @@ EventId = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[\x21-\x7
 Locale = Annotated[str, Meta(min_length=2, max_length=35, examples=["en-US"])]
 TitleType = Literal["MOVIE", "SHOW", "EPISODE"]
 KINDS = {"MOVIE": ContentKind.MOVIE, "SHOW": ContentKind.SERIES, "EPISODE": ContentKind.EPISODE}
+# The feed's genre names where they differ from the catalog's slugs; "A & B" is two genres.
+GENRE_ALIASES = {"sci-fi": "science-fiction", "thrillers": "thriller", "dramas": "drama", "comedies": "comedy"}
 
 
 class NetflixGenre(msgspec.Struct, rename="camel"):
@@ -175,6 +177,11 @@ def offers(title_id: int, title_type: TitleType, windows: list[NetflixWindow]) -
     ]
 
 
+def genres(items: list[NetflixGenre]) -> list[str]:
+    slugs = [genre_slug(part) for genre in items for part in genre.name.split("&")]
+    return [GENRE_ALIASES.get(slug, slug) for slug in slugs]
+
+
 def localised(texts: dict[str, str], locale: str, field: str, *, required: bool) -> str:
     if locale in texts:
         return texts[locale]
@@ -215,7 +222,7 @@ def details(title: NetflixTitle) -> TitleDetails:
             title=name,
             kind=KINDS[title.title_type],
             release_year=title.release_year,
-            genres=[genre_slug(genre.name) for genre in title.genres],
+            genres=genres(title.genres),
             synopsis=synopsis,
             external_ids=external_ids(title),
             runtime_seconds=title.runtime,

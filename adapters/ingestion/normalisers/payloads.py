@@ -46,7 +46,9 @@ def decoded(body: bytes, shape: Any) -> Any:
         message = str(error)
         where = _PATH.search(message)
         missing = _MISSING.search(message)
-        path = joined(where.group(1) if where else None, missing.group(1) if missing else None)
+        # msgspec names a value in a mapping "names[...]": the mapping is the field.
+        at = where.group(1).replace("[...]", "") if where else None
+        path = joined(at, missing.group(1) if missing else None)
         raise PayloadRejected(f"The payload does not match its format: {message}.", field=path) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as error:
         # msgspec reports bytes that are not UTF-8 inside a string as a UnicodeDecodeError.
