@@ -130,20 +130,20 @@ NetflixEvent = TitleAdded | TitleUpdated | TitleRemoved | AvailabilityUpdated
 PAYLOAD = NetflixEvent
 
 _FIELDS = {
-    "platform_content_id": "title.title_id",
+    "platform_content_id": "title.titleId",
     "title": "title.names",
-    "kind": "title.title_type",
-    "release_year": "title.release_year",
+    "kind": "title.titleType",
+    "release_year": "title.releaseYear",
     "runtime_seconds": "title.runtime",
     "genres": "title.genres",
     "synopsis": "title.synopses",
     "availability": "title.availability",
-    "external_ids.imdb": "title.external_ids.imdb_id",
-    "external_ids.tmdb": "title.external_ids.tmdb_id",
-    "external_ids.eidr": "title.external_ids.eidr",
-    "series_platform_content_id": "title.show_id",
-    "season_number": "title.season_number",
-    "episode_number": "title.episode_number",
+    "external_ids.imdb": "title.externalIds.imdbId",
+    "external_ids.tmdb": "title.externalIds.tmdbId",
+    "external_ids.eidr": "title.externalIds.eidr",
+    "series_platform_content_id": "title.showId",
+    "season_number": "title.seasonNumber",
+    "episode_number": "title.episodeNumber",
 }
 _WINDOW_FIELDS = {
     "availability.region": "country",
