@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test coverage lint unit bench lock clean
+.PHONY: run test coverage lint unit bench lock clean webhook-schemas
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ coverage: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Rewrite docs/webhooks/<format>.schema.json from the normalisers' structs (a test fails while they differ).
+webhook-schemas: $(STAMP)
+	$(BIN)/python scripts/generate_webhook_schemas.py
 
 # Re-pin every dependency (run after editing pyproject.toml's dependencies).
 lock:

@@ -35,6 +35,9 @@ _PLATFORM = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _GENRE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REGION = re.compile(r"^[A-Z]{2}$")
 _PRINTABLE_ID = re.compile(r"^[\x21-\x7e]+$")  # visible ASCII, no spaces
+# Control characters other than whitespace (which is collapsed): PostgreSQL text cannot hold NUL,
+# and none of them belongs in a title shown to people.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 class ChangeType(Enum):
@@ -45,6 +48,8 @@ class ChangeType(Enum):
 
 def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
     cleaned = " ".join(value.split())
+    if _CONTROL.search(cleaned):
+        raise InvalidCatalogChange(f"'{field}' must not contain control characters.", field=field)
     if required and not cleaned:
         raise InvalidCatalogChange(f"'{field}' must not be empty.", field=field)
     if len(cleaned) > limit:
@@ -98,7 +103,7 @@ class OfferedIn:
                 "'availability.region' must be an ISO 3166-1 alpha-2 code such as US.", field="availability.region"
             )
         link = deep_link.strip()
-        if not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", link) or len(link) > 2000:
+        if not re.match(r"^[a-z][a-z0-9+.-]*://[^\s\x00-\x1f\x7f]+$", link) or len(link) > 2000:
             raise InvalidCatalogChange(
                 "'availability.deep_link' must be an absolute URL (https://… or an app scheme).",
                 field="availability.deep_link",

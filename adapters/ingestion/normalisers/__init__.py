@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any
+
+import msgspec
 
 from application.ingestion.normaliser_ports import PlatformNormaliser
 from domain.ingestion.errors import InvalidRegistration
@@ -35,3 +38,20 @@ def discovered_normalisers() -> DiscoveredNormalisers:
                 raise TypeError(f"two normalisers for the format {normaliser.format!r}")
             found[normaliser.format] = normaliser
     return DiscoveredNormalisers(found)
+
+
+def payload_schemas() -> dict[str, dict[str, Any]]:
+    """Each format's JSON Schema, generated from the structs its module names ``PAYLOAD`` (the
+    committed ``docs/webhooks/<format>.schema.json`` must equal it; scripts/generate_webhook_schemas.py)."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module.name.endswith("_normaliser"):
+            found = importlib.import_module(f"{__name__}.{module.name}")
+            schema = {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "title": f"A '{found.NORMALISER.format}' webhook delivery to Media Gateway",
+                "description": (found.__doc__ or "").strip(),
+                **msgspec.json.schema(found.PAYLOAD),
+            }
+            schemas[found.NORMALISER.format] = schema
+    return schemas
