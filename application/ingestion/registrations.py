@@ -232,4 +232,3 @@ class DisableRegistration:
             await uow.commit()
         self.receiving.forget(disabled.platform)
         return disabled
-
