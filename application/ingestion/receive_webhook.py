@@ -3,6 +3,7 @@ deduplicate and append it to the stream, nothing heavier on the request path."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -16,6 +17,8 @@ from application.ingestion.stream_ports import Busy, DeliveryIntake, Duplicate
 from application.shared.ports import Clock, IdGenerator
 from domain.ingestion.errors import IntakeBusy, PayloadRejected, PayloadTooLarge, SignatureRejected, UnknownPlatform
 from domain.ingestion.signatures import verify_delivery
+
+log = logging.getLogger(__name__)
 
 
 @frozen
@@ -73,6 +76,8 @@ class ReceiveWebhook:
                 self.limits.timestamp_tolerance,
             )
         except SignatureRejected as refused:
+            # The sender sees one problem type; why is told here and in the metrics only.
+            log.info("webhook delivery refused: signature %s", refused.reason, extra={"platform": platform})
             self.observer.rejected(platform, refused.reason)
             raise
         self.observer.received(platform)
@@ -81,7 +86,8 @@ class ReceiveWebhook:
             delivery_id = verified.delivery_id or normalised.delivery_id
             if not delivery_id:
                 raise PayloadRejected("The event carries no id.", field="id")
-        except PayloadRejected:
+        except PayloadRejected as refused:
+            log.info("webhook delivery refused: payload (%s)", refused.detail, extra={"platform": platform})
             self.observer.rejected(platform, "payload")
             raise
         change = normalised.change
