@@ -5,16 +5,21 @@ signed by independent code (tests/support/webhook_signers.py)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from quart.typing import TestClientProtocol as Client
 
 from adapters.ingestion.in_memory_ingestion_stream import InMemoryIngestionStream
+from entrypoints.ingestion_config import IngestionSettings
 from tests.support.accounts import bearer, register_and_sign_in
 from tests.support.admins import signed_in_admin
 from tests.support.apps import FakeWorld, fake_container, running
@@ -313,10 +318,6 @@ async def test_ending_the_overlap_refuses_the_previous_secret_at_once(
 async def test_a_signed_body_that_is_not_the_format_is_400_and_not_queued(
     client: Client, netflix: Any, world: FakeWorld, stream: InMemoryIngestionStream, body: bytes
 ) -> None:
-    import base64
-    import hashlib
-    import hmac
-
     key = base64.b64decode(netflix["secret"].removeprefix("whsec_"))
     timestamp = str(int(world.clock.now().timestamp()))
     signature = base64.b64encode(hmac.new(key, b"m." + timestamp.encode() + b"." + body, hashlib.sha256).digest())
@@ -326,10 +327,6 @@ async def test_a_signed_body_that_is_not_the_format_is_400_and_not_queued(
 
 
 async def test_a_full_backlog_is_429_with_retry_after_and_nothing_is_lost(tmp_path: Path) -> None:
-    import attrs
-
-    from entrypoints.ingestion_config import IngestionSettings
-
     world = fake_container(tmp_path, ingestion=attrs.evolve(IngestionSettings(), backlog_limit=1))
     async with running(world.container) as (_, client):
         admin = bearer((await signed_in_admin(client, world.container))["access_token"])
