@@ -1,5 +1,6 @@
 """Benchmarks: `python -m benchmarks [--suite SUITE] [--duration S] [--concurrency N]`,
-SUITE one of identity, registration, playback, session, observability, health, resilience or all
+SUITE one of identity, registration, playback, session, observability, health, resilience, webhooks
+or all
 (resilience is not part of all: it measures in-process, on servers of its own).
 
 Starts a seeded service on fresh embedded servers (or MG_DATABASE_URL / MG_REDIS_URL), measures
@@ -34,6 +35,8 @@ from benchmarks.playback import playback_suite, sync_latency
 from benchmarks.registration import registration_timing
 from benchmarks.resilience import breaker_overhead
 from benchmarks.server import seeded_service
+from benchmarks.webhooks import EXTRA_ENV as WEBHOOKS_ENV
+from benchmarks.webhooks import webhooks_suite
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -66,6 +69,7 @@ async def main_async(args: argparse.Namespace) -> str:
         "MG_MFA_ATTEMPTS_PER_IP_ALL_ACCOUNTS": "1000000",
         "MG_REGISTRATIONS_PER_IP": "1000000",
         "MG_REGISTRATIONS_PER_MINUTE": "1000000",
+        **WEBHOOKS_ENV,
     }
     own_services = ("observability", "health", "resilience")  # suites that start services of their own
     with seeded_service(extra) if args.suite not in own_services else _nothing() as (base, env):
@@ -107,6 +111,11 @@ async def main_async(args: argparse.Namespace) -> str:
             for floor, measured in await playback_suite(base, env, args.duration, args.concurrency):
                 lines += [row(floor, None), row(measured, floor)]
             lines.append(row(await sync_latency(base), None))
+        if args.suite in ("webhooks", "all"):
+            pairs, observed = await webhooks_suite(base, env, args.duration, args.concurrency)
+            for floor, measured in pairs:
+                lines += [row(floor, None), row(measured, floor)]
+            notes += observed
     if args.suite in ("observability", "all"):  # three services of its own, side by side
         pairs, observed = await observability_overhead(args.duration, args.concurrency)
         for floor, measured in pairs:
@@ -134,7 +143,17 @@ async def main_async(args: argparse.Namespace) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    suites = ["identity", "registration", "playback", "session", "observability", "health", "resilience", "all"]
+    suites = [
+        "identity",
+        "registration",
+        "playback",
+        "session",
+        "observability",
+        "health",
+        "resilience",
+        "webhooks",
+        "all",
+    ]
     parser.add_argument("--suite", choices=suites, default="all")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (default 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent connections (default 32)")

@@ -51,3 +51,14 @@ class PayloadTooLarge(DomainError):
 
 class DeadLetterNotFound(NotFound):
     code = "dead-letter-not-found"
+
+
+class IntakeBusy(DomainError):
+    """The stream's backlog is past its bound: nothing was appended (back-pressure, never loss);
+    the sender retries after ``retry_after_seconds``."""
+
+    code = "webhook-backlog-full"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("Deliveries are arriving faster than they are applied; retry later.")
+        self.retry_after_seconds = retry_after_seconds

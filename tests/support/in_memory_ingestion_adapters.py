@@ -7,6 +7,7 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from adapters.ingestion.in_memory_ingestion_stream import InMemoryIngestionStream
+from adapters.ingestion.in_memory_webhook_registrations import InMemoryRegistrationStore
 from adapters.ingestion.infrastructure_failure_classifier import InfrastructureFailureClassifier
 from adapters.shared.in_memory_work_tracing import InMemoryWorkTracing
 from entrypoints.config import Settings
@@ -19,6 +20,10 @@ class InMemoryIngestionAdapters(containers.DeclarativeContainer):
 
     # receiving: the in-memory stream is also the worker's (InMemoryIngestionProcessingAdapters.stream)
     intake = providers.Singleton(InMemoryIngestionStream, shared.clock)
+    # registrations: committed with the in-memory identity store's security log
+    registrations = providers.Singleton(InMemoryRegistrationStore, identity_adapters.uow)
+    registration_lookup = registrations
+    secret_box = identity_adapters.secret_box
 
 
 class InMemoryIngestionProcessingAdapters(containers.DeclarativeContainer):
