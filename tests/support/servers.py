@@ -69,3 +69,21 @@ def query(url: str, sql: str, **params: object) -> tuple[object, ...]:
             await engine.dispose()
 
     return asyncio.run(first_row())
+
+
+def query_all(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
+    """Every row of a query, from synchronous code (process-level tests)."""
+    import asyncio
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def rows() -> list[tuple[object, ...]]:
+        engine = create_async_engine(async_url(url))
+        try:
+            async with engine.connect() as conn:
+                return [tuple(row) for row in (await conn.execute(text(sql), params))]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(rows())
