@@ -61,7 +61,7 @@ async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
         # mail operations: the mail:queue health check reads the queue (no foreign key empties it)
         await conn.execute(text("TRUNCATE mail_queue"))
         # the catalog's applied change ids (no foreign key to content empties them)
-        await conn.execute(text("TRUNCATE catalog_applied_changes"))
+        await conn.execute(text("TRUNCATE catalog_applied_changes, webhook_registrations"))
     return migrated_engine
 
 

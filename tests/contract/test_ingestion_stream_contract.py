@@ -14,12 +14,13 @@ import pytest
 from redis.asyncio import Redis
 
 from adapters.ingestion.in_memory_ingestion_stream import InMemoryIngestionStream
+from adapters.ingestion.redis_delivery_intake import RedisDeliveryIntake
 from adapters.ingestion.redis_ingestion_codec import DEAD_LETTERS, STREAM
 from adapters.ingestion.redis_ingestion_stream import RedisIngestionStream
 from adapters.shared.system import SystemClock
 from application.ingestion.ingested_change import Attempt, IngestedChange
 from application.ingestion.stream_ports import Accepted, DeadLetterFilter, Duplicate
-from tests.support.ingested_changes import ingested, seed_redis
+from tests.support.ingested_changes import ingested
 
 HORIZON = timedelta(hours=72)
 CLAIM_AFTER = timedelta(seconds=0.2)
@@ -39,7 +40,7 @@ def stream(request: pytest.FixtureRequest) -> Stream:
     redis: Redis = request.getfixturevalue("redis")
     return Stream(
         RedisIngestionStream(redis, claim_after=CLAIM_AFTER),
-        lambda entry: seed_redis(redis, entry, backlog_limit=1000, horizon=HORIZON),
+        lambda entry: RedisDeliveryIntake(redis).accept(entry, backlog_limit=1000, horizon=HORIZON),
     )
 
 
@@ -260,5 +261,5 @@ async def test_the_group_comes_back_when_the_stream_is_deleted(redis: Redis) -> 
     await stream.read("w1", 10, 0)
     await redis.delete(STREAM)
     assert await stream.read("w1", 10, 0) == []
-    await seed_redis(redis, ingested("dune"), backlog_limit=10, horizon=HORIZON)
+    await RedisDeliveryIntake(redis).accept(ingested("dune"), backlog_limit=10, horizon=HORIZON)
     assert len(await stream.read("w1", 10, 0)) == 1

@@ -1,18 +1,12 @@
-"""Entries of the ingestion stream for tests: a change a platform announced, as accepted, and a
-way to put it into the Redis stream before the receiver's intake exists (raw commands written
-from ``redis-ingestion-format.md``; the lead switches it to ``RedisDeliveryIntake`` at merge)."""
+"""Entries of the ingestion stream for tests: a change a platform announced, as accepted."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from redis.asyncio import Redis
-
-from adapters.ingestion.redis_ingestion_codec import STREAM, delivery_key, entry_fields, title_key
 from application.catalog.apply_catalog_change import AppliedChange, ApplyCatalogChangeCommand, ChangeOutcome
 from application.ingestion.ingested_change import IngestedChange
-from application.ingestion.stream_ports import Acceptance, Accepted, Busy, Duplicate
 from domain.catalog.catalog_change import CatalogChange, OfferedIn
 from domain.catalog.errors import UnknownTitle
 
@@ -45,25 +39,6 @@ def ingested(
         received_at=received_at or datetime.now(UTC),
         trace_context=trace_context or {},
     )
-
-
-async def seed_redis(redis: Redis, entry: IngestedChange, *, backlog_limit: int, horizon: timedelta) -> Acceptance:
-    """What the receiver's intake does, without its atomicity (good enough for one test at a time)."""
-    assert entry.change is not None
-    length = int(await redis.xlen(STREAM))
-    if length >= backlog_limit:
-        return Busy(length)
-    delivery = delivery_key(entry.platform, entry.delivery_id)
-    title = title_key(entry.platform, entry.change.platform_content_id)
-    if seen := await redis.get(delivery):
-        return Duplicate(seen.decode(), "delivery")
-    if (latest := await redis.get(title)) and latest.decode().split(" ")[0] == entry.fingerprint:
-        return Duplicate(latest.decode().split(" ")[1], "change")
-    milliseconds = int(horizon.total_seconds() * 1000)
-    await redis.set(delivery, entry.event_id, px=milliseconds)
-    await redis.set(title, f"{entry.fingerprint} {entry.event_id}", px=milliseconds)
-    await redis.xadd(STREAM, entry_fields(entry))  # type: ignore[arg-type]
-    return Accepted(entry.event_id)
 
 
 class RefusingCatalog:
