@@ -1,5 +1,3 @@
-# Draft: scenarios only. The steps are written after the merge (features/ingestion/test_platform_webhooks.py),
-# on the examples in tests/data/webhooks/ signed with the registration's secret.
 Feature: Platforms announce changes to the catalog
   Streaming platforms tell Media Gateway when titles arrive, move or leave, and viewers see it
   in search and on the title's page without anyone importing anything.

@@ -222,20 +222,24 @@ def test_ten_thousand_deliveries_through_three_worker_crashes(start: Any, worker
     assert len(deliveries) == DELIVERIES
 
     database = worker_env["MG_DATABASE_URL"]
+    redis = Redis.from_url(worker_env["MG_REDIS_URL"])
+    waiting: list[int] = []
     workers = [subprocess.Popen([*CLI, "worker"], env=worker_env)]
-    sending = threading.Thread(target=lambda: asyncio.run(send_all(base, registration["secret"], queues, SERIES)))
-    sending.start()
-    for _ in range(KILLS):  # once it has applied a few hundred more, kill the worker mid-batch
-        applied_before = applied_count(database)
-        deadline = time.monotonic() + 60
-        while applied_count(database) < applied_before + 300 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        workers[-1].send_signal(signal.SIGKILL)
-        workers[-1].wait(10)
-        workers.append(subprocess.Popen([*CLI, "worker"], env=worker_env))
-    sending.join(300)
-    assert not sending.is_alive(), "the deliveries were not all answered within 5 minutes"
     try:
+        sending = threading.Thread(target=lambda: asyncio.run(send_all(base, registration["secret"], queues, SERIES)))
+        sending.start()
+        for _ in range(KILLS):  # once it has applied a few hundred more, kill the worker mid-batch
+            applied_before = applied_count(database)
+            deadline = time.monotonic() + 60
+            while applied_count(database) < applied_before + 300 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            waiting.append(int(redis.xlen("mg:ing:changes")))  # work in flight when it dies
+            workers[-1].send_signal(signal.SIGKILL)
+            workers[-1].wait(10)
+            workers.append(subprocess.Popen([*CLI, "worker"], env=worker_env))
+        sending.join(300)
+        assert not sending.is_alive(), "the deliveries were not all answered within 5 minutes"
+        assert len(waiting) == KILLS and all(waiting), f"a worker was killed with nothing waiting: {waiting}"
         answers = [d.answer for d in deliveries]
         assert all(a is not None and a[0] == 202 for a in answers), [a for a in answers if not a or a[0] != 202][:5]
         accepted = [d for d in deliveries if d.answer and not d.answer[1]["duplicate"]]
@@ -254,7 +258,7 @@ def test_ten_thousand_deliveries_through_three_worker_crashes(start: Any, worker
             assert workers[-1].poll() is None, "the worker exited"
             time.sleep(1)
         assert applied == good, f"{len(good - applied)} accepted changes never applied, {len(applied - good)} unknown"
-        dead = Redis.from_url(worker_env["MG_REDIS_URL"]).xrange("mg:ing:dead")
+        dead = redis.xrange("mg:ing:dead")
         dead_events = [fields[b"event"].decode() for _, fields in dead]
         assert sorted(dead_events) == sorted(poison), "the dead letters are not exactly the poison"
     finally:
@@ -262,6 +266,7 @@ def test_ten_thousand_deliveries_through_three_worker_crashes(start: Any, worker
             if worker.poll() is None:
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(30)
+        redis.close()
 
     rows = query_all(
         database,
