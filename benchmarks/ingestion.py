@@ -286,10 +286,12 @@ async def _rounds(engine: AsyncEngine, redis: Redis, env: dict[str, str], change
             )
     one = statistics.median(d.rate for d in drains[1])
     two = statistics.median(d.rate for d in drains[2])
+    per_round = statistics.median(b.rate / a.rate for a, b in zip(drains[1], drains[2], strict=True))
     mix = ", ".join(f"{share:.0%} {kind}" for share, kind in MIX)
     notes = [
         f"Drain rate, median of {ROUNDS}: 1 worker {one:,.0f} changes/s, 2 workers {two:,.0f} changes/s: "
-        f"speed-up {two / one:.2f}× (floor medians: 1 connection {statistics.median(floors[1]):,.0f}/s, "
+        f"speed-up {two / one:.2f}× (median of the rounds' own speed-ups {per_round:.2f}×; "
+        f"floor medians: 1 connection {statistics.median(floors[1]):,.0f}/s, "
         f"2 connections {statistics.median(floors[2]):,.0f}/s)",
         f"Each fill: {changes:,} changes through RedisDeliveryIntake ({mix}), on a platform announcing "
         f"{KNOWN_MOVIES:,} movies and {KNOWN_SERIES} series first; changes/s is over the span of their applied_at.",
