@@ -1,7 +1,7 @@
 """Benchmarks: `python -m benchmarks [--suite SUITE] [--duration S] [--concurrency N]`,
-SUITE one of identity, registration, playback, session, observability, health, resilience, webhooks
-or all
-(resilience is not part of all: it measures in-process, on servers of its own).
+SUITE one of identity, registration, playback, session, observability, health, resilience, webhooks,
+ingestion or all
+(resilience and ingestion are not part of all: they run on servers and processes of their own).
 
 Starts a seeded service on fresh embedded servers (or MG_DATABASE_URL / MG_REDIS_URL), measures
 each endpoint right after the floor endpoint (GET /health/live, a bare JSON response) in the same
@@ -29,6 +29,7 @@ from benchmarks.identity_and_search import (
     session_check_in_process,
     totp_challenge_throughput,
 )
+from benchmarks.ingestion import ingestion_suite
 from benchmarks.load import Result
 from benchmarks.observability import observability_overhead
 from benchmarks.playback import playback_suite, sync_latency
@@ -71,7 +72,7 @@ async def main_async(args: argparse.Namespace) -> str:
         "MG_REGISTRATIONS_PER_MINUTE": "1000000",
         **WEBHOOKS_ENV,
     }
-    own_services = ("observability", "health", "resilience")  # suites that start services of their own
+    own_services = ("observability", "health", "resilience", "ingestion")  # suites that start services of their own
     with seeded_service(extra) if args.suite not in own_services else _nothing() as (base, env):
         if args.suite in ("identity", "all"):
             for floor, measured in await identity_suite(base, args.duration, args.concurrency):
@@ -129,6 +130,10 @@ async def main_async(args: argparse.Namespace) -> str:
         table, observed = await breaker_overhead()
         lines = [lines[0], "", *table]
         notes += observed
+    if args.suite == "ingestion":  # worker processes on servers of its own: not part of "all"
+        table, observed = await ingestion_suite(args.changes)
+        lines = [lines[0], "", *table]
+        notes += observed
     lines += [
         "",
         *notes,
@@ -152,11 +157,13 @@ def main() -> None:
         "health",
         "resilience",
         "webhooks",
+        "ingestion",
         "all",
     ]
     parser.add_argument("--suite", choices=suites, default="all")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (default 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent connections (default 32)")
+    parser.add_argument("--changes", type=int, default=20_000, help="ingestion: changes per fill (default 20,000)")
     args = parser.parse_args()
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     table = asyncio.run(main_async(args))
