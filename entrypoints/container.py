@@ -88,4 +88,3 @@ class Container(containers.DeclarativeContainer):
         adapters=identity_adapters,
         identity_providers=identity_providers.configured,
     )
-
