@@ -24,12 +24,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def seeded_service(extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+def seeded_service(
+    extra_env: dict[str, str] | None = None, *, with_worker: bool = True
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """``with_worker=False``: the service alone, for a suite whose rows must not share the cores
+    with what the worker does meanwhile (webhooks: applying the deliveries just accepted)."""
     with tempfile.TemporaryDirectory(prefix="mg-bench-") as data_dir:
         env = {**os.environ, "MG_DATA_DIR": data_dir, "MG_LOG_LEVEL": "WARNING", **(extra_env or {})}
         subprocess.run([*CLI, "seed-demo"], env=env, check=True, stdout=subprocess.DEVNULL)
         port = _free_port()
-        process = subprocess.Popen([*CLI, "serve", "--port", str(port), "--with-worker"], env=env)
+        worker = ["--with-worker"] if with_worker else []
+        process = subprocess.Popen([*CLI, "serve", "--port", str(port), *worker], env=env)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60

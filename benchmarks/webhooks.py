@@ -22,7 +22,8 @@ FLOOR = Request("GET", "/health/live")
 ADMIN, PASSWORD = "bench-webhooks@example.com", "bench-webhooks-password-1"
 ROUNDS = 3
 PER_ROUND = 30_000  # more than a round sends (a repeat would be a duplicate, still a 202)
-# The accept path only appends; with no worker applying, the stream must not fill up during the run.
+# The accept path only appends; with no worker applying (the suite runs a service without one), the
+# stream must not fill up during the run.
 EXTRA_ENV = {"MG_WEBHOOK_BACKLOG_LIMIT": "100000000"}
 
 
