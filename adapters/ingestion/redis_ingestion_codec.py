@@ -41,7 +41,7 @@ def text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _ms(at: datetime) -> str:
+def ms(at: datetime) -> str:
     return str(int(at.timestamp() * 1000))
 
 
@@ -58,8 +58,8 @@ def entry_fields(entry: IngestedChange) -> dict[str, str]:
         "delivery": entry.delivery_id,
         "fp": entry.fingerprint,
         "change": entry.change.to_json(),
-        "rcv": _ms(entry.received_at),
-        "att": json.dumps([_attempt_json(a) for a in entry.attempts], separators=(",", ":")),
+        "rcv": ms(entry.received_at),
+        "att": attempts_field(entry.attempts),
     }
     if traceparent := entry.trace_context.get("traceparent"):
         fields["tp"] = traceparent
@@ -117,7 +117,7 @@ def _attempt_json(attempt: Attempt) -> dict[str, str]:
     return {
         "error": attempt.error,
         "class": attempt.failure_class,
-        "at": _ms(attempt.at),
+        "at": ms(attempt.at),
         "consumer": attempt.consumer,
         "detail": attempt.detail,
     }
@@ -135,10 +135,6 @@ def _attempt(raw: Mapping[str, str]) -> Attempt:
 
 # The worker's side: attempts, dead letters.
 DEAD_LETTER_FIELDS = ("error", "class", "detail", "failed", "from")
-
-
-def ms(at: datetime) -> str:
-    return _ms(at)
 
 
 def attempts_field(attempts: tuple[Attempt, ...]) -> str:

@@ -23,7 +23,7 @@ from redis import Redis
 from standardwebhooks import Webhook
 
 from tests.integration.test_service_process import CLI, call
-from tests.support.servers import query_all
+from tests.support.servers import query, query_all
 
 pytestmark = pytest.mark.integration
 
@@ -197,7 +197,8 @@ def worker_env(shared_env: dict[str, str]) -> Iterator[dict[str, str]]:
 
 
 def applied_count(database: str) -> int:
-    return int(query_all(database, "SELECT count(*) FROM catalog_applied_changes")[0][0])  # type: ignore[call-overload]
+    (count,) = query(database, "SELECT count(*) FROM catalog_applied_changes")
+    return int(count)  # type: ignore[call-overload]
 
 
 def admin_token(base: str, env: dict[str, str]) -> str:
@@ -286,5 +287,5 @@ def test_ten_thousand_deliveries_through_three_worker_crashes(start: Any, worker
     }
     wrong = {pcid: (found.get(pcid), state) for pcid, state in expected.items() if found.get(pcid) != state}
     assert not wrong, f"{len(wrong)} titles differ from what was announced, e.g. {list(wrong.items())[:3]}"
-    (titles,) = query_all(database, "SELECT count(*) FROM content WHERE title LIKE 'Chaos Title %'")[0]
+    (titles,) = query(database, "SELECT count(*) FROM content WHERE title LIKE 'Chaos Title %'")
     assert titles == TITLES, "a title was created twice"

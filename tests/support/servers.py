@@ -54,21 +54,9 @@ def drop_database(url: str) -> None:
 
 
 def query(url: str, sql: str, **params: object) -> tuple[object, ...]:
-    """The first row of a query, from synchronous code (process-level tests)."""
-    import asyncio
-
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    async def first_row() -> tuple[object, ...]:
-        engine = create_async_engine(async_url(url))
-        try:
-            async with engine.connect() as conn:
-                return tuple((await conn.execute(text(sql), params)).one())
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(first_row())
+    """The one row of a query, from synchronous code (process-level tests)."""
+    (row,) = query_all(url, sql, **params)
+    return row
 
 
 def query_all(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
