@@ -9,10 +9,11 @@ from pathlib import Path
 
 import attrs
 
-from entrypoints.config_values import ConfigurationError
+from entrypoints.config_values import ConfigurationError, env_url
 from entrypoints.config_values import env_fraction as _fraction
 from entrypoints.config_values import env_int as _int
 from entrypoints.ingestion_config import IngestionSettings
+from entrypoints.recommendations_config import RecommendationSettings
 from entrypoints.sign_in_config import SignInSettings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -72,6 +73,7 @@ class Settings:
     archive_backlog_warn_seconds: int = 60
     sign_in: SignInSettings = attrs.field(factory=SignInSettings)
     ingestion: IngestionSettings = attrs.field(factory=IngestionSettings)
+    recommendations: RecommendationSettings = attrs.field(factory=RecommendationSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -105,7 +107,7 @@ class Settings:
             stale_progress_days=_int(env, "MG_STALE_PROGRESS_DAYS", 30),
             log_level=(env.get("MG_LOG_LEVEL") or "INFO").upper(),
             metrics_allow=_networks(env, "MG_METRICS_ALLOW"),
-            qdrant_url=env.get("MG_QDRANT_URL") or None,
+            qdrant_url=env_url(env, "MG_QDRANT_URL"),
             health_deadline_ms=_int(env, "MG_HEALTH_DEADLINE_MS", 1000, minimum=10),
             health_check_timeout_ms=_int(env, "MG_HEALTH_CHECK_TIMEOUT_MS", 800, minimum=10),
             health_cache_seconds=_int(env, "MG_HEALTH_CACHE_SECONDS", 5, minimum=0),
@@ -113,6 +115,7 @@ class Settings:
             archive_backlog_warn_seconds=_int(env, "MG_ARCHIVE_BACKLOG_WARN_SECONDS", 60),
             sign_in=SignInSettings.from_env(env),
             ingestion=IngestionSettings.from_env(env),
+            recommendations=RecommendationSettings.from_env(env),
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -45,3 +46,17 @@ def env_url(env: Mapping[str, str], name: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigurationError(f"{name} must be an absolute http(s) URL, got {raw!r}")
     return raw.rstrip("/")
+
+
+def env_float(env: Mapping[str, str], name: str, default: float) -> float:
+    """A finite number above 0."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigurationError(f"{name} must be a number above 0, got {raw!r}")
+    return value

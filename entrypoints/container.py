@@ -16,6 +16,9 @@ from entrypoints.containers.ingestion import Ingestion, IngestionAdapters
 from entrypoints.containers.ingestion_processing import IngestionProcessing
 from entrypoints.containers.operations import Health, HealthAdapters, Operations, OperationsAdapters
 from entrypoints.containers.playback import Playback, PlaybackAdapters
+from entrypoints.containers.recommendations import Recommendations, RecommendationsAdapters
+from entrypoints.containers.recommendations_index import RecommendationIndex
+from entrypoints.containers.recommendations_training import RecommendationTraining
 from entrypoints.containers.shared import SharedResources
 
 
@@ -61,6 +64,28 @@ class Container(containers.DeclarativeContainer):
         ingestion_adapters=ingestion_adapters,
         identity_uow=identity_adapters.uow,
         apply_change=catalog.apply_catalog_change,
+    )
+
+    # Recommendations: one vector index (through operations' breakers when it is a server), the
+    # training that writes it, and serving that reads it; interactions are playback's history.
+    recommendation_index = providers.Container(
+        RecommendationIndex, settings=settings, shared=shared, breakers=operations.circuit_breaker
+    )
+    recommendations_adapters = providers.Container(RecommendationsAdapters, settings=settings, shared=shared)
+    recommendation_training = providers.Container(
+        RecommendationTraining,
+        settings=settings,
+        shared=shared,
+        adapters=recommendations_adapters,
+        index=recommendation_index.vector_index,
+    )
+    recommendations = providers.Container(
+        Recommendations,
+        settings=settings,
+        shared=shared,
+        adapters=recommendations_adapters,
+        index=recommendation_index.vector_index,
+        refresh_viewers=recommendation_training.refresh_viewers,
     )
 
     # The operations context's health checks and heartbeats; the archive backlog is playback's,

@@ -62,6 +62,8 @@ async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
         await conn.execute(text("TRUNCATE mail_queue"))
         # the catalog's applied change ids (no foreign key to content empties them)
         await conn.execute(text("TRUNCATE catalog_applied_changes, webhook_registrations"))
+        # trained model versions (ratings go with users)
+        await conn.execute(text("TRUNCATE recommendation_models"))
     return migrated_engine
 
 

@@ -269,3 +269,30 @@ catalog_applied_changes = Table(
     Column("outcome", Text, nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=False),
 )
+
+
+recommendation_ratings = Table(
+    "recommendation_ratings",
+    metadata,
+    Column("user_id", UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("content_id", UUID(as_uuid=True), ForeignKey("content.id", ondelete="CASCADE"), primary_key=True),
+    Column("rating", Integer, nullable=False),
+    Column("rated_at", DateTime(timezone=True), nullable=False),
+)
+
+recommendation_models = Table(
+    "recommendation_models",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("parameters", JSONB, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ready_at", DateTime(timezone=True)),
+    Column("in_use_since", DateTime(timezone=True)),
+    Column("viewers", Integer, nullable=False),
+    Column("items", Integer, nullable=False),
+    Column("interactions", Integer, nullable=False),
+    Column("fit_seconds", Float, nullable=False),
+    Column("total_seconds", Float, nullable=False),
+    Column("artifact", LargeBinary),
+)
