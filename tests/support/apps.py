@@ -40,6 +40,10 @@ from tests.support.in_memory_ingestion_adapters import (
     InMemoryIngestionProcessingAdapters,
 )
 from tests.support.in_memory_mail_adapters import InMemoryIdentityMailAdapters
+from tests.support.in_memory_recommendation_adapters import (
+    InMemoryRecommendationIndex,
+    InMemoryRecommendationsAdapters,
+)
 
 
 class NoServers:
@@ -132,6 +136,22 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
     swap(
         container.ingestion_processing.adapters,
         InMemoryIngestionProcessingAdapters(settings=container.settings, shared=shared, ingestion_adapters=ingestion),
+    )
+    # recommendations: the in-memory index, ratings, registry; interactions from the in-memory history
+    swap(
+        container.recommendations_adapters,
+        InMemoryRecommendationsAdapters(
+            settings=container.settings,
+            shared=shared,
+            catalog_adapters=container.catalog_adapters,
+            playback_adapters=container.playback_adapters,
+        ),
+    )
+    swap(
+        container.recommendation_index,
+        InMemoryRecommendationIndex(
+            settings=container.settings, shared=shared, breakers=container.operations.circuit_breaker
+        ),
     )
     return FakeWorld(
         clock=clock,
