@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 import attrs
-from sqlalchemy import distinct, func, select
+from sqlalchemy import Text, cast, distinct, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import content, content_availability, watch_progress
@@ -63,7 +64,7 @@ class PostgresPopularTitles:
         if where.kind is not None:
             query = query.where(item.c.kind == where.kind)
         if where.genres_any:
-            query = query.where(item.c.genres.overlap(list(where.genres_any)))
+            query = query.where(item.c.genres.op("&&")(cast(list(where.genres_any), ARRAY(Text))))
         if where.exclude:
             query = query.where(finished.c.item_id.not_in(list(where.exclude)))
         if where.platform is not None or where.region is not None:
