@@ -3,10 +3,20 @@ items, popularity) and the serving use cases (personal picks, similar titles and
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dependency_injector import containers, providers
 
 from adapters.recommendations.in_memory_model_registry import InMemoryModelRegistry
 from adapters.recommendations.in_memory_rating_repository import InMemoryRatingRepository
+from adapters.recommendations.postgres_item_catalog import PostgresItemCatalog
+from adapters.recommendations.postgres_popular_titles import PostgresPopularTitles
+from adapters.recommendations.postgres_viewer_directory import PostgresViewerDirectory
+from application.recommendations.model_in_use import ModelInUse
+from application.recommendations.ratings import ListRatings, RateTitle, RemoveRating
+from application.recommendations.recommend_for_viewer import RecommendForViewer
+from application.recommendations.recommend_similar import RecommendSimilar
+from application.recommendations.similar_viewers import FindSimilarViewers
 from entrypoints.config import Settings
 
 
@@ -21,12 +31,18 @@ class RecommendationsAdapters(containers.DeclarativeContainer):
 
     registry = providers.Singleton(InMemoryModelRegistry)
 
-    # FOUNDATION PLACEHOLDERS. h14-serve: item_catalog, popular_titles, viewer_directory (PostgreSQL).
-    item_catalog = providers.Object(None)
+    # h14-serve: items as the catalog shows them, popularity from the watch history, accounts.
+    item_catalog = providers.Singleton(PostgresItemCatalog, shared.engine, shared.clock)
 
-    popular_titles = providers.Object(None)
+    popular_titles = providers.Singleton(
+        PostgresPopularTitles,
+        shared.reads,
+        shared.clock,
+        days=settings.provided.recommendations.popular_days,
+        cache_seconds=settings.provided.recommendations.popular_cache_seconds,
+    )
 
-    viewer_directory = providers.Object(None)
+    viewer_directory = providers.Singleton(PostgresViewerDirectory, shared.engine)
 
 
 class Recommendations(containers.DeclarativeContainer):
@@ -36,11 +52,43 @@ class Recommendations(containers.DeclarativeContainer):
     index = providers.Dependency()  # the vector index
     refresh_viewers = providers.Dependency()  # training's incremental update, after a rating changes
 
-    # FOUNDATION PLACEHOLDERS. h14-serve: the serving use cases.
-    model_in_use = providers.Object(None)  # the version in use, cached per process (model_cache_seconds)
-    recommend_for_viewer = providers.Object(None)
-    recommend_similar = providers.Object(None)
-    find_similar_viewers = providers.Object(None)
-    rate_title = providers.Object(None)
-    remove_rating = providers.Object(None)
-    list_ratings = providers.Object(None)
+    recs = settings.provided.recommendations
+    model_in_use = providers.Singleton(
+        ModelInUse,
+        adapters.registry,
+        shared.clock,
+        providers.Factory(timedelta, seconds=recs.model_cache_seconds),
+    )
+    recommend_for_viewer = providers.Singleton(
+        RecommendForViewer,
+        model_in_use=model_in_use,
+        index=index,
+        history=adapters.interaction_history,
+        catalog=adapters.item_catalog,
+        popular=adapters.popular_titles,
+        max_limit=recs.max_limit,
+    )
+    recommend_similar = providers.Singleton(
+        RecommendSimilar,
+        model_in_use=model_in_use,
+        index=index,
+        catalog=adapters.item_catalog,
+        popular=adapters.popular_titles,
+        max_limit=recs.max_limit,
+    )
+    find_similar_viewers = providers.Singleton(
+        FindSimilarViewers,
+        model_in_use=model_in_use,
+        index=index,
+        viewers=adapters.viewer_directory,
+        max_limit=recs.max_limit,
+    )
+    rate_title = providers.Singleton(
+        RateTitle,
+        ratings=adapters.ratings,
+        catalog=adapters.item_catalog,
+        clock=shared.clock,
+        refresh_viewers=refresh_viewers,
+    )
+    remove_rating = providers.Singleton(RemoveRating, ratings=adapters.ratings, refresh_viewers=refresh_viewers)
+    list_ratings = providers.Singleton(ListRatings, adapters.ratings)

@@ -145,6 +145,7 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
             shared=shared,
             catalog_adapters=container.catalog_adapters,
             playback_adapters=container.playback_adapters,
+            identity_adapters=container.identity_adapters,
         ),
     )
     swap(

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from adapters.recommendations.in_memory_item_catalog import InMemoryItemCatalog
 from adapters.recommendations.in_memory_model_registry import InMemoryModelRegistry
+from adapters.recommendations.in_memory_popular_titles import InMemoryPopularTitles
 from adapters.recommendations.in_memory_rating_repository import InMemoryRatingRepository
 from adapters.recommendations.in_memory_vector_index import InMemoryVectorIndex
+from adapters.recommendations.in_memory_viewer_directory import InMemoryViewerDirectory
 from entrypoints.config import Settings
 
 
@@ -17,6 +20,7 @@ class InMemoryRecommendationsAdapters(containers.DeclarativeContainer):
     shared = providers.DependenciesContainer()
     catalog_adapters = providers.DependenciesContainer()  # the in-memory catalog
     playback_adapters = providers.DependenciesContainer()  # the in-memory archive (watch history)
+    identity_adapters = providers.DependenciesContainer()  # the in-memory accounts (viewer directory)
 
     # h14-train: ratings, interaction_history, registry
     ratings = providers.Singleton(InMemoryRatingRepository)
@@ -26,11 +30,17 @@ class InMemoryRecommendationsAdapters(containers.DeclarativeContainer):
     registry = providers.Singleton(InMemoryModelRegistry)
 
     # h14-serve: item_catalog, popular_titles, viewer_directory
-    item_catalog = providers.Object(None)
+    item_catalog = providers.Singleton(InMemoryItemCatalog, catalog_adapters.content_repository, shared.clock)
 
-    popular_titles = providers.Object(None)
+    popular_titles = providers.Singleton(
+        InMemoryPopularTitles,
+        playback_adapters.progress_archive,
+        catalog_adapters.content_repository,
+        shared.clock,
+        days=settings.provided.recommendations.popular_days,
+    )
 
-    viewer_directory = providers.Object(None)
+    viewer_directory = providers.Singleton(InMemoryViewerDirectory, identity_adapters.uow)
 
 
 class InMemoryRecommendationIndex(containers.DeclarativeContainer):

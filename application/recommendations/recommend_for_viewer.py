@@ -1,0 +1,103 @@
+"""A viewer's personal picks: ALS scores from the model in use, with the titles they watched that
+explain each pick; popularity when the model cannot answer (say so in ``source``).
+
+One version is pinned for the whole request: the viewer's vector, the ranking and the reasons all
+come from it, even if a new version becomes the one in use meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from uuid import UUID
+
+from attrs import frozen
+
+from application.recommendations.catalog_ports import ItemCatalog, PopularTitles
+from application.recommendations.interaction_ports import InteractionHistory
+from application.recommendations.model_in_use import ModelInUse
+from application.recommendations.results import (
+    RecommendationRequest,
+    Recommendations,
+    RecommendationSource,
+    RecommendedTitle,
+)
+from application.recommendations.serving_requests import check_kind, check_limit, spare
+from application.recommendations.vector_index_ports import ItemFilter, Scored, VectorIndex, VectorIndexUnavailable
+from domain.recommendations.interactions import Interaction
+
+log = logging.getLogger(__name__)
+
+REASONS_PER_PICK = 2
+
+
+@frozen
+class RecommendForViewer:
+    model_in_use: ModelInUse
+    index: VectorIndex
+    history: InteractionHistory
+    catalog: ItemCatalog
+    popular: PopularTitles
+    max_limit: int
+
+    async def __call__(self, user_id: UUID, request: RecommendationRequest) -> Recommendations:
+        check_limit(request.limit, self.max_limit)
+        check_kind(request.kind)
+        interactions = await self.history.viewer_interactions(user_id)
+        where = ItemFilter(
+            kind=request.kind,
+            platform=request.platform,
+            region=request.region,
+            exclude=frozenset(i.item_id for i in interactions if i.excluded),
+        )
+        model = await self.model_in_use()
+        if model is not None:
+            try:
+                personal = await self._personal(model.version, user_id, interactions, where, request.limit)
+            except VectorIndexUnavailable as error:
+                log.warning("vector index unavailable, serving popular titles", extra={"error": str(error)})
+                personal = None
+            if personal is not None:
+                return personal
+        return await self._popular(where, request.limit)
+
+    async def _personal(
+        self, version: int, user_id: UUID, interactions: Sequence[Interaction], where: ItemFilter, limit: int
+    ) -> Recommendations | None:
+        """None when this version cannot answer: it has no vector for the viewer, or no items."""
+        vector = await self.index.viewer_vector(version, user_id)
+        if vector is None:
+            return None
+        ranked = await self.index.rank_items(version, vector, where, spare(limit))
+        if not ranked:
+            return None
+        watched = [i.item_id for i in interactions if i.strength() > 0]
+        ranked_ids = [s.id for s in ranked]
+        contents, reasons = await asyncio.gather(
+            self.catalog.contents([*ranked_ids, *watched]),
+            self.index.closest_among(version, ranked_ids, watched, REASONS_PER_PICK) if watched else _no_reasons(),
+        )
+        picks = [
+            RecommendedTitle(
+                content=contents[s.id],
+                score=s.score,
+                because=tuple(contents[r.id] for r in reasons.get(s.id, []) if r.id in contents),
+            )
+            for s in ranked
+            if s.id in contents
+        ][:limit]
+        return Recommendations(items=tuple(picks), source=RecommendationSource.ALS, model_version=version)
+
+    async def _popular(self, where: ItemFilter, limit: int) -> Recommendations:
+        return await popular_answer(self.catalog, await self.popular.popular(where, spare(limit)), limit)
+
+
+async def popular_answer(catalog: ItemCatalog, scored: Sequence[Scored], limit: int) -> Recommendations:
+    """Popular titles as an answer: score is how many viewers finished the title lately."""
+    contents = await catalog.contents([s.id for s in scored])
+    picks = [RecommendedTitle(content=contents[s.id], score=s.score) for s in scored if s.id in contents][:limit]
+    return Recommendations(items=tuple(picks), source=RecommendationSource.POPULAR, model_version=None)
+
+
+async def _no_reasons() -> Mapping[UUID, list[Scored]]:
+    return {}
