@@ -4,12 +4,15 @@ of ``entrypoints/containers/recommendations.py`` (RecommendationsAdapters) and
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from dependency_injector import containers, providers
 
 from adapters.recommendations.in_memory_model_registry import InMemoryModelRegistry
 from adapters.recommendations.in_memory_rating_repository import InMemoryRatingRepository
 from adapters.recommendations.in_memory_vector_index import InMemoryVectorIndex
 from entrypoints.config import Settings
+from entrypoints.containers.recommendations_index import OpenedIndex
 
 
 class InMemoryRecommendationsAdapters(containers.DeclarativeContainer):
@@ -38,4 +41,5 @@ class InMemoryRecommendationIndex(containers.DeclarativeContainer):
     shared = providers.DependenciesContainer()
     breakers = providers.Dependency()
 
-    vector_index = providers.Singleton(InMemoryVectorIndex)
+    opened = providers.Singleton(OpenedIndex, providers.Singleton(InMemoryVectorIndex).provider)
+    vector_index = providers.Callable(attrgetter("index"), opened)
