@@ -25,6 +25,7 @@ from qdrant_edge import (
     CountRequest,
     Distance,
     EdgeConfig,
+    EdgeOptimizersConfig,
     EdgeShard,
     EdgeVectorParams,
     FieldCondition,
@@ -66,7 +67,10 @@ def _config(dimensions: int) -> EdgeConfig:
         vectors={
             DOT: EdgeVectorParams(size=dimensions, distance=Distance.Dot),
             COS: EdgeVectorParams(size=dimensions, distance=Distance.Cosine),
-        }
+        },
+        # one segment, not one per core: fewer files to copy into each replica (the shards are
+        # written once, then optimised into indexed segments by seal)
+        optimizers=EdgeOptimizersConfig(default_segment_number=1),
     )
 
 
