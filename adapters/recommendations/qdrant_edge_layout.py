@@ -3,6 +3,7 @@ being written, and each reading process's private replicas. Plain file work, run
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import secrets
@@ -37,10 +38,8 @@ class EdgeLayout:
         looks meanwhile sees the version gone, not half deleted."""
         doomed = self.root / ".dropped" / f"v{version}-{secrets.token_hex(4)}"
         doomed.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.rename(self.sealed(version), doomed)
-        except FileNotFoundError:
-            pass
         shutil.rmtree(doomed, ignore_errors=True)
         for path in self.writing_dirs(version):
             shutil.rmtree(path, ignore_errors=True)

@@ -171,8 +171,10 @@ class QdrantEdgeVectorIndex:
         del self._writing[version]
 
     def _seal(self, writing: _Writing, version: int) -> None:
-        for shard in (writing.items, writing.viewers):
-            shard.optimize()  # build the indexes once, here, rather than in every reader
+        # Build the items' HNSW index once, here, rather than in every reader. The viewers stay a
+        # plain segment: read by id, and searched only by the admins' similar-users (brute force,
+        # measured fine), while indexing 100,000 of them would cost a retrain a minute.
+        writing.items.optimize()
         writing.close()
         self._layout.publish(writing.path, writing.token, version)
 

@@ -167,9 +167,7 @@ class QdrantServerVectorIndex:
 
     async def seal(self, version: int) -> None:
         async def mark() -> bool:
-            await self._client.update_collection(
-                items_collection(version), metadata={SEALED: secrets.token_hex(8)}
-            )
+            await self._client.update_collection(items_collection(version), metadata={SEALED: secrets.token_hex(8)})
             return True
 
         if await self._call("seal", mark) is None:
@@ -212,7 +210,9 @@ class QdrantServerVectorIndex:
             return None
         return [float(x) for x in records[0].vector[name]]  # type: ignore[union-attr]
 
-    async def _similar(self, collection: str, point_id: UUID, query_filter: models.Filter | None, limit: int) -> list[Scored] | None:
+    async def _similar(
+        self, collection: str, point_id: UUID, query_filter: models.Filter | None, limit: int
+    ) -> list[Scored] | None:
         vector = await self._vector(collection, point_id, COS)
         if vector is None:
             return None
@@ -226,7 +226,10 @@ class QdrantServerVectorIndex:
             return None
         collection = items_collection(version)
         return await self._forget_if_gone(
-            version, await self._call("similar items", lambda: self._similar(collection, item_id, _filter(where, {item_id}), limit))
+            version,
+            await self._call(
+                "similar items", lambda: self._similar(collection, item_id, _filter(where, {item_id}), limit)
+            ),
         )
 
     async def similar_viewers(self, version: int, user_id: UUID, limit: int) -> list[Scored] | None:
