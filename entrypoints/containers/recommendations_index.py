@@ -23,7 +23,7 @@ BREAKER_POLICIES: tuple[BreakerPolicy, ...] = (
 )
 
 
-def make_vector_index(settings: Settings, redis: Any, breakers: CircuitBreaker) -> Any:
+def make_vector_index(settings: Settings, connections: Any, breakers: CircuitBreaker) -> Any:
     """The server adapter when MG_QDRANT_URL is set, else the embedded engine. Imported here, not at
     the top: qdrant-client costs a second to import, and only one of the two is ever used."""
     if settings.qdrant_url:
@@ -40,7 +40,7 @@ def make_vector_index(settings: Settings, redis: Any, breakers: CircuitBreaker) 
         return QdrantServerVectorIndex(client, breakers, timeout_seconds=timeout)
     from adapters.recommendations.qdrant_edge_vector_index import QdrantEdgeVectorIndex
 
-    return QdrantEdgeVectorIndex(Path(settings.data_dir) / "vectors", redis)
+    return QdrantEdgeVectorIndex(Path(settings.data_dir) / "vectors", connections.redis)
 
 
 class OpenedIndex:
@@ -65,6 +65,6 @@ class RecommendationIndex(containers.DeclarativeContainer):
     breakers = providers.Dependency()  # operations' circuit breakers: a Qdrant server is called through `qdrant`
 
     opened = providers.Singleton(
-        OpenedIndex, providers.Factory(make_vector_index, settings, shared.redis, breakers).provider
+        OpenedIndex, providers.Factory(make_vector_index, settings, shared.connections, breakers).provider
     )
     vector_index = providers.Callable(attrgetter("index"), opened)
