@@ -46,6 +46,7 @@ class ServerConnections:
 
 
 async def close_connections(container: Container) -> None:
+    await container.recommendation_index.opened().aclose()  # the vector index's shards, before Redis
     await container.shared.connections().aclose()
     await container.identity_providers.clients().aclose()  # the identity providers' HTTP clients
 

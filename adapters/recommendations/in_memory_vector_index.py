@@ -134,3 +134,6 @@ class InMemoryVectorIndex:
     async def count(self, version: int) -> tuple[int, int]:
         found = self._versions.get(version)
         return (len(found.items), len(found.viewers)) if found is not None else (0, 0)
+
+    async def close(self) -> None:
+        """Nothing to close: the dict goes with the process."""

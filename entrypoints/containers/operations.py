@@ -36,6 +36,7 @@ from application.shared.ports import Clock
 from domain.operations.breakers import BreakerPolicies, BreakerPolicy
 from domain.operations.health import CheckSpec
 from entrypoints.config import Settings
+from entrypoints.containers.recommendations_index import BREAKER_POLICIES as RECOMMENDATION_BREAKERS
 from entrypoints.telemetry.breaker_metrics import PrometheusBreakerObserver
 
 # One breaker per outbound dependency, declared here by the context that calls it (the identity
@@ -51,6 +52,7 @@ BREAKER_POLICIES: tuple[BreakerPolicy, ...] = (
         )
         for name in ("github", "google")
     ),
+    *RECOMMENDATION_BREAKERS,  # `qdrant`, declared beside the index that calls it
 )
 
 # What the service cannot serve without (critical: a failure fails the report, 503), and what

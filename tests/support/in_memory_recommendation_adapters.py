@@ -4,6 +4,8 @@ of ``entrypoints/containers/recommendations.py`` (RecommendationsAdapters) and
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from dependency_injector import containers, providers
 
 from adapters.recommendations.in_memory_item_catalog import InMemoryItemCatalog
@@ -13,6 +15,7 @@ from adapters.recommendations.in_memory_rating_repository import InMemoryRatingR
 from adapters.recommendations.in_memory_vector_index import InMemoryVectorIndex
 from adapters.recommendations.in_memory_viewer_directory import InMemoryViewerDirectory
 from entrypoints.config import Settings
+from entrypoints.containers.recommendations_index import OpenedIndex
 
 
 class InMemoryRecommendationsAdapters(containers.DeclarativeContainer):
@@ -48,4 +51,5 @@ class InMemoryRecommendationIndex(containers.DeclarativeContainer):
     shared = providers.DependenciesContainer()
     breakers = providers.Dependency()
 
-    vector_index = providers.Singleton(InMemoryVectorIndex)
+    opened = providers.Singleton(OpenedIndex, providers.Singleton(InMemoryVectorIndex).provider)
+    vector_index = providers.Callable(attrgetter("index"), opened)

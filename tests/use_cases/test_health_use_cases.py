@@ -72,6 +72,7 @@ async def test_everything_answering_and_a_worker_beating_passes(world: FakeWorld
         "ingestion:backlog",
         "breaker:github",  # every declared breaker, the identity providers' too
         "breaker:google",
+        "breaker:qdrant",  # declared by recommendations (the Qdrant server adapter)
     ]  # no Qdrant: it is not configured
     assert only(answer, "postgres:responseTime").spec.critical
 
