@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
+import shutil
 import statistics
 import sys
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +38,7 @@ from benchmarks.recsys.models import (
     fit_als,
     popularity,
 )
-from benchmarks.recsys.served import agreement, served_rankings
+from benchmarks.recsys.served import VERSION, agreement, served_rankings
 from benchmarks.recsys.tune import VALIDATION_SEED, tune
 from domain.recommendations.models import AlsParameters
 
@@ -44,14 +47,29 @@ TARGET_NDCG, TARGET_PRECISION, TARGET_AGREEMENT = 0.38, 0.32, 0.99
 SEEDS = (0, 1, 2, 3, 4)
 
 
-def open_index(kind: str, directory: Path) -> VectorIndex:
-    if kind == "edge":  # the embedded Qdrant engine (h14-index's adapter)
-        from adapters.recommendations.qdrant_edge_vector_index import QdrantEdgeVectorIndex
+@contextlib.asynccontextmanager
+async def open_index(kind: str, directory: Path) -> AsyncIterator[VectorIndex]:
+    if kind != "edge":
+        from adapters.recommendations.in_memory_vector_index import InMemoryVectorIndex
 
-        return QdrantEdgeVectorIndex(directory)  # type: ignore[no-any-return,unused-ignore]
-    from adapters.recommendations.in_memory_vector_index import InMemoryVectorIndex
+        yield InMemoryVectorIndex()
+        return
+    # the embedded Qdrant engine, on a fresh root, with its Redis (the viewers' update log) the
+    # embedded one the service would start: a throwaway server under the run's directory
+    from redis.asyncio import Redis
 
-    return InMemoryVectorIndex()
+    from adapters.embedded.embedded_redis import start_embedded_redis
+    from adapters.recommendations.qdrant_edge_vector_index import QdrantEdgeVectorIndex
+
+    shutil.rmtree(directory, ignore_errors=True)
+    redis = Redis.from_url(start_embedded_redis(directory / "redis"))
+    index = QdrantEdgeVectorIndex(directory / "qdrant", redis)
+    try:
+        yield index
+    finally:
+        await index.drop(VERSION)
+        await index.close()
+        await redis.aclose()
 
 
 def row(name: str, scores: Scores, fit_seconds: float) -> str:
@@ -97,8 +115,8 @@ async def main_async(args: argparse.Namespace) -> str:
 
     model, fit_seconds = fit_als(train, ours)
     reference = als_top(model, train)
-    index = open_index(args.index, args.target.parent / "index")
-    served = await served_rankings(index, model.item_factors, model.user_factors, train, data.genres)
+    async with open_index(args.index, args.target.parent / "index") as index:
+        served = await served_rankings(index, model.item_factors, model.user_factors, train, data.genres)
     served_scores = evaluate(served.top, test)
     lines.append(row(f"**our ALS, served from the {args.index} index** ({describe(ours)})", served_scores, fit_seconds))
     lines.append(row("our ALS, implicit's own `recommend` (reference)", evaluate(reference, test), fit_seconds))
