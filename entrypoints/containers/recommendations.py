@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
-from adapters.recommendations.in_memory_model_registry import InMemoryModelRegistry
-from adapters.recommendations.in_memory_rating_repository import InMemoryRatingRepository
+from adapters.recommendations.postgres_interaction_history import PostgresInteractionHistory
+from adapters.recommendations.postgres_model_registry import PostgresModelRegistry
+from adapters.recommendations.postgres_rating_repository import PostgresRatingRepository
 from entrypoints.config import Settings
 
 
@@ -14,12 +15,12 @@ class RecommendationsAdapters(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     shared = providers.DependenciesContainer()
 
-    # FOUNDATION PLACEHOLDERS. h14-train: ratings, interaction_history, registry (PostgreSQL).
-    ratings = providers.Singleton(InMemoryRatingRepository)
+    # h14-train: ratings, interaction_history, registry (PostgreSQL).
+    ratings = providers.Singleton(PostgresRatingRepository, shared.engine)
 
-    interaction_history = providers.Object(None)
+    interaction_history = providers.Singleton(PostgresInteractionHistory, shared.engine)
 
-    registry = providers.Singleton(InMemoryModelRegistry)
+    registry = providers.Singleton(PostgresModelRegistry, shared.engine)
 
     # FOUNDATION PLACEHOLDERS. h14-serve: item_catalog, popular_titles, viewer_directory (PostgreSQL).
     item_catalog = providers.Object(None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from adapters.recommendations.in_memory_interaction_history import InMemoryInteractionHistory
 from adapters.recommendations.in_memory_model_registry import InMemoryModelRegistry
 from adapters.recommendations.in_memory_rating_repository import InMemoryRatingRepository
 from adapters.recommendations.in_memory_vector_index import InMemoryVectorIndex
@@ -21,7 +22,9 @@ class InMemoryRecommendationsAdapters(containers.DeclarativeContainer):
     # h14-train: ratings, interaction_history, registry
     ratings = providers.Singleton(InMemoryRatingRepository)
 
-    interaction_history = providers.Object(None)
+    interaction_history = providers.Singleton(
+        InMemoryInteractionHistory, playback_adapters.progress_archive, ratings, catalog_adapters.catalog
+    )
 
     registry = providers.Singleton(InMemoryModelRegistry)
 
