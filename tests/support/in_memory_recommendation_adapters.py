@@ -23,7 +23,7 @@ class InMemoryRecommendationsAdapters(containers.DeclarativeContainer):
     ratings = providers.Singleton(InMemoryRatingRepository)
 
     interaction_history = providers.Singleton(
-        InMemoryInteractionHistory, playback_adapters.progress_archive, ratings, catalog_adapters.catalog
+        InMemoryInteractionHistory, playback_adapters.progress_archive, ratings, catalog_adapters.content_repository
     )
 
     registry = providers.Singleton(InMemoryModelRegistry)
