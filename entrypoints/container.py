@@ -78,6 +78,7 @@ class Container(containers.DeclarativeContainer):
         shared=shared,
         adapters=recommendations_adapters,
         index=recommendation_index.vector_index,
+        journal_backlog=playback_adapters.journal_backlog,
     )
     recommendations = providers.Container(
         Recommendations,

@@ -33,6 +33,7 @@ RETRY_SECONDS = 1.0
 # than many small ones, and readers never wait for it (they archive their own changes).
 LINGER_SECONDS = 0.25
 MAIL_POLL_SECONDS = 1.0
+REFRESH_SECONDS = 0.25  # a completion reaches the viewer's vector within about a second
 
 
 async def archive_batch(archive: ArchiveProgressChanges, command: ArchiveProgressChangesCommand) -> int:
@@ -141,6 +142,42 @@ async def housekeeping(container: Container, stop: asyncio.Event, interval: floa
             await asyncio.wait_for(stop.wait(), interval)
 
 
+async def recommendations(container: Container, stop: asyncio.Event) -> None:
+    """Retrain when due (every retrain_check_seconds) and, beside it so a long training never
+    holds it up, refresh the vectors of viewers whose history changed (every REFRESH_SECONDS)."""
+    training = container.recommendation_training
+    check_seconds = container.settings().recommendations.retrain_check_seconds
+
+    async def retrain() -> None:
+        retrain_when_due = training.retrain_when_due()
+        while not stop.is_set():
+            try:
+                trained = await retrain_when_due()
+                if trained is not None:
+                    log.info("recommendation model trained", extra={"version": trained.version})
+            except Exception:
+                log.exception("retraining recommendations failed; trying again at the next check")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), check_seconds)
+
+    async def refresh() -> None:
+        refresh_changed = training.refresh_changed_viewers()
+        while not stop.is_set():
+            pause = REFRESH_SECONDS
+            try:
+                with suppress_instrumentation():
+                    refreshed = await refresh_changed()
+                if refreshed:
+                    log.debug("viewers refreshed", extra={"viewers": refreshed})
+            except Exception:
+                log.exception("refreshing viewers failed; retrying")
+                pause = RETRY_SECONDS
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+
+    await asyncio.gather(retrain(), refresh())
+
+
 async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTERVAL_SECONDS) -> None:
     tracing = configure_tracing("media-gateway-worker", count_dropped=count_dropped_spans)
     with suppress_instrumentation():  # start-up's migration queries are not a change to trace
@@ -157,6 +194,7 @@ async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTER
                 housekeeping(container, stop, interval),
                 deliver_mail(container, stop),
                 ingest_changes(container, stop),
+                recommendations(container, stop),
             )
     finally:
         await asyncio.to_thread(tracing.shutdown)

@@ -3,6 +3,11 @@ drive the async app through one asyncio.Runner per scenario."""
 
 from __future__ import annotations
 
+import os
+
+# implicit's ALS wants one BLAS thread (it warns otherwise); set before numpy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import asyncio
 import inspect
 from collections.abc import Callable, Coroutine, Iterator

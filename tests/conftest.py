@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+
+# implicit's ALS wants one BLAS thread (it warns otherwise); set before numpy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import atexit
 import os
 import shutil

@@ -91,6 +91,19 @@ def _parser() -> argparse.ArgumentParser:
             ),
         )
         admin.add_argument("email", help="the account's email")
+    train = commands.add_parser(
+        "train",
+        help="train a new recommendation model version from every viewer's history",
+        description=(
+            "Read every viewer's watch history and ratings, fit ALS (implicit), write every vector to the"
+            " index and put the new version in use; a running serve switches to it without a restart."
+            " Exits 1 when there is no history to train on."
+        ),
+    )
+    train.add_argument("--factors", type=int, help="latent factors (default: MG_RECS_FACTORS)")
+    train.add_argument("--iterations", type=int, help="ALS iterations (default: MG_RECS_ITERATIONS)")
+    train.add_argument("--regularization", type=float, help="L2 regularisation (default: MG_RECS_REGULARIZATION)")
+    train.add_argument("--alpha", type=float, help="confidence scale (default: MG_RECS_ALPHA)")
     commands.add_parser(
         "check",
         help="print the configuration and whether each dependency answers",
@@ -113,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    # Before anything loads numpy: implicit threads its solver itself, and BLAS threads on top of
+    # it (serve's incremental folding, the worker's and the CLI's training) only oversubscribe.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args = _parser().parse_args(argv)
     settings = _settings()
     from entrypoints.logging_setup import configure_logging
@@ -149,6 +165,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         from entrypoints.cli.admin_commands import admin_command
 
         sys.exit(asyncio.run(admin_command(settings, args.email, grant=args.command == "grant-admin")))
+    elif args.command == "train":
+        from entrypoints.cli.train_command import train_command
+
+        overrides = {k: getattr(args, k) for k in ("factors", "iterations", "regularization", "alpha")}
+        sys.exit(asyncio.run(train_command(settings, **{k: v for k, v in overrides.items() if v is not None})))
     elif args.command == "check":
         from entrypoints.cli.commands import check_command
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 
-from adapters.recommendations.in_memory_model_registry import InMemoryModelRegistry
-from adapters.recommendations.in_memory_rating_repository import InMemoryRatingRepository
+from adapters.recommendations.postgres_interaction_history import PostgresInteractionHistory
 from adapters.recommendations.postgres_item_catalog import PostgresItemCatalog
+from adapters.recommendations.postgres_model_registry import PostgresModelRegistry
 from adapters.recommendations.postgres_popular_titles import PostgresPopularTitles
+from adapters.recommendations.postgres_rating_repository import PostgresRatingRepository
 from adapters.recommendations.postgres_viewer_directory import PostgresViewerDirectory
 from application.recommendations.model_in_use import ModelInUse
 from application.recommendations.ratings import ListRatings, RateTitle, RemoveRating
@@ -24,12 +25,12 @@ class RecommendationsAdapters(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     shared = providers.DependenciesContainer()
 
-    # FOUNDATION PLACEHOLDERS. h14-train: ratings, interaction_history, registry (PostgreSQL).
-    ratings = providers.Singleton(InMemoryRatingRepository)
+    # h14-train: ratings, interaction_history, registry (PostgreSQL).
+    ratings = providers.Singleton(PostgresRatingRepository, shared.engine)
 
-    interaction_history = providers.Object(None)
+    interaction_history = providers.Singleton(PostgresInteractionHistory, shared.engine)
 
-    registry = providers.Singleton(InMemoryModelRegistry)
+    registry = providers.Singleton(PostgresModelRegistry, shared.engine)
 
     # h14-serve: items as the catalog shows them, popularity from the watch history, accounts.
     item_catalog = providers.Singleton(PostgresItemCatalog, shared.engine, shared.clock)

@@ -80,6 +80,11 @@ class FakeWorld:
         return await self.playback.history(user_id)
 
     # outgoing mail
+    async def refresh_recommendations(self) -> int:
+        """One look of the worker's incremental refresh (viewers whose history changed since the
+        last look get new vectors); returns how many were refreshed."""
+        return int(await self.container.recommendation_training.refresh_changed_viewers()())
+
     async def deliver_mail(self) -> list[MailMessage]:
         """What the worker does continuously: send all the mail that is due; returns every
         message delivered so far, oldest first."""

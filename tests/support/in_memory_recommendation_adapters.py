@@ -8,6 +8,7 @@ from operator import attrgetter
 
 from dependency_injector import containers, providers
 
+from adapters.recommendations.in_memory_interaction_history import InMemoryInteractionHistory
 from adapters.recommendations.in_memory_item_catalog import InMemoryItemCatalog
 from adapters.recommendations.in_memory_model_registry import InMemoryModelRegistry
 from adapters.recommendations.in_memory_popular_titles import InMemoryPopularTitles
@@ -28,7 +29,9 @@ class InMemoryRecommendationsAdapters(containers.DeclarativeContainer):
     # h14-train: ratings, interaction_history, registry
     ratings = providers.Singleton(InMemoryRatingRepository)
 
-    interaction_history = providers.Object(None)
+    interaction_history = providers.Singleton(
+        InMemoryInteractionHistory, playback_adapters.progress_archive, ratings, catalog_adapters.content_repository
+    )
 
     registry = providers.Singleton(InMemoryModelRegistry)
 

@@ -1,5 +1,6 @@
 """Recommendations: viewers' ratings, the trained model versions (with the fitted item factors a
-viewer is folded into), and an index for "what changed since the last training".
+viewer is folded into). "What changed since the last training" reads watch_progress through
+its updated_at index (0003).
 
 Revision ID: 0011
 Revises: 0010
@@ -44,10 +45,8 @@ def upgrade() -> None:
         )
         """
     )
-    op.execute("CREATE INDEX ix_watch_progress_updated_at ON watch_progress (updated_at)")
 
 
 def downgrade() -> None:
-    op.execute("DROP INDEX ix_watch_progress_updated_at")
     op.execute("DROP TABLE recommendation_models")
     op.execute("DROP TABLE recommendation_ratings")
