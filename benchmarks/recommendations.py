@@ -1,9 +1,11 @@
-"""``python -m benchmarks.recommendations [--part index|retrain|all]``: issue 14's recommendation
-benchmarks that need no HTTP server, in-process on embedded servers of their own.
+"""``python -m benchmarks.recommendations [--part index|retrain|http|all]``: issue 14's recommendation
+benchmarks, each part on embedded servers of its own.
 
 - ``index``: the vector index query alone on the embedded engine (benchmarks/recommendations_index.py);
 - ``retrain``: TrainModel on ml-100k-sized and 10x synthetic ratings against a bare implicit fit of
-  the same matrix (benchmarks/recommendations_retrain.py).
+  the same matrix (benchmarks/recommendations_retrain.py);
+- ``http``: the endpoints beside the floor and the incremental update, on a seeded service
+  (benchmarks/recommendations_http.py).
 
 Prints Markdown and writes each part's section of benchmarks/results/recommendations.md (the other
 sections stay as an earlier run left them). The machine is shared: absolute figures are noisy;
@@ -27,7 +29,7 @@ RESULTS = Path(__file__).with_name("results")
 SECTIONS = {"index": "## Index query alone", "retrain": "## Retrain", "http": "## HTTP"}
 
 
-async def section(part: str) -> list[str]:
+async def section(part: str, args: argparse.Namespace) -> list[str]:
     header = [
         SECTIONS[part],
         "",
@@ -39,9 +41,13 @@ async def section(part: str) -> list[str]:
         from benchmarks.recommendations_index import index_suite
 
         return header + await index_suite()
-    from benchmarks.recommendations_retrain import retrain_suite
+    if part == "retrain":
+        from benchmarks.recommendations_retrain import retrain_suite
 
-    return header + await retrain_suite()
+        return header + await retrain_suite()
+    from benchmarks.recommendations_http import http_suite
+
+    return header + await http_suite(args.duration, args.concurrency)
 
 
 def merged(previous: str, fresh: dict[str, str]) -> str:
@@ -57,10 +63,12 @@ def merged(previous: str, fresh: dict[str, str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.recommendations", description=__doc__)
-    parser.add_argument("--part", choices=["index", "retrain", "all"], default="all")
+    parser.add_argument("--part", choices=[*SECTIONS, "all"], default="all")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per HTTP row")
+    parser.add_argument("--concurrency", type=int, default=16, help="connections of the HTTP rows under load")
     args = parser.parse_args()
-    parts = ["index", "retrain"] if args.part == "all" else [args.part]
-    fresh = {SECTIONS[p]: "\n".join(asyncio.run(section(p))) for p in parts}
+    parts = list(SECTIONS) if args.part == "all" else [args.part]
+    fresh = {SECTIONS[p]: "\n".join(asyncio.run(section(p, args))) for p in parts}
     for text in fresh.values():
         print(text + "\n")
     target = RESULTS / "recommendations.md"
