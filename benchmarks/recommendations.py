@@ -1,7 +1,9 @@
-"""``python -m benchmarks.recommendations [--part index|retrain|http|all]``: issue 14's recommendation
+"""``python -m benchmarks.recommendations [--part index|probe|retrain|http|all]``: issue 14's recommendation
 benchmarks, each part on embedded servers of its own.
 
 - ``index``: the vector index query alone on the embedded engine (benchmarks/recommendations_index.py);
+- ``probe``: the filtered query on a bare engine shard with the HNSW config varied
+  (benchmarks/recommendations_filter_probe.py);
 - ``retrain``: TrainModel on ml-100k-sized and 10x synthetic ratings against a bare implicit fit of
   the same matrix (benchmarks/recommendations_retrain.py);
 - ``http``: the endpoints beside the floor and the incremental update, on a seeded service
@@ -26,7 +28,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 RESULTS = Path(__file__).with_name("results")
 
 
-SECTIONS = {"index": "## Index query alone", "retrain": "## Retrain", "http": "## HTTP"}
+SECTIONS = {
+    "index": "## Index query alone",
+    "probe": "## Filter probe",
+    "retrain": "## Retrain",
+    "http": "## HTTP",
+}
 
 
 async def section(part: str, args: argparse.Namespace) -> list[str]:
@@ -41,6 +48,10 @@ async def section(part: str, args: argparse.Namespace) -> list[str]:
         from benchmarks.recommendations_index import index_suite
 
         return header + await index_suite()
+    if part == "probe":
+        from benchmarks.recommendations_filter_probe import filter_probe
+
+        return header + await asyncio.to_thread(filter_probe)
     if part == "retrain":
         from benchmarks.recommendations_retrain import retrain_suite
 

@@ -146,6 +146,15 @@ async def index_suite() -> list[str]:
                 lambda k: index.similar_viewers(VERSION, viewers[(k * 17) % VIEWERS], 10),
             ),
             await timed(
+                "closest_among: the reasons of 25 picks among 50 watched, 2 each",
+                lambda k: index.closest_among(
+                    VERSION,
+                    [items[(k * 41 + j) % ITEMS] for j in range(25)],
+                    [items[(k * 43 + 7 * j) % ITEMS] for j in range(50)],
+                    2,
+                ),
+            ),
+            await timed(
                 "viewer_vector (read by id, after the Redis update log)",
                 lambda k: index.viewer_vector(VERSION, viewers[(k * 19) % VIEWERS]),
             ),
