@@ -230,4 +230,7 @@ async def retrain_suite() -> list[str]:
         '- "read" here is the in-memory stand-in for the PostgreSQL history, not PostgreSQL itself; '
         '"ratio without read" is the pipeline around the fit (fit in a thread, write items with their catalog '
         "payloads, write viewers, seal) over the bare fit.",
+        "- factoriser.fit is TrainModel's own `fit_seconds`: the bare fit plus building the CSR from the ids "
+        "(`_indexed` over every entry) and the hop to a thread; prepare is creating the two shards and their "
+        "payload indexes; writing items includes each batch's catalog payloads.",
     ]
