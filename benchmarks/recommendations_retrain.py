@@ -233,4 +233,7 @@ async def retrain_suite() -> list[str]:
         "- factoriser.fit is TrainModel's own `fit_seconds`: the bare fit plus building the CSR from the ids "
         "(`_indexed` over every entry) and the hop to a thread; prepare is creating the two shards and their "
         "payload indexes; writing items includes each batch's catalog payloads.",
+        "- Writing items at 10x, taken apart once by hand: the catalog payloads 0.11 s, `write_items` 1.30 s "
+        "(the viewers, without payloads, 0.1 s); on a bare shard, creating the keyword indexes after the upserts "
+        "instead of before moved about 0.3 s from the upserts to the index build, no saving overall.",
     ]
