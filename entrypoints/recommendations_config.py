@@ -26,6 +26,7 @@ class RecommendationSettings:
     model_cache_seconds: float = 1.0  # how long a process trusts the version in use it read
     popular_days: int = 30  # popularity counts completions this recent
     popular_cache_seconds: int = 30
+    content_cache_seconds: float = 5.0  # how long a process reuses a title it read for an answer
     max_limit: int = 100
     # writing vectors
     write_batch_size: int = 1000
@@ -48,6 +49,7 @@ class RecommendationSettings:
             model_cache_seconds=env_float(env, "MG_RECS_MODEL_CACHE_SECONDS", 1.0),
             popular_days=env_int(env, "MG_RECS_POPULAR_DAYS", 30),
             popular_cache_seconds=env_int(env, "MG_RECS_POPULAR_CACHE_SECONDS", 30, minimum=0),
+            content_cache_seconds=env_float(env, "MG_RECS_CONTENT_CACHE_SECONDS", 5.0),
             max_limit=env_int(env, "MG_RECS_MAX_LIMIT", 100),
             write_batch_size=env_int(env, "MG_RECS_WRITE_BATCH_SIZE", 1000),
             qdrant_api_key=env.get("MG_QDRANT_API_KEY") or None,

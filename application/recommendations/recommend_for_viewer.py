@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from uuid import UUID
 
 from attrs import frozen
@@ -43,14 +43,14 @@ class RecommendForViewer:
     async def __call__(self, user_id: UUID, request: RecommendationRequest) -> Recommendations:
         check_limit(request.limit, self.max_limit)
         check_kind(request.kind)
-        interactions = await self.history.viewer_interactions(user_id)
+        # independent reads, side by side: the viewer's history (exclusions, reasons) and the version in use
+        interactions, model = await asyncio.gather(self.history.viewer_interactions(user_id), self.model_in_use())
         where = ItemFilter(
             kind=request.kind,
             platform=request.platform,
             region=request.region,
             exclude=frozenset(i.item_id for i in interactions if i.excluded),
         )
-        model = await self.model_in_use()
         if model is not None:
             try:
                 personal = await self._personal(model.version, user_id, interactions, where, request.limit)
@@ -73,10 +73,10 @@ class RecommendForViewer:
             return None
         watched = [i.item_id for i in interactions if i.strength() > 0]
         ranked_ids = [s.id for s in ranked]
-        contents, reasons = await asyncio.gather(
-            self.catalog.contents([*ranked_ids, *watched]),
-            self.index.closest_among(version, ranked_ids, watched, REASONS_PER_PICK) if watched else _no_reasons(),
-        )
+        reasons = await self.index.closest_among(version, ranked_ids, watched, REASONS_PER_PICK) if watched else {}
+        # the picks and only the watched titles named as reasons (a long history is not read whole)
+        named = {r.id for found in reasons.values() for r in found}
+        contents = await self.catalog.contents([*ranked_ids, *named])
         picks = [
             RecommendedTitle(
                 content=contents[s.id],
@@ -98,6 +98,3 @@ async def popular_answer(catalog: ItemCatalog, scored: Sequence[Scored], limit: 
     picks = [RecommendedTitle(content=contents[s.id], score=s.score) for s in scored if s.id in contents][:limit]
     return Recommendations(items=tuple(picks), source=RecommendationSource.POPULAR, model_version=None)
 
-
-async def _no_reasons() -> Mapping[UUID, list[Scored]]:
-    return {}

@@ -9,6 +9,7 @@ from adapters.postgres.health import postgres_answers
 from adapters.redis.health import redis_answers
 from application.identity.register_account import RegisterAccountCommand
 from domain.identity.email import EmailAddress
+from entrypoints.cli.demo_viewers import DEMO_VIEWERS, seed_demo_viewers
 from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.lifecycle import opened, prepare_servers
@@ -25,7 +26,8 @@ async def migrate_command(settings: Settings) -> None:
 async def seed_demo_command(settings: Settings) -> None:
     settings = await prepare_servers(settings)
     async with opened(Container(settings=settings)) as container:
-        written = await container.catalog.import_catalog()(read_catalog(DEMO_CATALOG))
+        catalog = list(read_catalog(DEMO_CATALOG))
+        written = await container.catalog.import_catalog()(catalog)
         await analyze(container.shared.engine())
         total = await container.catalog_adapters.content_repository().count()
         print(f"demo catalog: {written} items loaded, {total} in the catalog")
@@ -39,6 +41,14 @@ async def seed_demo_command(settings: Settings) -> None:
                 RegisterAccountCommand(email=DEMO_EMAIL, password=DEMO_PASSWORD, display_name="Demo Viewer")
             )
             print(f"demo account created: {DEMO_EMAIL} (password in the README)")
+        recorded = await seed_demo_viewers(container, catalog)
+        print(f"demo viewers: {DEMO_VIEWERS} with {recorded} finished titles")
+        if await container.recommendations_adapters.registry().in_use() is None:
+            trained = await container.recommendation_training.train_model()()
+            if trained is not None:
+                print(
+                    f"recommendation model v{trained.version}: {trained.viewers} viewers, {trained.items} titles"
+                )
 
 
 async def dead_letters_command(settings: Settings, *, limit: int = 100, replay: bool = False) -> None:

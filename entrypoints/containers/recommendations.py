@@ -33,7 +33,12 @@ class RecommendationsAdapters(containers.DeclarativeContainer):
     registry = providers.Singleton(PostgresModelRegistry, shared.engine)
 
     # h14-serve: items as the catalog shows them, popularity from the watch history, accounts.
-    item_catalog = providers.Singleton(PostgresItemCatalog, shared.engine, shared.clock)
+    item_catalog = providers.Singleton(
+        PostgresItemCatalog,
+        shared.engine,
+        shared.clock,
+        cache_seconds=settings.provided.recommendations.content_cache_seconds,
+    )
 
     popular_titles = providers.Singleton(
         PostgresPopularTitles,

@@ -36,6 +36,9 @@ def make_vector_index(settings: Settings, connections: Any, breakers: CircuitBre
             url=settings.qdrant_url,
             api_key=settings.recommendations.qdrant_api_key,
             timeout=max(1, round(timeout)),
+            # its version check is a blocking request at construction, outside the breaker: a
+            # server that is down would stall the event loop and warn on every start
+            check_compatibility=False,
         )
         return QdrantServerVectorIndex(client, breakers, timeout_seconds=timeout)
     from adapters.recommendations.qdrant_edge_vector_index import QdrantEdgeVectorIndex

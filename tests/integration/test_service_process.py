@@ -24,6 +24,8 @@ import psutil
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.catalog.jsonl_catalog_file import DEMO_CATALOG, read_catalog
+from entrypoints.cli.demo_viewers import demo_histories
 from tests.support.servers import drop_database, fresh_database_url
 
 pytestmark = pytest.mark.integration
@@ -115,15 +117,22 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def test_seeded_service_answers_searches_and_sign_ins_and_keeps_data_across_restarts(
     service_env: dict[str, str], serve: Any
 ) -> None:
+    outputs = []
     for _ in range(2):  # as every `make run` does
         seeded = subprocess.run([*CLI, "seed-demo"], env=service_env, capture_output=True, text=True, timeout=120)
         assert seeded.returncode == 0, seeded.stderr
         assert "demo catalog" in seeded.stdout
+        outputs.append(seeded.stdout)
     assert "demo account exists" in seeded.stdout
+    # the demo viewers' histories train the first model once; seeding again keeps it
+    assert "recommendation model v1" in outputs[0] and "recommendation model" not in outputs[1]
 
     base, process = serve()
     status, page = call(base, "GET", "/api/v1/search?q=dune")
     assert status == 200 and page["items"][0]["title"] == "Dune" and page["total"] >= 2
+    _, (watched, *_) = demo_histories(list(read_catalog(DEMO_CATALOG)))[0]
+    status, similar = call(base, "GET", f"/api/v1/content/{watched.id}/similar?limit=5")
+    assert status == 200 and similar["source"] == "als" and len(similar["items"]) == 5, similar
     status, _ = call(
         base, "POST", "/api/v1/auth/register", {"email": "ana@example.com", "password": "a long passphrase"}
     )
