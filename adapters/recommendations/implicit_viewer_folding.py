@@ -18,7 +18,6 @@ from threadpoolctl import threadpool_limits
 from application.recommendations.model_ports import ModelRegistry
 from domain.recommendations.models import AlsParameters
 
-
 _pinned: list[object] = []
 
 
