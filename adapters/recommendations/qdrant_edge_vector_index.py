@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import numpy as np
 from qdrant_edge import (
     CountRequest,
     Distance,
@@ -36,7 +37,6 @@ from qdrant_edge import (
     PayloadSchemaType,
     Point,
     Query,
-    QueryBatchRequest,
     QueryRequest,
     UpdateOperation,
 )
@@ -296,22 +296,26 @@ class QdrantEdgeVectorIndex:
         replica = await self._readable(version)
         if replica is None or not items or not among:
             return {}
-        records = replica.items.retrieve(list(dict.fromkeys(items)), with_payload=False, with_vector=[COS])
+        # One read of both sides' cosine vectors (stored normalised), then one matrix product: a
+        # nearest-neighbour query per pick cost ~2 ms for a page of 25 against 50 watched titles.
+        wanted = list(dict.fromkeys([*items, *among]))
+        records = replica.items.retrieve(wanted, with_payload=False, with_vector=[COS])
         vectors = {UUID(str(r.id)): r.vector[COS] for r in records if isinstance(r.vector, dict)}
         known = [i for i in dict.fromkeys(items) if i in vectors]
-        if not known:
+        candidates = [i for i in dict.fromkeys(among) if i in vectors]
+        if not known or not candidates:
             return {}
-        candidates: set[Any] = set(among)
-        requests = [
-            QueryRequest(
-                limit=per_item,
-                query=Query.Nearest(vectors[item_id], using=COS),
-                filter=Filter(must=[HasIdCondition(candidates)], must_not=[HasIdCondition({item_id})]),
-            )
-            for item_id in known
-        ]
-        answers = replica.items.query_batch(QueryBatchRequest(requests))
-        return {item_id: _scored(found) for item_id, found in zip(known, answers, strict=True)}
+        similarity = (
+            np.asarray([vectors[i] for i in known], dtype=np.float32)
+            @ np.asarray([vectors[c] for c in candidates], dtype=np.float32).T
+        )
+        answer: dict[UUID, list[Scored]] = {}
+        for row, item_id in zip(similarity, known, strict=True):
+            order = sorted(
+                (n for n, candidate in enumerate(candidates) if candidate != item_id), key=lambda n: -float(row[n])
+            )[:per_item]
+            answer[item_id] = [Scored(candidates[n], float(row[n])) for n in order]
+        return answer
 
     async def count(self, version: int) -> tuple[int, int]:
         writing = self._writing.get(version)
