@@ -184,6 +184,6 @@ async def index_suite() -> list[str]:
         "to 16-50 s across runs, for recall ~0.96 and a p99 between 0.4 and 4 ms (it moved most with the "
         "machine's load). `similar_viewers` is an exact search over the 100,000 viewers by design "
         "(viewers are not HNSW-indexed, to keep the seal short; an admin's support call). `closest_among` is "
-        'the reasons ("because") of one `GET /api/v1/recommendations`: one batched query per pick, limited '
-        "to the watched ids.",
+        'the reasons ("because") of one `GET /api/v1/recommendations`: one read of the picks\' and the '
+        "watched titles' vectors and one matrix product.",
     ]
