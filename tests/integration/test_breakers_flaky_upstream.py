@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -29,6 +26,7 @@ from adapters.shared.system import SystemClock
 from domain.operations.breakers import BreakerMode, BreakerPolicies, BreakerPolicy, BreakerState, BreakerView
 from domain.shared.errors import CircuitOpen
 from tests.support.flaky_upstream import FlakyUpstream, flaky_upstream
+from tests.support.line_process import LineProcess
 from tests.support.own_redis import own_redis
 
 pytestmark = pytest.mark.integration
@@ -37,7 +35,6 @@ POLICY = BreakerPolicy("upstream", wait_seconds=30, timeout_seconds=0.5, slow_ca
 # A process decides alone from the last state Redis told it for this long (RedisOrLocalBreakerStates):
 # what another process changed reaches it within this, or with its next reply from Redis.
 VIEW_MAX_AGE = 0.1
-REPO = Path(__file__).resolve().parents[2]
 
 
 class Recorder:
@@ -96,31 +93,11 @@ async def service(redis_url: str, upstream: FlakyUpstream, policy: BreakerPolicy
         await redis.aclose()
 
 
-class OtherProcess:
+class OtherProcess(LineProcess):
     """``tests/support/breaker_process`` in a subprocess: another service process on the same Redis."""
 
     def __init__(self, redis_url: str, upstream: FlakyUpstream, policy: BreakerPolicy) -> None:
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.breaker_process", redis_url, upstream.url,
-             json.dumps(attrs.asdict(policy))],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO, env=env,
-        )  # fmt: skip
-        assert self._read() == "ready"
-
-    def _read(self) -> str:
-        assert self._process.stdout is not None
-        line = self._process.stdout.readline()
-        assert line, f"the other process ended (exit code {self._process.wait(5)})"
-        return line.strip()
-
-    def send(self, command: str) -> None:
-        assert self._process.stdin is not None
-        self._process.stdin.write(command + "\n")
-        self._process.stdin.flush()
-
-    def answer(self) -> dict[str, Any]:
-        return json.loads(self._read())  # type: ignore[no-any-return]
+        super().__init__("tests.support.breaker_process", redis_url, upstream.url, json.dumps(attrs.asdict(policy)))
 
     def call(self) -> dict[str, Any]:
         self.send("call")
@@ -130,14 +107,6 @@ class OtherProcess:
         self.send("view")
         return self.answer()
 
-    def close(self) -> None:
-        assert self._process.stdin is not None
-        self._process.stdin.close()
-        try:
-            self._process.wait(10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-
 
 @contextmanager
 def other_process(redis_url: str, upstream: FlakyUpstream, policy: BreakerPolicy = POLICY) -> Iterator[OtherProcess]:
@@ -145,7 +114,7 @@ def other_process(redis_url: str, upstream: FlakyUpstream, policy: BreakerPolicy
     try:
         yield process
     finally:
-        process.close()
+        process.close(10)
 
 
 @pytest.fixture

@@ -5,10 +5,7 @@ two processes is: the WAL lock fails and the first process's next flush breaks i
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,38 +16,15 @@ from redis.asyncio import Redis
 
 from adapters.recommendations.qdrant_edge_vector_index import QdrantEdgeVectorIndex, viewer_log_key
 from application.recommendations.vector_index_ports import ItemFilter, VectorPoint
+from tests.support.line_process import LineProcess
 from tests.support.vector_index_process import ITEMS, VIEWERS, item, viewer
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
 
-
-class OtherProcess:
+class OtherProcess(LineProcess):
     def __init__(self, root: Path, redis_url: str) -> None:
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.vector_index_process", str(root), redis_url],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO, env=env,
-        )  # fmt: skip
-        assert self._read() == "ready"
-
-    def _read(self) -> str:
-        assert self._process.stdout is not None
-        line = self._process.stdout.readline()
-        assert line, f"the other process ended (exit code {self._process.wait(5)})"
-        return line.strip()
-
-    def ask(self, command: str) -> Any:
-        assert self._process.stdin is not None
-        self._process.stdin.write(command + "\n")
-        self._process.stdin.flush()
-        return json.loads(self._read())
-
-    def close(self) -> int:
-        assert self._process.stdin is not None
-        self._process.stdin.close()
-        return self._process.wait(30)
+        super().__init__("tests.support.vector_index_process", str(root), redis_url)
 
 
 @pytest.fixture
@@ -118,9 +92,8 @@ async def test_replicas_of_a_dead_process_are_removed_on_start(tmp_path: Path, r
     writer = OtherProcess(root, redis_url)
     writer.ask("write 1")
     writer.ask("read 1")  # it now holds a replica
-    assert writer._process.stdin is not None
-    writer._process.kill()  # no clean shutdown: its replica stays behind
-    writer._process.wait(10)
+    writer.process.kill()  # no clean shutdown: its replica stays behind
+    writer.process.wait(10)
     assert len(list((root / "replicas").iterdir())) == 1
 
     here = QdrantEdgeVectorIndex(root, redis)
