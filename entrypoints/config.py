@@ -14,6 +14,7 @@ from entrypoints.config_values import env_fraction as _fraction
 from entrypoints.config_values import env_int as _int
 from entrypoints.ingestion_config import IngestionSettings
 from entrypoints.recommendations_config import RecommendationSettings
+from entrypoints.search_analytics_config import SearchAnalyticsSettings
 from entrypoints.sign_in_config import SignInSettings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -74,6 +75,7 @@ class Settings:
     sign_in: SignInSettings = attrs.field(factory=SignInSettings)
     ingestion: IngestionSettings = attrs.field(factory=IngestionSettings)
     recommendations: RecommendationSettings = attrs.field(factory=RecommendationSettings)
+    search_analytics: SearchAnalyticsSettings = attrs.field(factory=SearchAnalyticsSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -116,6 +118,7 @@ class Settings:
             sign_in=SignInSettings.from_env(env),
             ingestion=IngestionSettings.from_env(env),
             recommendations=RecommendationSettings.from_env(env),
+            search_analytics=SearchAnalyticsSettings.from_env(env),
         )
 
     @property

@@ -19,6 +19,7 @@ from entrypoints.containers.playback import Playback, PlaybackAdapters
 from entrypoints.containers.recommendations import Recommendations, RecommendationsAdapters
 from entrypoints.containers.recommendations_index import RecommendationIndex
 from entrypoints.containers.recommendations_training import RecommendationTraining
+from entrypoints.containers.search_analytics import SearchAnalytics, SearchAnalyticsAdapters
 from entrypoints.containers.shared import SharedResources
 
 
@@ -26,8 +27,20 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     shared = providers.Container(SharedResources, settings=settings)
 
+    # Search analytics: what people search for and click; catalog's search tells it of every answer.
+    search_analytics_adapters = providers.Container(SearchAnalyticsAdapters, settings=settings, shared=shared)
+    search_analytics = providers.Container(
+        SearchAnalytics, settings=settings, shared=shared, adapters=search_analytics_adapters
+    )
+
     catalog_adapters = providers.Container(CatalogAdapters, shared=shared)
-    catalog = providers.Container(Catalog, settings=settings, shared=shared, adapters=catalog_adapters)
+    catalog = providers.Container(
+        Catalog,
+        settings=settings,
+        shared=shared,
+        adapters=catalog_adapters,
+        search_observer=search_analytics.search_observer,
+    )
 
     identity_adapters = providers.Container(IdentityAdapters, settings=settings, shared=shared)
     identity_mail = providers.Container(

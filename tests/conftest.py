@@ -69,6 +69,13 @@ async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
         await conn.execute(text("TRUNCATE catalog_applied_changes, webhook_registrations"))
         # trained model versions (ratings go with users)
         await conn.execute(text("TRUNCATE recommendation_models"))
+        # search analytics: raw searches and clicks (every partition), pending hours, rollups
+        await conn.execute(
+            text(
+                "TRUNCATE search_events, search_clicks, search_rollup_pending, search_query_texts, "
+                "search_hourly_queries, search_daily_queries, search_hourly_totals, search_daily_totals"
+            )
+        )
     return migrated_engine
 
 

@@ -97,4 +97,3 @@ async def popular_answer(catalog: ItemCatalog, scored: Sequence[Scored], limit: 
     contents = await catalog.contents([s.id for s in scored])
     picks = [RecommendedTitle(content=contents[s.id], score=s.score) for s in scored if s.id in contents][:limit]
     return Recommendations(items=tuple(picks), source=RecommendationSource.POPULAR, model_version=None)
-

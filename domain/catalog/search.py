@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from uuid import UUID
 
 from attrs import frozen
 
@@ -84,6 +85,8 @@ class SearchPage:
     total: int
     page: int
     page_size: int
+    # Names this answer for click tracking (POST /api/v1/search/clicks); set by SearchCatalog.
+    search_id: UUID | None = None
 
     @property
     def total_pages(self) -> int:

@@ -46,9 +46,7 @@ async def seed_demo_command(settings: Settings) -> None:
         if await container.recommendations_adapters.registry().in_use() is None:
             trained = await container.recommendation_training.train_model()()
             if trained is not None:
-                print(
-                    f"recommendation model v{trained.version}: {trained.viewers} viewers, {trained.items} titles"
-                )
+                print(f"recommendation model v{trained.version}: {trained.viewers} viewers, {trained.items} titles")
 
 
 async def dead_letters_command(settings: Settings, *, limit: int = 100, replay: bool = False) -> None:

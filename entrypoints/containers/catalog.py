@@ -33,10 +33,14 @@ class Catalog(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     shared = providers.DependenciesContainer()
     adapters = providers.DependenciesContainer()
+    # search analytics' recorder (or nothing, when analytics is off): told of every search
+    search_observer = providers.Dependency()
 
     content_lookup = providers.Singleton(CachedContentLookup, adapters.content_repository)
     get_content = providers.Singleton(GetContent, adapters.content_repository, shared.clock)
-    search_catalog = providers.Singleton(SearchCatalog, adapters.content_search, shared.clock)
+    search_catalog = providers.Singleton(
+        SearchCatalog, adapters.content_search, shared.clock, search_observer, shared.secrets
+    )
     import_catalog = providers.Singleton(ImportCatalog, adapters.content_repository)
     next_episode_finder = adapters.next_episode_finder
     # platform webhooks: the ingestion worker applies changes through this; housekeeping forgets old change ids

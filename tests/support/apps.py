@@ -44,6 +44,7 @@ from tests.support.in_memory_recommendation_adapters import (
     InMemoryRecommendationIndex,
     InMemoryRecommendationsAdapters,
 )
+from tests.support.in_memory_search_analytics_adapters import InMemorySearchAnalyticsAdapters
 
 
 class NoServers:
@@ -157,6 +158,13 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
         container.recommendation_index,
         InMemoryRecommendationIndex(
             settings=container.settings, shared=shared, breakers=container.operations.circuit_breaker
+        ),
+    )
+    # search analytics: raw events, rollups and the report in memory
+    swap(
+        container.search_analytics_adapters,
+        InMemorySearchAnalyticsAdapters(
+            settings=container.settings, shared=shared, catalog_adapters=container.catalog_adapters
         ),
     )
     return FakeWorld(

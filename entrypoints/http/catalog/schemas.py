@@ -56,6 +56,8 @@ class SearchPageOut(Struct):
     page_size: int
     total: int
     total_pages: int
+    # Names this answer: send it with POST /api/v1/search/clicks when the viewer opens a result.
+    search_id: str | None
 
 
 def content_out(item: Content) -> ContentOut:
@@ -92,4 +94,5 @@ def search_page_out(page: SearchPage) -> SearchPageOut:
         page_size=page.page_size,
         total=page.total,
         total_pages=page.total_pages,
+        search_id=None if page.search_id is None else str(page.search_id),
     )

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+
+class SearchRollups(Protocol):
+    async def roll_up_pending(self, not_before: datetime) -> int:
+        """Recompute the hourly (and their days') rollups of every hour marked since the last run,
+        from the raw events; returns how many hours were rolled up. Re-running changes nothing.
+        Hours older than ``not_before`` (raw data already dropped) are skipped, their marks cleared."""
+
+
+class SearchStorage(Protocol):
+    async def prepare_partitions(self, through: datetime) -> int:
+        """Create the raw tables' daily partitions up to and including the day of ``through``;
+        returns how many were created."""
+
+    async def drop_raw_before(self, cutoff: datetime) -> int:
+        """Drop the raw partitions wholly before ``cutoff``; returns how many were dropped."""
+
+    async def delete_rollups_before(self, cutoff: datetime) -> int:
+        """Delete hourly and daily rollups older than ``cutoff``; returns how many rows went."""

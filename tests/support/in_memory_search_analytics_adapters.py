@@ -1,0 +1,24 @@
+"""In-memory twins of the search analytics context's adapters, provider for provider the names of
+``entrypoints/containers/search_analytics.py`` (SearchAnalyticsAdapters)."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from adapters.search_analytics.in_memory_search_event_store import InMemorySearchEventStore
+from entrypoints.config import Settings
+
+
+class InMemorySearchAnalyticsAdapters(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    shared = providers.DependenciesContainer()
+    catalog_adapters = providers.DependenciesContainer()  # the in-memory catalog (closest titles)
+
+    event_store = providers.Singleton(InMemorySearchEventStore)
+    # h15-capture: viewer_hasher
+    viewer_hasher = providers.Object(None)
+    # h15-aggregates: rollups, reader, closest_titles, storage (the in-memory rollups read event_store)
+    rollups = providers.Object(None)
+    reader = providers.Object(None)
+    closest_titles = providers.Object(None)
+    storage = providers.Object(None)
