@@ -11,8 +11,10 @@ from application.catalog.search_observer_ports import CompletedSearch
 
 
 class SearchEventBuffer:
-    """Catalog's ``SearchObserver``: holds at most ``limit`` searches, oldest first; past that a new
-    search is counted in ``dropped`` rather than held (a stuck store must not eat the memory)."""
+    """Catalog's ``SearchObserver``: holds at most ``limit`` searches not written yet (waiting, or
+    taken and being written), oldest first; past that a new search is counted in ``dropped``
+    rather than held (a stuck store must not eat the memory). Since a batch being written counts
+    against the limit, a batch that fails always fits back in."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -21,7 +23,7 @@ class SearchEventBuffer:
         self._by_id: dict[UUID, CompletedSearch] = {}
 
     def searched(self, search: CompletedSearch) -> None:
-        if len(self._waiting) >= self.limit:
+        if len(self._by_id) >= self.limit:
             self.dropped += 1
             return
         self._waiting.append(search)
@@ -38,13 +40,8 @@ class SearchEventBuffer:
             self._by_id.pop(search.search_id, None)
 
     def put_back(self, searches: Sequence[CompletedSearch]) -> None:
-        """Return a batch that could not be written to the front, oldest first, as far as the bound
-        allows: the newest of them are counted as dropped when the buffer filled up meanwhile."""
-        room = max(self.limit - len(self._waiting), 0)
-        kept = list(searches[:room])
-        self.dropped += len(searches) - len(kept)
-        self.written(searches[room:])
-        self._waiting.extendleft(reversed(kept))
+        """Return taken searches that could not be written to the front, in their order."""
+        self._waiting.extendleft(reversed(searches))
 
     def find(self, search_id: UUID) -> CompletedSearch | None:
         """A search not written yet (waiting, or taken and being written)."""

@@ -4,9 +4,9 @@ report's use cases."""
 
 from __future__ import annotations
 
-from dependency_injector import containers, providers
-
 from pathlib import Path
+
+from dependency_injector import containers, providers
 
 from adapters.search_analytics.keyed_viewer_hash import load_or_create_viewer_key
 from adapters.search_analytics.postgres_search_event_store import PostgresSearchEventStore
@@ -53,9 +53,7 @@ class SearchAnalytics(containers.DeclarativeContainer):
     # capture: searches wait in a bounded buffer (catalog's observer), written in batches in the
     # background (entrypoints/http/search_analytics/capture.py); with analytics off, nothing is kept
     search_event_buffer = providers.Singleton(SearchEventBuffer, settings.provided.search_analytics.buffer_limit)
-    search_observer = providers.Singleton(
-        _observer, settings.provided.search_analytics.enabled, search_event_buffer
-    )
+    search_observer = providers.Singleton(_observer, settings.provided.search_analytics.enabled, search_event_buffer)
     flush_search_events = providers.Singleton(
         FlushSearchEvents,
         search_event_buffer,

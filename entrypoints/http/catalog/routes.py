@@ -5,9 +5,9 @@ from quart import Blueprint
 from quart_schema import tag, validate_querystring, validate_response
 
 from application.catalog.get_content import GetContent
-from entrypoints.http.authentication import Authenticate
 from application.catalog.search_catalog import SearchCatalog, SearchCatalogCommand
 from entrypoints.container import Container
+from entrypoints.http.authentication import Authenticate
 
 # Registered before any route below declares one of its codes with @problems (checked there).
 from entrypoints.http.catalog import problems as _  # noqa: F401
