@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from adapters.search_analytics.postgres_closest_titles import PostgresClosestTitles
+from adapters.search_analytics.postgres_search_analytics_reader import PostgresSearchAnalyticsReader
 from adapters.search_analytics.postgres_search_event_store import PostgresSearchEventStore
+from adapters.search_analytics.postgres_search_rollups import PostgresSearchRollups
 from application.catalog.search_observer_ports import NoSearchObserver
+from application.search_analytics.get_search_analytics import GetSearchAnalytics
+from application.search_analytics.roll_up_searches import RollUpSearches
 from entrypoints.config import Settings
 
 
@@ -18,10 +23,10 @@ class SearchAnalyticsAdapters(containers.DeclarativeContainer):
     event_store = providers.Singleton(PostgresSearchEventStore, shared.engine)
     # h15-capture: viewer_hasher (Redis daily salt)
     viewer_hasher = providers.Object(None)
-    # h15-aggregates: rollups, reader, closest_titles, storage
-    rollups = providers.Object(None)
-    reader = providers.Object(None)
-    closest_titles = providers.Object(None)
+    rollups = providers.Singleton(PostgresSearchRollups, shared.engine)
+    reader = providers.Singleton(PostgresSearchAnalyticsReader, shared.engine)
+    closest_titles = providers.Singleton(PostgresClosestTitles, shared.engine)
+    # h15-aggregates: storage
     storage = providers.Object(None)
 
 
@@ -34,4 +39,18 @@ class SearchAnalytics(containers.DeclarativeContainer):
     # flush_search_events, record_click
     search_observer = providers.Singleton(NoSearchObserver)
 
-    # h15-aggregates: roll_up_searches, maintain_search_storage, get_search_analytics
+    roll_up_searches = providers.Factory(
+        RollUpSearches,
+        adapters.rollups,
+        shared.clock,
+        settings.provided.search_analytics.raw_retention_days,
+    )
+    get_search_analytics = providers.Factory(
+        GetSearchAnalytics,
+        adapters.reader,
+        adapters.closest_titles,
+        shared.clock,
+        settings.provided.search_analytics.min_viewers,
+        settings.provided.search_analytics.closest_titles,
+    )
+    # h15-aggregates: maintain_search_storage
