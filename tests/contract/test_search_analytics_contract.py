@@ -52,7 +52,9 @@ def analytics(request: pytest.FixtureRequest) -> Analytics:
         rollups = InMemorySearchRollups(store)
         return Analytics(store, rollups, InMemorySearchAnalyticsReader(rollups))
     engine = request.getfixturevalue("engine")
-    return Analytics(PostgresSearchEventStore(engine), PostgresSearchRollups(engine), PostgresSearchAnalyticsReader(engine))
+    return Analytics(
+        PostgresSearchEventStore(engine), PostgresSearchRollups(engine), PostgresSearchAnalyticsReader(engine)
+    )
 
 
 @pytest.fixture
@@ -139,7 +141,8 @@ async def test_seven_days_read_whole_days_and_one_viewer_on_five_days_stays_hidd
     dune = stats("dune", 9, 8, clicked=2, clicks=3, positions=6)
     assert read.popular == (STAR_WARS, dune, ALIEN, MATRX)  # loner: 5 viewers summed, never 5 on a day
     assert [(p.bucket_start, p.searches) for p in read.trend] == [
-        (DAY2 - timedelta(days=days_ago), count) for days_ago, count in ((6, 0), (5, 0), (4, 1), (3, 1), (2, 1), (1, 6), (0, 326))
+        (DAY2 - timedelta(days=days_ago), count)
+        for days_ago, count in ((6, 0), (5, 0), (4, 1), (3, 1), (2, 1), (1, 6), (0, 326))
     ]
     assert read.trend[0].p95_ms is None
     month = await analytics.read(AnalyticsWindow.MONTH)
