@@ -85,6 +85,13 @@ _LISTS = """
         OR (ranked.zero_result_searches > 0 AND ranked.zero_rank <= :limit)
         OR (ranked.searches > ranked.zero_result_searches AND ranked.clicks = 0 AND ranked.quiet_rank <= :limit)
 """
+# For this read's transaction only. Custom plans: asyncpg prepares statements, and after five runs
+# PostgreSQL may keep a generic plan that cannot see the platform is selective (a sequential scan
+# of every dimension: 195 ms instead of 33 ms for one platform over 30 days, measured). Memory:
+# the lists' hash aggregation spills to disk at the default 4 MB over a month of queries.
+_READ_SETTINGS = text(
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('work_mem', '64MB', true)"
+)
 _HOURLY_LISTS = text(_LISTS.format(per_key=_HOURLY_PER_KEY))
 _DAILY_LISTS = text(_LISTS.format(per_key=_DAILY_PER_KEY))
 
@@ -109,6 +116,7 @@ class PostgresSearchAnalyticsReader:
             params |= {"first": first, "now": now}
             totals_statement, lists_statement = _HOURLY_TOTALS, _HOURLY_LISTS
         async with self.engine.connect() as conn:
+            await conn.execute(_READ_SETTINGS)
             buckets = (await conn.execute(totals_statement, params)).all()
             listed = (await conn.execute(lists_statement, params)).all()
         popular, zero_results, no_clicks = ranked_lists((_stats(row) for row in listed), limit)
