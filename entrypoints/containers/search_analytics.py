@@ -9,11 +9,16 @@ from pathlib import Path
 from dependency_injector import containers, providers
 
 from adapters.search_analytics.keyed_viewer_hash import load_or_create_viewer_key
+from adapters.search_analytics.postgres_closest_titles import PostgresClosestTitles
+from adapters.search_analytics.postgres_search_analytics_reader import PostgresSearchAnalyticsReader
 from adapters.search_analytics.postgres_search_event_store import PostgresSearchEventStore
+from adapters.search_analytics.postgres_search_rollups import PostgresSearchRollups
 from adapters.search_analytics.redis_viewer_hasher import RedisViewerHasher
 from application.catalog.search_observer_ports import NoSearchObserver, SearchObserver
 from application.search_analytics.flush_search_events import FlushSearchEvents
+from application.search_analytics.get_search_analytics import GetSearchAnalytics
 from application.search_analytics.record_click import RecordClick
+from application.search_analytics.roll_up_searches import RollUpSearches
 from application.search_analytics.search_event_buffer import SearchEventBuffer
 from entrypoints.config import Settings
 
@@ -38,10 +43,10 @@ class SearchAnalyticsAdapters(containers.DeclarativeContainer):
         providers.Callable(load_or_create_viewer_key, providers.Callable(viewer_key_path, settings)),
         shared.secrets,
     )
-    # h15-aggregates: rollups, reader, closest_titles, storage
-    rollups = providers.Object(None)
-    reader = providers.Object(None)
-    closest_titles = providers.Object(None)
+    rollups = providers.Singleton(PostgresSearchRollups, shared.engine)
+    reader = providers.Singleton(PostgresSearchAnalyticsReader, shared.engine)
+    closest_titles = providers.Singleton(PostgresClosestTitles, shared.engine)
+    # h15-aggregates: storage
     storage = providers.Object(None)
 
 
@@ -71,4 +76,18 @@ class SearchAnalytics(containers.DeclarativeContainer):
         flush_seconds=settings.provided.search_analytics.flush_seconds,
     )
 
-    # h15-aggregates: roll_up_searches, maintain_search_storage, get_search_analytics
+    roll_up_searches = providers.Factory(
+        RollUpSearches,
+        adapters.rollups,
+        shared.clock,
+        settings.provided.search_analytics.raw_retention_days,
+    )
+    get_search_analytics = providers.Factory(
+        GetSearchAnalytics,
+        adapters.reader,
+        adapters.closest_titles,
+        shared.clock,
+        settings.provided.search_analytics.min_viewers,
+        settings.provided.search_analytics.closest_titles,
+    )
+    # h15-aggregates: maintain_search_storage
