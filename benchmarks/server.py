@@ -32,26 +32,34 @@ def seeded_service(
     with tempfile.TemporaryDirectory(prefix="mg-bench-") as data_dir:
         env = {**os.environ, "MG_DATA_DIR": data_dir, "MG_LOG_LEVEL": "WARNING", **(extra_env or {})}
         subprocess.run([*CLI, "seed-demo"], env=env, check=True, stdout=subprocess.DEVNULL)
-        port = _free_port()
-        worker = ["--with-worker"] if with_worker else []
-        process = subprocess.Popen([*CLI, "serve", "--port", str(port), *worker], env=env)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/health/ready", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the service did not become ready")
-                time.sleep(0.2)
+        with serving(env, with_worker=with_worker) as base:
             yield base, env
-        finally:
-            process.send_signal(signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], *, with_worker: bool = True) -> Iterator[str]:
+    """One more ``serve`` on a free port with ``env`` (a second process on the same data directory
+    finds the embedded servers the first one started); its base URL once ready."""
+    port = _free_port()
+    worker = ["--with-worker"] if with_worker else []
+    process = subprocess.Popen([*CLI, "serve", "--port", str(port), *worker], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
             try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+                with urllib.request.urlopen(f"{base}/health/ready", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the service did not become ready")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
