@@ -7,7 +7,7 @@ import pkgutil
 from entrypoints.http.search_analytics.blueprint import search_analytics
 
 for _module in sorted(pkgutil.iter_modules(__path__), key=lambda found: found.name):
-    if _module.name.endswith("_routes") or _module.name == "capture":
+    if _module.name.endswith("_routes") or _module.name in ("capture", "searcher"):
         importlib.import_module(f"{__name__}.{_module.name}")
 
 BLUEPRINTS = (search_analytics,)

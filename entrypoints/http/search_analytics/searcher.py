@@ -1,14 +1,16 @@
 """Who is searching, as search analytics' opaque key (hashed with a daily salt before anything
-is stored): the signed-in user, else the client's address and user agent."""
+is stored): the signed-in user, else the client's address and user agent. Worked out here, before
+catalog's search view runs, and left on ``g.searcher`` for it: catalog itself knows no identity."""
 
 from __future__ import annotations
 
 import logging
 
-from quart import request
+from quart import current_app, g, request
 
-# Through the shared authentication module: catalog's routes sign no one in, they only recognise.
-from entrypoints.http.authentication import Authenticate
+from application.identity.authenticate import Authenticate
+from entrypoints.container import Container
+from entrypoints.http.search_analytics.blueprint import search_analytics
 
 log = logging.getLogger(__name__)
 
@@ -26,3 +28,12 @@ async def searcher_of_request(authenticate: Authenticate) -> str:
         else:
             return f"user:{result.principal.user_id}"
     return f"client:{request.remote_addr or ''} {request.headers.get('User-Agent', '')}"
+
+
+@search_analytics.before_app_request
+async def recognise_searcher() -> None:
+    if request.endpoint != "catalog.search":
+        return
+    container: Container = current_app.extensions["container"]
+    if container.settings().search_analytics.enabled:
+        g.searcher = await searcher_of_request(container.identity.authenticate())
