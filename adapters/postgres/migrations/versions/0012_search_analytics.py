@@ -50,6 +50,8 @@ def upgrade() -> None:
     )
     # the rollup's "first search of this query by this viewer today"
     op.execute("CREATE INDEX ix_search_events_viewer ON search_events (query_key, viewer, occurred_at)")
+    # ... and "the viewer's first search of anything today" (the totals' viewers)
+    op.execute("CREATE INDEX ix_search_events_viewer_day ON search_events (viewer, occurred_at)")
     op.execute(
         """
         CREATE TABLE search_clicks (
