@@ -181,7 +181,7 @@ _DAY_OF_SEARCHES = """
         CASE WHEN v.zero AND NOT s.junk THEN 0 ELSE 1 + floor(random() * 200)::int END,
         -- log-normal, median 6 ms
         exp(ln(6) + 0.6 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())),
-        hashtextextended(CAST(:day AS text) || '/' || s.viewer, 0),
+        hashtextextended(:day_label || '/' || s.viewer, 0),
         '{}'
     FROM (
         SELECT n,
@@ -233,14 +233,15 @@ async def synthesize(env: dict[str, str], searches: int, days: int) -> tuple[flo
             day = first + timedelta(days=d)
             async with engine.begin() as conn:
                 values = {
-                    "day": day.isoformat(),
+                    "day": day,
+                    "day_label": day.date().isoformat(),
                     "vocabulary": VOCABULARY,
                     "platforms": PLATFORMS,
                     "viewers": VIEWERS_PER_DAY,
                     "count": per_day,
                 }
                 await conn.execute(text(_DAY_OF_SEARCHES), values)
-                await conn.execute(text(_DAY_OF_CLICKS), {"day": day.isoformat()})
+                await conn.execute(text(_DAY_OF_CLICKS), {"day": day})
             print(f"  day {d + 1}/{days} written", flush=True)
         async with engine.begin() as conn:
             await conn.execute(
