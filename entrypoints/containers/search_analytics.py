@@ -7,7 +7,9 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from adapters.search_analytics.postgres_search_event_store import PostgresSearchEventStore
+from adapters.search_analytics.postgres_search_storage import PostgresSearchStorage
 from application.catalog.search_observer_ports import NoSearchObserver
+from application.search_analytics.maintain_search_storage import MaintainSearchStorage
 from entrypoints.config import Settings
 
 
@@ -18,11 +20,11 @@ class SearchAnalyticsAdapters(containers.DeclarativeContainer):
     event_store = providers.Singleton(PostgresSearchEventStore, shared.engine)
     # h15-capture: viewer_hasher (Redis daily salt)
     viewer_hasher = providers.Object(None)
-    # h15-aggregates: rollups, reader, closest_titles, storage
+    # h15-aggregates: rollups, reader, closest_titles
     rollups = providers.Object(None)
     reader = providers.Object(None)
     closest_titles = providers.Object(None)
-    storage = providers.Object(None)
+    storage = providers.Singleton(PostgresSearchStorage, shared.engine)
 
 
 class SearchAnalytics(containers.DeclarativeContainer):
@@ -34,4 +36,12 @@ class SearchAnalytics(containers.DeclarativeContainer):
     # flush_search_events, record_click
     search_observer = providers.Singleton(NoSearchObserver)
 
-    # h15-aggregates: roll_up_searches, maintain_search_storage, get_search_analytics
+    # h15-aggregates: roll_up_searches, get_search_analytics
+    maintain_search_storage = providers.Singleton(
+        MaintainSearchStorage,
+        adapters.storage,
+        shared.clock,
+        settings.provided.search_analytics.partitions_ahead_days,
+        settings.provided.search_analytics.raw_retention_days,
+        settings.provided.search_analytics.rollup_retention_days,
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from adapters.search_analytics.in_memory_search_event_store import InMemorySearchEventStore
+from adapters.search_analytics.in_memory_search_storage import InMemorySearchStorage
 from entrypoints.config import Settings
 
 
@@ -17,8 +18,8 @@ class InMemorySearchAnalyticsAdapters(containers.DeclarativeContainer):
     event_store = providers.Singleton(InMemorySearchEventStore)
     # h15-capture: viewer_hasher
     viewer_hasher = providers.Object(None)
-    # h15-aggregates: rollups, reader, closest_titles, storage (the in-memory rollups read event_store)
+    # h15-aggregates: rollups, reader, closest_titles (the in-memory rollups read event_store)
     rollups = providers.Object(None)
     reader = providers.Object(None)
     closest_titles = providers.Object(None)
-    storage = providers.Object(None)
+    storage = providers.Singleton(InMemorySearchStorage, event_store)
