@@ -107,8 +107,8 @@ def rolled_up(service: httpx.Client, key: str) -> dict[str, Any]:
 def test_an_admin_sees_popular_and_zero_result_searches_and_the_trend_on_a_phone(
     service: httpx.Client,
     shared_env: dict[str, str],
-    browser: Browser,
-    tmp_path: Path,  # noqa: F811
+    browser: Browser,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
 ) -> None:
     searches_from_several_viewers(service)
     key = admin_api_key(service, shared_env)
