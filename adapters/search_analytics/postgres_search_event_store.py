@@ -28,8 +28,9 @@ _INSERT_EVENT = text(
 _MARK_HOURS = text(
     """
     INSERT INTO search_rollup_pending (bucket_start, mark)
-    SELECT DISTINCT date_trunc('hour', at, 'UTC'), nextval('search_rollup_marks')
-    FROM unnest(CAST(:moments AS timestamptz[])) AS at
+    SELECT hour, nextval('search_rollup_marks')
+    FROM (SELECT DISTINCT date_trunc('hour', at, 'UTC') AS hour
+          FROM unnest(CAST(:moments AS timestamptz[])) AS at) AS hours
     ON CONFLICT (bucket_start) DO UPDATE SET mark = EXCLUDED.mark
     """
 )

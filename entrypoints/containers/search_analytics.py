@@ -4,13 +4,28 @@ report's use cases."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dependency_injector import containers, providers
 
+from adapters.search_analytics.keyed_viewer_hash import load_or_create_viewer_key
 from adapters.search_analytics.postgres_search_event_store import PostgresSearchEventStore
 from adapters.search_analytics.postgres_search_storage import PostgresSearchStorage
-from application.catalog.search_observer_ports import NoSearchObserver
+from adapters.search_analytics.redis_viewer_hasher import RedisViewerHasher
+from application.catalog.search_observer_ports import NoSearchObserver, SearchObserver
+from application.search_analytics.flush_search_events import FlushSearchEvents
 from application.search_analytics.maintain_search_storage import MaintainSearchStorage
+from application.search_analytics.record_click import RecordClick
+from application.search_analytics.search_event_buffer import SearchEventBuffer
 from entrypoints.config import Settings
+
+
+def viewer_key_path(settings: Settings) -> Path:
+    return settings.data_dir / "secrets" / "search-viewer-key"
+
+
+def _observer(enabled: bool, buffer: SearchEventBuffer) -> SearchObserver:
+    return buffer if enabled else NoSearchObserver()
 
 
 class SearchAnalyticsAdapters(containers.DeclarativeContainer):
@@ -18,8 +33,13 @@ class SearchAnalyticsAdapters(containers.DeclarativeContainer):
     shared = providers.DependenciesContainer()
 
     event_store = providers.Singleton(PostgresSearchEventStore, shared.engine)
-    # h15-capture: viewer_hasher (Redis daily salt)
-    viewer_hasher = providers.Object(None)
+    # the viewer's keyed hash: the server key in a file, the day's salt in Redis
+    viewer_hasher = providers.Singleton(
+        RedisViewerHasher,
+        shared.redis,
+        providers.Callable(load_or_create_viewer_key, providers.Callable(viewer_key_path, settings)),
+        shared.secrets,
+    )
     # h15-aggregates: rollups, reader, closest_titles
     rollups = providers.Object(None)
     reader = providers.Object(None)
@@ -32,9 +52,26 @@ class SearchAnalytics(containers.DeclarativeContainer):
     shared = providers.DependenciesContainer()
     adapters = providers.DependenciesContainer()
 
-    # h15-capture: search_event_buffer, search_observer (the buffer, or NoSearchObserver when off),
-    # flush_search_events, record_click
-    search_observer = providers.Singleton(NoSearchObserver)
+    # capture: searches wait in a bounded buffer (catalog's observer), written in batches in the
+    # background (entrypoints/http/search_analytics/capture.py); with analytics off, nothing is kept
+    search_event_buffer = providers.Singleton(SearchEventBuffer, settings.provided.search_analytics.buffer_limit)
+    search_observer = providers.Singleton(_observer, settings.provided.search_analytics.enabled, search_event_buffer)
+    flush_search_events = providers.Singleton(
+        FlushSearchEvents,
+        search_event_buffer,
+        adapters.event_store,
+        adapters.viewer_hasher,
+        settings.provided.search_analytics.flush_batch,
+    )
+    record_click = providers.Singleton(
+        RecordClick,
+        store=adapters.event_store,
+        buffer=search_event_buffer,
+        flush=flush_search_events,
+        clock=shared.clock,
+        window_hours=settings.provided.search_analytics.click_window_hours,
+        flush_seconds=settings.provided.search_analytics.flush_seconds,
+    )
 
     # h15-aggregates: roll_up_searches, get_search_analytics
     maintain_search_storage = providers.Singleton(

@@ -83,6 +83,12 @@ MAIL_DELIVERIES = Counter(
     ["outcome"],
 )
 
+# Search analytics' capture (entrypoints/http/search_analytics/capture.py): searches written to the
+# store (recorded) or not kept because the buffer was full (dropped).
+SEARCH_EVENTS = Counter(
+    "mg_search_events_total", "Searches captured for search analytics, by outcome: recorded, dropped.", ["outcome"]
+)
+
 # Tracing (entrypoints/telemetry/tracing.py): spans the exporter could not send. `reason` is the
 # batch processor's word for it: `queue_full`, `export_failed`. The worker's drops are served only
 # in multiprocess mode (its files are in the same directory); the worker has no /metrics of its own.

@@ -7,6 +7,7 @@ from dependency_injector import containers, providers
 
 from adapters.search_analytics.in_memory_search_event_store import InMemorySearchEventStore
 from adapters.search_analytics.in_memory_search_storage import InMemorySearchStorage
+from adapters.search_analytics.in_memory_viewer_hasher import InMemoryViewerHasher
 from entrypoints.config import Settings
 
 
@@ -16,8 +17,7 @@ class InMemorySearchAnalyticsAdapters(containers.DeclarativeContainer):
     catalog_adapters = providers.DependenciesContainer()  # the in-memory catalog (closest titles)
 
     event_store = providers.Singleton(InMemorySearchEventStore)
-    # h15-capture: viewer_hasher
-    viewer_hasher = providers.Object(None)
+    viewer_hasher = providers.Singleton(InMemoryViewerHasher)
     # h15-aggregates: rollups, reader, closest_titles (the in-memory rollups read event_store)
     rollups = providers.Object(None)
     reader = providers.Object(None)

@@ -7,6 +7,7 @@ from quart_schema import tag, validate_querystring, validate_response
 from application.catalog.get_content import GetContent
 from application.catalog.search_catalog import SearchCatalog, SearchCatalogCommand
 from entrypoints.container import Container
+from entrypoints.http.authentication import Authenticate
 
 # Registered before any route below declares one of its codes with @problems (checked there).
 from entrypoints.http.catalog import problems as _  # noqa: F401
@@ -18,6 +19,7 @@ from entrypoints.http.catalog.schemas import (
     content_out,
     search_page_out,
 )
+from entrypoints.http.catalog.searcher import searcher_of_request
 from entrypoints.http.openapi_declarations import problems
 
 catalog = Blueprint("catalog", __name__)
@@ -40,9 +42,13 @@ async def get_content(content_id: str, get: GetContent = Provide[Container.catal
 @validate_response(SearchPageOut, 200)
 @inject
 async def search(
-    query_args: SearchArgs, search_catalog: SearchCatalog = Provide[Container.catalog.search_catalog]
+    query_args: SearchArgs,
+    search_catalog: SearchCatalog = Provide[Container.catalog.search_catalog],
+    authenticate: Authenticate = Provide[Container.identity.authenticate],
+    analytics_on: bool = Provide[Container.settings.provided.search_analytics.enabled],
 ) -> SearchPageOut:
-    """Full-text, typo-tolerant search, ranked best first; filter by genre, platform and year."""
+    """Full-text, typo-tolerant search, ranked best first; filter by genre, platform and year.
+    No credential is needed; one sent only tells search analytics who searched (hashed daily)."""
     page = await search_catalog(
         SearchCatalogCommand(
             q=query_args.q,
@@ -51,6 +57,7 @@ async def search(
             year=query_args.year,
             page=query_args.page,
             page_size=query_args.page_size,
+            searcher=await searcher_of_request(authenticate) if analytics_on else None,
         )
     )
     return search_page_out(page)
