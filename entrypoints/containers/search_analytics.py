@@ -9,13 +9,18 @@ from pathlib import Path
 from dependency_injector import containers, providers
 
 from adapters.search_analytics.keyed_viewer_hash import load_or_create_viewer_key
+from adapters.search_analytics.postgres_closest_titles import PostgresClosestTitles
+from adapters.search_analytics.postgres_search_analytics_reader import PostgresSearchAnalyticsReader
 from adapters.search_analytics.postgres_search_event_store import PostgresSearchEventStore
+from adapters.search_analytics.postgres_search_rollups import PostgresSearchRollups
 from adapters.search_analytics.postgres_search_storage import PostgresSearchStorage
 from adapters.search_analytics.redis_viewer_hasher import RedisViewerHasher
 from application.catalog.search_observer_ports import NoSearchObserver, SearchObserver
 from application.search_analytics.flush_search_events import FlushSearchEvents
+from application.search_analytics.get_search_analytics import GetSearchAnalytics
 from application.search_analytics.maintain_search_storage import MaintainSearchStorage
 from application.search_analytics.record_click import RecordClick
+from application.search_analytics.roll_up_searches import RollUpSearches
 from application.search_analytics.search_event_buffer import SearchEventBuffer
 from entrypoints.config import Settings
 
@@ -40,10 +45,9 @@ class SearchAnalyticsAdapters(containers.DeclarativeContainer):
         providers.Callable(load_or_create_viewer_key, providers.Callable(viewer_key_path, settings)),
         shared.secrets,
     )
-    # h15-aggregates: rollups, reader, closest_titles
-    rollups = providers.Object(None)
-    reader = providers.Object(None)
-    closest_titles = providers.Object(None)
+    rollups = providers.Singleton(PostgresSearchRollups, shared.engine)
+    reader = providers.Singleton(PostgresSearchAnalyticsReader, shared.engine)
+    closest_titles = providers.Singleton(PostgresClosestTitles, shared.engine)
     storage = providers.Singleton(PostgresSearchStorage, shared.engine)
 
 
@@ -73,7 +77,13 @@ class SearchAnalytics(containers.DeclarativeContainer):
         flush_seconds=settings.provided.search_analytics.flush_seconds,
     )
 
-    # h15-aggregates: roll_up_searches, get_search_analytics
+    # the worker's: rollups on a schedule, storage upkeep hourly (entrypoints/worker_loops/search_analytics.py)
+    roll_up_searches = providers.Factory(
+        RollUpSearches,
+        adapters.rollups,
+        shared.clock,
+        settings.provided.search_analytics.raw_retention_days,
+    )
     maintain_search_storage = providers.Singleton(
         MaintainSearchStorage,
         adapters.storage,
@@ -81,4 +91,13 @@ class SearchAnalytics(containers.DeclarativeContainer):
         settings.provided.search_analytics.partitions_ahead_days,
         settings.provided.search_analytics.raw_retention_days,
         settings.provided.search_analytics.rollup_retention_days,
+    )
+    # the report
+    get_search_analytics = providers.Factory(
+        GetSearchAnalytics,
+        adapters.reader,
+        adapters.closest_titles,
+        shared.clock,
+        settings.provided.search_analytics.min_viewers,
+        settings.provided.search_analytics.closest_titles,
     )

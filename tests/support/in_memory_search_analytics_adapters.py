@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from adapters.search_analytics.in_memory_closest_titles import InMemoryClosestTitles
+from adapters.search_analytics.in_memory_search_analytics_reader import InMemorySearchAnalyticsReader
 from adapters.search_analytics.in_memory_search_event_store import InMemorySearchEventStore
+from adapters.search_analytics.in_memory_search_rollups import InMemorySearchRollups
 from adapters.search_analytics.in_memory_search_storage import InMemorySearchStorage
 from adapters.search_analytics.in_memory_viewer_hasher import InMemoryViewerHasher
 from entrypoints.config import Settings
@@ -18,8 +21,9 @@ class InMemorySearchAnalyticsAdapters(containers.DeclarativeContainer):
 
     event_store = providers.Singleton(InMemorySearchEventStore)
     viewer_hasher = providers.Singleton(InMemoryViewerHasher)
-    # h15-aggregates: rollups, reader, closest_titles (the in-memory rollups read event_store)
-    rollups = providers.Object(None)
-    reader = providers.Object(None)
-    closest_titles = providers.Object(None)
-    storage = providers.Singleton(InMemorySearchStorage, event_store)
+    # the in-memory rollups read event_store; the reader reads what they rolled up
+    rollups = providers.Singleton(InMemorySearchRollups, event_store)
+    reader = providers.Singleton(InMemorySearchAnalyticsReader, rollups)
+    closest_titles = providers.Singleton(InMemoryClosestTitles, catalog_adapters.content_repository)
+    # upkeep: drops old raw searches from event_store and old rolled-up hours from rollups
+    storage = providers.Singleton(InMemorySearchStorage, event_store, rollups)
