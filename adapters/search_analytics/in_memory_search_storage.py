@@ -1,5 +1,6 @@
 """Upkeep of the in-memory search analytics: the "partitions" are a set of days, dropping one
-forgets the searches and clicks of that day; rollup rows are the buckets the rollups wrote."""
+forgets the searches and clicks of that day; the rollups to delete are the in-memory rollups'
+rolled-up hours (what the in-memory reader reads, for every window)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 import attrs
 
 from adapters.search_analytics.in_memory_search_event_store import InMemorySearchEventStore
+from adapters.search_analytics.in_memory_search_rollups import InMemorySearchRollups
 
 
 @attrs.define
 class InMemorySearchStorage:
     store: InMemorySearchEventStore
+    rollups: InMemorySearchRollups
     partition_days: set[date] = attrs.field(factory=set)
-    # the rollups' rows by bucket: hourly ones by the hour's start, daily ones by the day
-    hourly_rollups: dict[datetime, int] = attrs.field(factory=dict)
-    daily_rollups: dict[date, int] = attrs.field(factory=dict)
 
     async def prepare_partitions(self, since: datetime, through: datetime) -> int:
         first, last = since.date(), through.date()
@@ -35,10 +35,11 @@ class InMemorySearchStorage:
         return 2 * len(doomed)
 
     async def delete_rollups_before(self, cutoff: datetime) -> int:
-        hours = [hour for hour in self.hourly_rollups if hour + timedelta(hours=1) <= cutoff]
-        days = [day for day in self.daily_rollups if day < cutoff.date()]
-        deleted = sum(self.hourly_rollups.pop(hour) for hour in hours)
-        return deleted + sum(self.daily_rollups.pop(day) for day in days)
+        """Returns how many rolled-up hours went (PostgreSQL counts rows: several per hour)."""
+        doomed = [hour for hour in self.rollups.hours if hour + timedelta(hours=1) <= cutoff]
+        for hour in doomed:
+            del self.rollups.hours[hour]
+        return len(doomed)
 
 
 def _day_end(day: date) -> datetime:

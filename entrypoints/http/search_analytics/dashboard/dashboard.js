@@ -139,9 +139,9 @@
     ]);
     fillTable("zero-results", report.zero_results, [
       { text: (row) => row.query, className: "query" },
+      { text: (row) => (Array.isArray(row.closest_titles) && row.closest_titles.length ? row.closest_titles.join(", ") : "–") },
       { text: (row) => count(row.searches), className: "number" },
       { text: (row) => count(row.viewers), className: "number" },
-      { text: (row) => (Array.isArray(row.closest_titles) && row.closest_titles.length ? row.closest_titles.join(", ") : "–") },
     ]);
     fillTable("no-clicks", report.no_clicks, [
       { text: (row) => row.query, className: "query" },
@@ -202,9 +202,10 @@
     const options = {
       width: chartWidth(box),
       height: CHART_HEIGHT,
+      legend: { live: false },
       scales: {
         x: { time: true },
-        searches: { range: (self, min, max) => [0, Math.max(1, max)] },
+        searches: { range: (self, min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] },
         ms: { range: (self, min, max) => [0, Math.max(1, max === null ? 1 : max * 1.1)] },
       },
       series: [
