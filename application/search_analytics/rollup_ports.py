@@ -12,9 +12,9 @@ class SearchRollups(Protocol):
 
 
 class SearchStorage(Protocol):
-    async def prepare_partitions(self, through: datetime) -> int:
-        """Create the raw tables' daily partitions up to and including the day of ``through``;
-        returns how many were created."""
+    async def prepare_partitions(self, since: datetime, through: datetime) -> int:
+        """Create the raw tables' missing daily partitions for every UTC day from the day of
+        ``since`` through the day of ``through``; returns how many were created."""
 
     async def drop_raw_before(self, cutoff: datetime) -> int:
         """Drop the raw partitions wholly before ``cutoff``; returns how many were dropped."""

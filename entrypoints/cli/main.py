@@ -42,10 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "worker",
-        help="archive playback progress, send queued mail and run housekeeping until interrupted",
+        help="run every context's background loops and the housekeeping until interrupted",
         description=(
             "Run the background worker: archives journalled playback progress to PostgreSQL as it arrives,"
-            " sends queued mail (to MG_SMTP_URL, else to the outbox directory), and purges expired"
+            " sends queued mail (to MG_SMTP_URL, else to the outbox directory), applies platforms' webhook"
+            " deliveries, refreshes recommendations, rolls up search analytics, and purges expired"
             " sessions and stale Continue Watching entries on a schedule."
         ),
     )

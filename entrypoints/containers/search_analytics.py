@@ -13,10 +13,12 @@ from adapters.search_analytics.postgres_closest_titles import PostgresClosestTit
 from adapters.search_analytics.postgres_search_analytics_reader import PostgresSearchAnalyticsReader
 from adapters.search_analytics.postgres_search_event_store import PostgresSearchEventStore
 from adapters.search_analytics.postgres_search_rollups import PostgresSearchRollups
+from adapters.search_analytics.postgres_search_storage import PostgresSearchStorage
 from adapters.search_analytics.redis_viewer_hasher import RedisViewerHasher
 from application.catalog.search_observer_ports import NoSearchObserver, SearchObserver
 from application.search_analytics.flush_search_events import FlushSearchEvents
 from application.search_analytics.get_search_analytics import GetSearchAnalytics
+from application.search_analytics.maintain_search_storage import MaintainSearchStorage
 from application.search_analytics.record_click import RecordClick
 from application.search_analytics.roll_up_searches import RollUpSearches
 from application.search_analytics.search_event_buffer import SearchEventBuffer
@@ -46,8 +48,7 @@ class SearchAnalyticsAdapters(containers.DeclarativeContainer):
     rollups = providers.Singleton(PostgresSearchRollups, shared.engine)
     reader = providers.Singleton(PostgresSearchAnalyticsReader, shared.engine)
     closest_titles = providers.Singleton(PostgresClosestTitles, shared.engine)
-    # h15-aggregates: storage
-    storage = providers.Object(None)
+    storage = providers.Singleton(PostgresSearchStorage, shared.engine)
 
 
 class SearchAnalytics(containers.DeclarativeContainer):
@@ -76,12 +77,22 @@ class SearchAnalytics(containers.DeclarativeContainer):
         flush_seconds=settings.provided.search_analytics.flush_seconds,
     )
 
+    # the worker's: rollups on a schedule, storage upkeep hourly (entrypoints/worker_loops/search_analytics.py)
     roll_up_searches = providers.Factory(
         RollUpSearches,
         adapters.rollups,
         shared.clock,
         settings.provided.search_analytics.raw_retention_days,
     )
+    maintain_search_storage = providers.Singleton(
+        MaintainSearchStorage,
+        adapters.storage,
+        shared.clock,
+        settings.provided.search_analytics.partitions_ahead_days,
+        settings.provided.search_analytics.raw_retention_days,
+        settings.provided.search_analytics.rollup_retention_days,
+    )
+    # the report
     get_search_analytics = providers.Factory(
         GetSearchAnalytics,
         adapters.reader,
@@ -90,4 +101,3 @@ class SearchAnalytics(containers.DeclarativeContainer):
         settings.provided.search_analytics.min_viewers,
         settings.provided.search_analytics.closest_titles,
     )
-    # h15-aggregates: maintain_search_storage

@@ -21,7 +21,7 @@ from adapters.playback.redis_progress_store import RedisProgressStore
 from adapters.playback.sync_brokers import RedisSyncBroker
 from adapters.shared.opentelemetry_work_tracing import OpenTelemetryWorkTracing
 from application.playback.archive_progress import ArchiveProgressChanges, ArchiveProgressChangesCommand
-from entrypoints.worker import archive_batch
+from entrypoints.worker_loops.playback import archive_batch
 from tests.support.instrumented import redis_instrumented, traced_engine  # noqa: F401  (a fixture)
 from tests.support.live_progress import DUNE, Live, record, with_viewer_and_catalog
 from tests.support.recorded_spans import named

@@ -16,7 +16,7 @@ from adapters.shared.opentelemetry_work_tracing import OpenTelemetryWorkTracing
 from adapters.shared.system import SystemClock
 from application.identity.deliver_queued_mail import DeliverQueuedMail
 from application.shared.mail_ports import MailMessage
-from entrypoints.worker import deliver_batch
+from entrypoints.worker_loops.identity import deliver_batch
 from tests.support.instrumented import traced_engine
 from tests.support.recorded_spans import named
 

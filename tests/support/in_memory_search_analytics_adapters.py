@@ -9,6 +9,7 @@ from adapters.search_analytics.in_memory_closest_titles import InMemoryClosestTi
 from adapters.search_analytics.in_memory_search_analytics_reader import InMemorySearchAnalyticsReader
 from adapters.search_analytics.in_memory_search_event_store import InMemorySearchEventStore
 from adapters.search_analytics.in_memory_search_rollups import InMemorySearchRollups
+from adapters.search_analytics.in_memory_search_storage import InMemorySearchStorage
 from adapters.search_analytics.in_memory_viewer_hasher import InMemoryViewerHasher
 from entrypoints.config import Settings
 
@@ -24,5 +25,5 @@ class InMemorySearchAnalyticsAdapters(containers.DeclarativeContainer):
     rollups = providers.Singleton(InMemorySearchRollups, event_store)
     reader = providers.Singleton(InMemorySearchAnalyticsReader, rollups)
     closest_titles = providers.Singleton(InMemoryClosestTitles, catalog_adapters.content_repository)
-    # h15-aggregates: storage
-    storage = providers.Object(None)
+    # upkeep: drops old raw searches from event_store and old rolled-up hours from rollups
+    storage = providers.Singleton(InMemorySearchStorage, event_store, rollups)
