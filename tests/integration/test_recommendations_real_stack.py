@@ -94,7 +94,9 @@ async def test_two_tastes_trained_then_a_newcomer_is_served_from_her_first_finis
     assert trained is not None and (trained.viewers, trained.items) == (20, 40)
 
     lea = await viewer(client, "lea")
-    for film in SCIENCE_FICTION[:3]:
+    # five finishes: with three, which ten of the rest come first depends on the (random) viewer
+    # ids' order in the matrix, and the share fell to 0.6 in about one run in five
+    for film in SCIENCE_FICTION[:5]:
         await finish(client, lea, film)
     await archive(container)
     # the worker's incremental refresh: no retrain
@@ -103,7 +105,7 @@ async def test_two_tastes_trained_then_a_newcomer_is_served_from_her_first_finis
     picks = await answer(client, "/api/v1/recommendations?limit=10", lea)
     assert (picks["source"], picks["model_version"]) == ("als", trained.version)
     assert science_fiction_share(picks) >= 0.7
-    assert not {item["id"] for item in picks["items"]} & {str(film.id) for film in SCIENCE_FICTION[:3]}
+    assert not {item["id"] for item in picks["items"]} & {str(film.id) for film in SCIENCE_FICTION[:5]}
     assert all(item["because"] for item in picks["items"])
 
     similar = await answer(client, f"/api/v1/content/{SCIENCE_FICTION[5].id}/similar?limit=10")
