@@ -28,16 +28,13 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-import aiohttp
-
 from benchmarks.load import Request, Result, run
-from benchmarks.server import CLI, seeded_service, serving
+from benchmarks.server import admin_token, seeded_service, serving
 
 FLOOR = Request("GET", "/health/live")
 RESULTS = Path(__file__).with_name("results") / "search-analytics.md"
@@ -274,21 +271,11 @@ async def roll_up_everything(env: dict[str, str]) -> tuple[float, int]:
     return time.perf_counter() - started, hours
 
 
-async def admin_token(base: str, env: dict[str, str]) -> str:
-    async with aiohttp.ClientSession(base) as session:
-        async with session.post("/api/v1/auth/register", json={"email": ADMIN, "password": PASSWORD}) as response:
-            assert response.status == 202, await response.text()
-        granted = await asyncio.create_subprocess_exec(*CLI, "grant-admin", ADMIN, env=env, stdout=subprocess.DEVNULL)
-        assert await granted.wait() == 0
-        async with session.post("/api/v1/auth/login", json={"email": ADMIN, "password": PASSWORD}) as response:
-            return str((await response.json())["access_token"])
-
-
 async def report(duration: float, searches: int, days: int = 30) -> list[str]:
     with seeded_service(with_worker=False) as (base, env):
         written_seconds, _ = await synthesize(env, searches, days)
         rolled_seconds, hours = await roll_up_everything(env)
-        token = await admin_token(base, env)
+        token = await admin_token(base, env, ADMIN, PASSWORD)
         headers = {"Authorization": f"Bearer {token}"}
         lines = [
             f"Report, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores: "

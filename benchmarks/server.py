@@ -63,3 +63,19 @@ def serving(env: dict[str, str], *, with_worker: bool = True) -> Iterator[str]:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+async def admin_token(base: str, env: dict[str, str], email: str, password: str) -> str:
+    """Register ``email``, make it an administrator with the CLI (``grant-admin``, the only way),
+    and sign in: an access token holding ``admin``."""
+    import asyncio
+
+    import aiohttp
+
+    async with aiohttp.ClientSession(base) as session:
+        async with session.post("/api/v1/auth/register", json={"email": email, "password": password}) as response:
+            assert response.status == 202, await response.text()
+        granted = await asyncio.create_subprocess_exec(*CLI, "grant-admin", email, env=env, stdout=subprocess.DEVNULL)
+        assert await granted.wait() == 0
+        async with session.post("/api/v1/auth/login", json={"email": email, "password": password}) as response:
+            return str((await response.json())["access_token"])

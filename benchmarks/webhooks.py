@@ -3,20 +3,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import itertools
 import json
-import subprocess
 import time
 from collections.abc import Callable
 
 import aiohttp
 
 from benchmarks.load import Request, Result, run
-from benchmarks.server import CLI
+from benchmarks.server import admin_token
 
 FLOOR = Request("GET", "/health/live")
 ADMIN, PASSWORD = "bench-webhooks@example.com", "bench-webhooks-password-1"
@@ -28,20 +26,17 @@ EXTRA_ENV = {"MG_WEBHOOK_BACKLOG_LIMIT": "100000000"}
 
 
 async def registered_secret(base: str, env: dict[str, str]) -> str:
-    async with aiohttp.ClientSession(base) as session:
-        async with session.post("/api/v1/auth/register", json={"email": ADMIN, "password": PASSWORD}) as response:
-            assert response.status == 202, await response.text()
-        granted = await asyncio.create_subprocess_exec(*CLI, "grant-admin", ADMIN, env=env, stdout=subprocess.DEVNULL)
-        assert await granted.wait() == 0
-        async with session.post("/api/v1/auth/login", json={"email": ADMIN, "password": PASSWORD}) as response:
-            token = (await response.json())["access_token"]
-        async with session.post(
+    token = await admin_token(base, env, ADMIN, PASSWORD)
+    async with (
+        aiohttp.ClientSession(base) as session,
+        session.post(
             "/api/v1/webhooks/registrations",
             json={"platform": "bench-netflix", "scheme": "standard", "description": "benchmark"},
             headers={"Authorization": f"Bearer {token}"},
-        ) as response:
-            assert response.status == 201, await response.text()
-            return str((await response.json())["secret"])
+        ) as response,
+    ):
+        assert response.status == 201, await response.text()
+        return str((await response.json())["secret"])
 
 
 def deliveries(secret: str, prefix: str, count: int) -> list[Request]:
