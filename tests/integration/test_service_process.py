@@ -26,7 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.catalog.jsonl_catalog_file import DEMO_CATALOG, read_catalog
 from entrypoints.cli.demo_viewers import demo_histories
-from tests.support.servers import drop_database, fresh_database_url
+from tests.support.servers import drop_database, fresh_database_url, fresh_redis_url
 
 pytestmark = pytest.mark.integration
 CLI = [sys.executable, "-m", "entrypoints.cli.main"]
@@ -45,7 +45,7 @@ def service_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     if os.environ.get("MG_TEST_DATABASE_URL"):
         env["MG_DATABASE_URL"] = fresh_database_url(os.environ["MG_TEST_DATABASE_URL"])
     if os.environ.get("MG_TEST_REDIS_URL"):
-        env["MG_REDIS_URL"] = os.environ["MG_TEST_REDIS_URL"]
+        env["MG_REDIS_URL"] = fresh_redis_url(os.environ["MG_TEST_REDIS_URL"])
     yield env
     if "MG_DATABASE_URL" in env:
         drop_database(env["MG_DATABASE_URL"])

@@ -27,6 +27,26 @@ def redis_server_url(scratch: Path) -> str:
     return os.environ.get("MG_TEST_REDIS_URL") or start_embedded_redis(scratch)
 
 
+# The service processes started by tests get a logical database of their own on a shared Redis:
+# the suite's own keys (db 0) and an earlier run's leftovers must not look like their data.
+SERVICE_REDIS_DB = 15
+
+
+def fresh_redis_url(server_url: str) -> str:
+    """Database 15 of the same Redis server, emptied (a service started by a test starts from nothing)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import redis
+
+    fresh = urlunsplit(urlsplit(server_url)._replace(path=f"/{SERVICE_REDIS_DB}"))
+    client = redis.Redis.from_url(fresh)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+    return fresh
+
+
 def fresh_database_url(server_url: str) -> str:
     """A new, uniquely named database on the same server, so tests never touch existing data."""
     url = make_url(server_url)
