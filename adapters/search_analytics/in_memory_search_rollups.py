@@ -25,7 +25,7 @@ class InMemorySearchRollups:
     store: InMemorySearchEventStore
     hours: dict[datetime, RolledHour] = attrs.field(factory=dict)
 
-    async def roll_up_pending(self, not_before: datetime) -> int:
+    async def roll_up_pending(self, not_before: datetime, now: datetime) -> int:
         pending = {hour.astimezone(UTC) for hour in self.store.pending_hours if hour >= not_before}
         self.store.pending_hours.clear()
         # as on PostgreSQL, a day's later hours already rolled up are rolled up again with it

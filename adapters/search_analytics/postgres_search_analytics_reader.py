@@ -1,11 +1,12 @@
 """The analytics report's figures from the rollups on PostgreSQL, never from the raw rows.
 
-1h and 24h read hourly rows, 7d and 30d daily rows only (the endpoint must answer in well under
-200 ms over 30 days of 10 million searches). The three lists come from ONE aggregation over the
-window's query rows by integer ``query_key``: k-anonymity as a HAVING (on at least one UTC day
-of the window ``min_viewers`` distinct viewers; for the hourly windows, the sum of that day's
-hours inside the window), ranks for the three orders, and the texts joined only for the keys
-that can make a list (ties at the cut included, so the order by text stays exact).
+Totals, latency and trend read the window's total rows: hourly for 1h and 24h, daily for 7d and
+30d. The three lists read the window's materialised per-query rows (``search_windows``) when the
+last rollup run built them for this window's first bucket, else ONE aggregation over the window's
+query rows by integer ``query_key``: k-anonymity as a HAVING (on at least one UTC day of the
+window ``min_viewers`` distinct viewers; for the hourly windows, the sum of that day's hours
+inside the window). Either way, ranks for the three orders, and the texts joined only for the
+keys that can make a list (ties at the cut included, so the order by text stays exact).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.search_analytics.ddsketch_latency import percentiles, quantile
+from adapters.search_analytics.search_windows import usable_build
 from adapters.search_analytics.window_figures import bucket_starts, ranked_lists
 from application.search_analytics.report_ports import WindowRead
 from domain.search_analytics.models import (
@@ -68,6 +70,13 @@ _DAILY_PER_KEY = f"""
         GROUP BY query_key HAVING max(viewers) >= :min_viewers
     )
 """  # noqa: S608 (made of this module's constants, no input)
+_BUILT_PER_KEY = """
+    per_key AS (
+        SELECT query_key, searches, viewers, zero_result_searches, clicked_searches, clicks, click_position_sum
+        FROM search_window_queries
+        WHERE window_name = :window AND platform = :platform AND max_day_viewers >= :min_viewers
+    )
+"""
 _LISTS = """
     WITH {per_key},
     ranked AS (
@@ -94,6 +103,7 @@ _READ_SETTINGS = text(
 )
 _HOURLY_LISTS = text(_LISTS.format(per_key=_HOURLY_PER_KEY))
 _DAILY_LISTS = text(_LISTS.format(per_key=_DAILY_PER_KEY))
+_BUILT_LISTS = text(_LISTS.format(per_key=_BUILT_PER_KEY))
 
 
 @attrs.frozen
@@ -108,6 +118,7 @@ class PostgresSearchAnalyticsReader:
             "platform": ALL_PLATFORMS if platform is None else platform,
             "min_viewers": min_viewers,
             "limit": limit,
+            "window": window.value,
         }
         if window.daily:
             params |= {"first_day": first.date(), "last_day": now.date()}
@@ -116,8 +127,12 @@ class PostgresSearchAnalyticsReader:
             params |= {"first": first, "now": now}
             totals_statement, lists_statement = _HOURLY_TOTALS, _HOURLY_LISTS
         async with self.engine.connect() as conn:
+            # one snapshot: a rollup run committing meanwhile must not split the totals from the lists
+            await conn.execution_options(isolation_level="REPEATABLE READ")
             await conn.execute(_READ_SETTINGS)
             buckets = (await conn.execute(totals_statement, params)).all()
+            if await usable_build(conn, window, now, min_viewers):
+                lists_statement = _BUILT_LISTS
             listed = (await conn.execute(lists_statement, params)).all()
         popular, zero_results, no_clicks = ranked_lists((_stats(row) for row in listed), limit)
         return WindowRead(

@@ -7,7 +7,8 @@ its own platform filter ('' none) and ``ALL_PLATFORMS`` ('*'). Every column is s
 day, in this dimension, falls in this hour, so a day's distinct viewers is the sum of its hours.
 Because of that, an hour's viewers depend on the earlier hours of its day: when an hour is rolled
 up again, the later hours of its day already rolled up are recomputed with it. A day's rows are
-the sum of its hourly rows; its latency sketch the merge of theirs.
+the sum of its hourly rows; its latency sketch the merge of theirs. Then, in the same transaction,
+the report's materialised windows are rebuilt where they changed (``search_windows``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, TIMESTAMP
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.search_analytics.ddsketch_latency import merged_bytes, sketch_bytes
+from adapters.search_analytics.search_windows import rebuild_windows
 
 # one rollup at a time across processes (an arbitrary constant of this context)
 _LOCK_KEY = 0x5EA2C4_0015
@@ -157,8 +159,9 @@ def _midnight(day: date) -> datetime:
 @attrs.frozen
 class PostgresSearchRollups:
     engine: AsyncEngine
+    min_viewers: int  # the k-anonymity threshold the materialised windows are built for
 
-    async def roll_up_pending(self, not_before: datetime) -> int:
+    async def roll_up_pending(self, not_before: datetime, now: datetime) -> int:
         async with self.engine.begin() as conn:
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             pending = [(row.bucket_start, row.mark) for row in await conn.execute(_PENDING)]
@@ -180,6 +183,7 @@ class PostgresSearchRollups:
                 await conn.execute(
                     _UNMARK, {"buckets": [bucket for bucket, _ in pending], "marks": [mark for _, mark in pending]}
                 )
+            await rebuild_windows(conn, now, self.min_viewers, changed=rolled > 0)
         return rolled
 
     @staticmethod

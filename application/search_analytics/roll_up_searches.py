@@ -20,6 +20,7 @@ class RollUpSearches:
         """Roll up every pending hour; returns how many hours were rolled up."""
         # Raw partitions go a whole UTC day at a time, so from the midnight of the retention's
         # cutoff every hour still has all its searches (and its day's earlier ones, for viewers).
-        cutoff = self.clock.now() - timedelta(days=self.raw_retention_days)
+        now = self.clock.now()
+        cutoff = now - timedelta(days=self.raw_retention_days)
         not_before = cutoff.replace(hour=0, minute=0, second=0, microsecond=0)
-        return await self.rollups.roll_up_pending(not_before)
+        return await self.rollups.roll_up_pending(not_before, now)

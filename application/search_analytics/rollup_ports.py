@@ -5,10 +5,11 @@ from typing import Protocol
 
 
 class SearchRollups(Protocol):
-    async def roll_up_pending(self, not_before: datetime) -> int:
+    async def roll_up_pending(self, not_before: datetime, now: datetime) -> int:
         """Recompute the hourly (and their days') rollups of every hour marked since the last run,
         from the raw events; returns how many hours were rolled up. Re-running changes nothing.
-        Hours older than ``not_before`` (raw data already dropped) are skipped, their marks cleared."""
+        Hours older than ``not_before`` (raw data already dropped) are skipped, their marks cleared.
+        ``now``: the moment the report's windows are prepared for, where an adapter prepares them."""
 
 
 class SearchStorage(Protocol):

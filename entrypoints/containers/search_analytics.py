@@ -45,7 +45,7 @@ class SearchAnalyticsAdapters(containers.DeclarativeContainer):
         providers.Callable(load_or_create_viewer_key, providers.Callable(viewer_key_path, settings)),
         shared.secrets,
     )
-    rollups = providers.Singleton(PostgresSearchRollups, shared.engine)
+    rollups = providers.Singleton(PostgresSearchRollups, shared.engine, settings.provided.search_analytics.min_viewers)
     reader = providers.Singleton(PostgresSearchAnalyticsReader, shared.engine)
     closest_titles = providers.Singleton(PostgresClosestTitles, shared.engine)
     storage = providers.Singleton(PostgresSearchStorage, shared.engine)

@@ -63,7 +63,7 @@ class Backend:
     async def rolled_up(self, hour: datetime) -> None:
         """A search in ``hour``, rolled up (however old: the raw data is still there)."""
         await self.store.append([a_search(hour + timedelta(minutes=5))])
-        assert await self.rollups.roll_up_pending(datetime(2000, 1, 1, tzinfo=UTC)) >= 1
+        assert await self.rollups.roll_up_pending(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC)) >= 1
 
     async def rollup_days(self) -> set[date]:
         """The UTC days some rollup still speaks of."""
@@ -109,7 +109,10 @@ def backend(request: pytest.FixtureRequest) -> Backend:
         return Backend(store, InMemorySearchStorage(store, rollups), rollups)
     engine: AsyncEngine = request.getfixturevalue("engine_without_old_partitions")
     return Backend(
-        PostgresSearchEventStore(engine), PostgresSearchStorage(engine), PostgresSearchRollups(engine), engine
+        PostgresSearchEventStore(engine),
+        PostgresSearchStorage(engine),
+        PostgresSearchRollups(engine, min_viewers=5),
+        engine,
     )
 
 

@@ -1,0 +1,89 @@
+"""The report's 24h, 7d and 30d per-query figures, materialised on PostgreSQL by each rollup run.
+
+Summing a month of daily query rows per query costs about a microsecond a row, so over 30 days of
+10 million searches a live report would take seconds. Each rollup run (the only moment the rollups
+change) therefore rebuilds, in its own transaction, the windows whose figures changed or whose first
+bucket moved, keeping only the queries that pass k-anonymity at the configured threshold (a query
+seen by fewer viewers on every day can never be listed). The reader uses a build when its first
+bucket and threshold fit the report it is asked for, and reads the rollups otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.search_analytics.models import AnalyticsWindow
+
+MATERIALISED = (AnalyticsWindow.DAY, AnalyticsWindow.WEEK, AnalyticsWindow.MONTH)
+
+_SUMS = """
+    sum(searches) AS searches, sum(viewers) AS viewers,
+    sum(zero_result_searches) AS zero_result_searches, sum(clicked_searches) AS clicked_searches,
+    sum(clicks) AS clicks, sum(click_position_sum) AS click_position_sum
+"""
+_COLUMNS = "searches, viewers, zero_result_searches, clicked_searches, clicks, click_position_sum"
+# Per query, platform and UTC day of the window: the daily rows, or the sum of the day's hours inside it.
+_DAILY_DAYS = """
+    SELECT platform, query_key, day, viewers AS day_viewers, searches, viewers, zero_result_searches,
+        clicked_searches, clicks, click_position_sum
+    FROM search_daily_queries WHERE day >= :first_day AND day <= :last_day
+"""
+_HOURLY_DAYS = f"""
+    SELECT platform, query_key, (bucket_start AT TIME ZONE 'UTC')::date AS day, sum(viewers) AS day_viewers,
+        {_SUMS}
+    FROM search_hourly_queries WHERE bucket_start >= :first AND bucket_start <= :now
+    GROUP BY platform, query_key, (bucket_start AT TIME ZONE 'UTC')::date
+"""  # noqa: S608 (made of this module's constants, no input)
+_BUILD = """
+    INSERT INTO search_window_queries (window_name, platform, query_key, {columns}, max_day_viewers)
+    WITH days AS MATERIALIZED ({days}),
+    passing AS (SELECT DISTINCT platform, query_key FROM days WHERE day_viewers >= :min_viewers)
+    SELECT :window, days.platform, days.query_key, {sums}, max(day_viewers)
+    FROM days JOIN passing USING (platform, query_key)
+    GROUP BY days.platform, days.query_key
+"""
+_BUILD_DAILY = text(_BUILD.format(columns=_COLUMNS, days=_DAILY_DAYS, sums=_SUMS))
+_BUILD_HOURLY = text(_BUILD.format(columns=_COLUMNS, days=_HOURLY_DAYS, sums=_SUMS))
+_CLEAR = text("DELETE FROM search_window_queries WHERE window_name = :window")
+_RECORD = text(
+    """
+    INSERT INTO search_window_builds (window_name, first_bucket, min_viewers, built_at)
+    VALUES (:window, :first, :min_viewers, :now)
+    ON CONFLICT (window_name) DO UPDATE
+        SET first_bucket = excluded.first_bucket, min_viewers = excluded.min_viewers, built_at = excluded.built_at
+    """
+)
+_BUILDS = text("SELECT window_name, first_bucket, min_viewers FROM search_window_builds")
+_BUILD_OF = text("SELECT first_bucket, min_viewers FROM search_window_builds WHERE window_name = :window")
+
+
+async def rebuild_windows(conn: AsyncConnection, now: datetime, min_viewers: int, *, changed: bool) -> int:
+    """Rebuild every materialised window if the rollups ``changed``, else those whose first bucket
+    (or threshold) moved since their build; returns how many were rebuilt."""
+    built = {row.window_name: (row.first_bucket, row.min_viewers) for row in await conn.execute(_BUILDS)}
+    rebuilt = 0
+    for window in MATERIALISED:
+        first = window.first_bucket(now)
+        if not changed and built.get(window.value) == (first, min_viewers):
+            continue
+        params = {"window": window.value, "first": first, "now": now, "min_viewers": min_viewers}
+        await conn.execute(_CLEAR, params)
+        if window.daily:
+            await conn.execute(_BUILD_DAILY, params | {"first_day": first.date(), "last_day": now.date()})
+        else:
+            await conn.execute(_BUILD_HOURLY, params)
+        await conn.execute(_RECORD, params)
+        rebuilt += 1
+    return rebuilt
+
+
+async def usable_build(conn: AsyncConnection, window: AnalyticsWindow, now: datetime, min_viewers: int) -> bool:
+    """Whether ``window``'s build answers a report at ``now`` that lists queries with at least
+    ``min_viewers`` viewers on one day (a stricter threshold filters the build further)."""
+    if window not in MATERIALISED:
+        return False
+    row = (await conn.execute(_BUILD_OF, {"window": window.value})).first()
+    return row is not None and row.first_bucket == window.first_bucket(now) and row.min_viewers <= min_viewers
