@@ -95,6 +95,9 @@ def _start(directory: Path, socket_path: Path) -> None:
 
 
 def _leave(directory: Path, socket_path: Path) -> None:
+    if not directory.is_dir():  # removed with its data (a benchmark's scratch directory): nobody to tell
+        _held.discard(directory)
+        return
     with holders_of(directory) as holders:
         if holders.remove(os.getpid()):
             return
