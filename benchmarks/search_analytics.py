@@ -257,6 +257,7 @@ async def synthesize(env: dict[str, str], searches: int, days: int) -> tuple[flo
 
 
 async def roll_up_everything(env: dict[str, str]) -> tuple[float, int]:
+    from adapters.embedded.embedded_redis import leave_embedded_redis
     from entrypoints.config import Settings
     from entrypoints.container import Container
     from entrypoints.lifecycle import opened, prepare_servers
@@ -268,7 +269,9 @@ async def roll_up_everything(env: dict[str, str]) -> tuple[float, int]:
         roll_up = container.search_analytics.roll_up_searches()
         while rolled := await roll_up():
             hours += rolled
-    return time.perf_counter() - started, hours
+    seconds = time.perf_counter() - started
+    leave_embedded_redis()  # else this process, not serve, would be its last holder and outlive its data
+    return seconds, hours
 
 
 async def report(duration: float, searches: int, days: int = 30) -> list[str]:

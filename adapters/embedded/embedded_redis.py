@@ -94,15 +94,20 @@ def _start(directory: Path, socket_path: Path) -> None:
         time.sleep(0.02)
 
 
+def leave_embedded_redis() -> None:
+    """Leave every server this process holds now, as it would at exit (the last holder stops it):
+    for a process that goes on after it is done with them, before their data is removed."""
+    for directory in list(_held):
+        _leave(directory, directory / "redis.sock")
+
+
 def _leave(directory: Path, socket_path: Path) -> None:
-    if not directory.is_dir():  # removed with its data (a benchmark's scratch directory): nobody to tell
-        _held.discard(directory)
+    if directory not in _held:
         return
-    with holders_of(directory) as holders:
-        if holders.remove(os.getpid()):
-            return
-        _stop(directory, socket_path)
     _held.discard(directory)
+    with holders_of(directory) as holders:
+        if not holders.remove(os.getpid()):
+            _stop(directory, socket_path)
 
 
 def _server_process(directory: Path) -> psutil.Process | None:
