@@ -1,8 +1,9 @@
 """Search analytics benchmarks:
-``python -m benchmarks.search_analytics [--part capture|report|all] [--duration S] [--searches N]``.
+``python -m benchmarks.search_analytics [--part capture|report|all] [--duration S] [--searches N] [--rounds R]``.
 
-capture — ``GET /api/v1/search`` on two services on the same data directory and servers: the
-seeded one recording every search (the default) and a second with ``MG_SEARCH_ANALYTICS=off``.
+capture — ``GET /api/v1/search`` on two services on the same data directory and servers, neither
+with a worker: the seeded one recording every search (the default) and a second with
+``MG_SEARCH_ANALYTICS=off``.
 Rounds alternate between them (which goes first alternates too), one connection at a time and 16
 at once; the notes give the median throughput ratio (on / off) and the median p99 difference
 against the issue's targets (≥ 0.95, ≤ 1 ms). The query mix comes from the demo catalog (titles,
@@ -39,7 +40,7 @@ from benchmarks.server import admin_token, seeded_service, serving
 FLOOR = Request("GET", "/health/live")
 RESULTS = Path(__file__).with_name("results") / "search-analytics.md"
 DEMO_CATALOG = Path(__file__).parents[1] / "adapters" / "catalog" / "demo_catalog.jsonl.gz"
-ROUNDS = 3
+ROUNDS = 5
 VOCABULARY = 20_000
 VIEWERS_PER_DAY = 200_000
 PLATFORMS = ["netflix", "prime-video", "disney-plus", "max", "apple-tv", "hulu", "peacock", "paramount-plus"]
@@ -91,13 +92,18 @@ def search_requests(seed: int = 11) -> list[Request]:
     ]
 
 
-async def capture(duration: float, concurrency: int) -> list[str]:
+async def capture(duration: float, concurrency: int, rounds: int) -> list[str]:
     requests = search_requests()
-    with seeded_service() as (on_base, env), serving({**env, "MG_SEARCH_ANALYTICS": "off"}, with_worker=False) as off:
+    # No worker beside either: what capture costs is the search's own process (the buffer and its
+    # flusher); the rollups are the worker's, timed by the report part.
+    with (
+        seeded_service(with_worker=False) as (on_base, env),
+        serving({**env, "MG_SEARCH_ANALYTICS": "off"}, with_worker=False) as off,
+    ):
         services = {"on": on_base, "off": off}
         rows: dict[tuple[str, int], list[Result]] = {}
         floors: list[Result] = []
-        for round_number in range(ROUNDS):
+        for round_number in range(rounds):
             for width in (1, concurrency):
                 order = ["on", "off"] if round_number % 2 == 0 else ["off", "on"]
                 floors.append(await run(on_base, "floor", lambda _: FLOOR, duration=duration / 2, concurrency=width))
@@ -113,8 +119,9 @@ async def capture(duration: float, concurrency: int) -> list[str]:
         stored = await _stored_searches(env)
     lines = [
         f"Capture, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python {platform.python_version()}: "
-        f"`python -m benchmarks.search_analytics --part capture --duration {duration:g}`. Two services on one "
-        f"data directory (embedded PostgreSQL and Redis), analytics on (with the worker) and off; {ROUNDS} "
+        f"`python -m benchmarks.search_analytics --part capture --duration {duration:g} --rounds {rounds}`. "
+        f"Two services on one "
+        f"data directory (embedded PostgreSQL and Redis), analytics on and off, no worker; {rounds} "
         f"alternating rounds of {duration:g} s per row; the demo query mix from 500 anonymous viewers.",
         "",
         "| connections | analytics | req/s (median) | p50 ms (median) | p99 ms (median) | rounds |",
@@ -360,11 +367,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--searches", type=int, default=10_000_000)
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="capture: alternating rounds per row")
     args = parser.parse_args()
     previous = RESULTS.read_text() if RESULTS.exists() else ""
     for part in ("capture", "report") if args.part == "all" else (args.part,):
         if part == "capture":
-            lines = asyncio.run(capture(args.duration, args.concurrency))
+            lines = asyncio.run(capture(args.duration, args.concurrency, args.rounds))
         else:
             lines = asyncio.run(report(args.duration, args.searches))
         print("\n".join(lines))
