@@ -129,10 +129,8 @@ class PostgresContentSearch:
         }
         async with self._engine.connect() as conn:
             analysed = (await conn.execute(_SETTINGS, {"text": query.text})).mappings().one()
-            if analysed["english_nodes"] == 0 and analysed["simple_nodes"] > 0:
-                template = _TITLE_ORDER
-            else:
-                template = _RANKED
+            stop_words_only = analysed["english_nodes"] == 0 and analysed["simple_nodes"] > 0
+            template = _TITLE_ORDER if stop_words_only else _RANKED
             statement = text(template.format(filters=filters, columns=_COLUMNS))
             answered = (await conn.execute(statement, params)).mappings().all()
             total = int(answered[0]["total"])  # one row even when the page is empty: its columns are NULL

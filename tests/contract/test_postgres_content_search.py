@@ -48,7 +48,12 @@ async def test_a_query_of_stop_words_only_lists_the_exact_title_then_title_order
     engine: AsyncEngine, search: PostgresContentSearch
 ) -> None:
     await stored(engine, "The Zebra", "Of Mice", "The Apple", "The", "Mice of the Night", "Dune")
-    assert titles(await search.search(SearchQuery.create("the"))) == ["The", "Mice of the Night", "The Apple", "The Zebra"]
+    assert titles(await search.search(SearchQuery.create("the"))) == [
+        "The",
+        "Mice of the Night",
+        "The Apple",
+        "The Zebra",
+    ]
     assert titles(await search.search(SearchQuery.create("of the"))) == ["Mice of the Night"]
     second = await search.search(SearchQuery.create("the", page=2, page_size=3))
     assert titles(second) == ["The Zebra"] and second.total == 4

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import attrs
 from quart.typing import TestClientProtocol as Client
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.catalog.postgres_content_repository import PostgresContentRepository
 from domain.catalog.external_ids import ExternalIds
 from tests.support.apps import FakeWorld, real_container, running
 from tests.support.catalog_fixtures import movie, small_catalog
@@ -88,19 +90,17 @@ async def test_a_search_says_whether_its_total_is_exact(client: Client, world: F
     assert body["total_is_lower_bound"] is False
     document = await (await client.get("/openapi.json")).get_json()
     page = next(
-        schema for schema in document["components"]["schemas"].values() if "total_is_lower_bound" in schema.get("properties", {})
+        schema
+        for schema in document["components"]["schemas"].values()
+        if "total_is_lower_bound" in schema.get("properties", {})
     )
     assert page["properties"]["total_is_lower_bound"]["type"] == "boolean"
     assert "total_is_lower_bound" in page["required"]
 
 
 async def test_past_a_thousand_matches_the_total_is_a_lower_bound_with_its_pages(
-    engine: object, postgres_url: str, redis_url: str, tmp_path: Path
+    engine: AsyncEngine, postgres_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    from adapters.catalog.postgres_content_repository import PostgresContentRepository
-    from sqlalchemy.ext.asyncio import AsyncEngine
-
-    assert isinstance(engine, AsyncEngine)
     await PostgresContentRepository(engine).upsert_many([movie(f"Harbor {n}") for n in range(1_005)])
     async with running(real_container(tmp_path, postgres_url, redis_url)) as (_, real):
         first = await (await real.get("/api/v1/search", query_string={"q": "harbor"})).get_json()
