@@ -87,6 +87,9 @@ class SearchPage:
     page_size: int
     # Names this answer for click tracking (POST /api/v1/search/clicks); set by SearchCatalog.
     search_id: UUID | None = None
+    # True when the adapter stopped counting at a bound: at least `total` matches ("1,000+"), and
+    # the pages up to total_pages are the ones it ranked.
+    total_is_lower_bound: bool = False
 
     @property
     def total_pages(self) -> int:

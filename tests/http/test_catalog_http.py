@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import attrs
 from quart.typing import TestClientProtocol as Client
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.catalog.postgres_content_repository import PostgresContentRepository
 from domain.catalog.external_ids import ExternalIds
-from tests.support.apps import FakeWorld
+from tests.support.apps import FakeWorld, real_container, running
 from tests.support.catalog_fixtures import movie, small_catalog
 
 
@@ -79,3 +82,29 @@ async def test_a_withdrawn_title_is_a_404_content_not_found(client: Client, worl
     await world.catalog.upsert_many([gone])
     response = await client.get(f"/api/v1/content/{gone.id}")
     assert response.status_code == 404 and (await response.get_json())["type"] == "/problems/content-not-found"
+
+
+async def test_a_search_says_whether_its_total_is_exact(client: Client, world: FakeWorld) -> None:
+    await seeded(world)
+    body = await (await client.get("/api/v1/search", query_string={"q": "dune"})).get_json()
+    assert body["total_is_lower_bound"] is False
+    document = await (await client.get("/openapi.json")).get_json()
+    page = next(
+        schema
+        for schema in document["components"]["schemas"].values()
+        if "total_is_lower_bound" in schema.get("properties", {})
+    )
+    assert page["properties"]["total_is_lower_bound"]["type"] == "boolean"
+    assert "total_is_lower_bound" in page["required"]
+
+
+async def test_past_a_thousand_matches_the_total_is_a_lower_bound_with_its_pages(
+    engine: AsyncEngine, postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    await PostgresContentRepository(engine).upsert_many([movie(f"Harbor {n}") for n in range(1_005)])
+    async with running(real_container(tmp_path, postgres_url, redis_url)) as (_, real):
+        first = await (await real.get("/api/v1/search", query_string={"q": "harbor"})).get_json()
+        last = await (await real.get("/api/v1/search", query_string={"q": "harbor", "page": "50"})).get_json()
+        beyond = await (await real.get("/api/v1/search", query_string={"q": "harbor", "page": "51"})).get_json()
+    assert (first["total"], first["total_is_lower_bound"], first["total_pages"]) == (1000, True, 50)
+    assert len(first["items"]) == 20 and len(last["items"]) == 20 and beyond["items"] == []

@@ -58,6 +58,9 @@ class SearchPageOut(Struct):
     total_pages: int
     # Names this answer: send it with POST /api/v1/search/clicks when the viewer opens a result.
     search_id: str | None
+    # True: at least `total` matches ("1,000+"); the search stopped counting there, and total_pages
+    # are the pages it ranked.
+    total_is_lower_bound: bool
 
 
 def content_out(item: Content) -> ContentOut:
@@ -95,4 +98,5 @@ def search_page_out(page: SearchPage) -> SearchPageOut:
         total=page.total,
         total_pages=page.total_pages,
         search_id=None if page.search_id is None else str(page.search_id),
+        total_is_lower_bound=page.total_is_lower_bound,
     )

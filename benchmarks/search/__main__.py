@@ -1,0 +1,238 @@
+"""Catalog search at scale:
+``python -m benchmarks.search --titles N [--adapter postgres] [--duration S] [--data-dir DIR]``.
+
+Loads a deterministic synthetic catalog of N titles (benchmarks/search/catalog.py) into a fresh
+temporary MG_DATA_DIR (embedded PostgreSQL), or MG_DATABASE_URL if set, or ``--data-dir`` (kept,
+and reused when it already holds N titles). Then, one query at a time:
+
+- in process: the adapter behind the ContentSearch port (``--adapter``: a name, or
+  ``package.module:Class`` taking the engine), over the query mix (benchmarks/search/queries.py),
+  each query ``--runs`` times round-robin; p50/p99 per query class and overall; and one query
+  run ten times on a fresh engine (runs 1–5 against 6–10: PostgreSQL's plan cache switches to a
+  generic plan after five runs of a prepared statement);
+- over HTTP (the ``postgres`` adapter: the one the service is built with), ``GET /api/v1/search``
+  for the same mix against a served process with search analytics off, one connection and 16,
+  each right after the floor (``GET /health/live``).
+
+Results go to benchmarks/results/search.json (the numbers, per adapter and size) and search.md
+(one table per adapter, a column per size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from benchmarks.load import Request, run
+from benchmarks.search.adapters import content_search
+from benchmarks.search.catalog import load, stored_titles
+from benchmarks.search.queries import KINDS, MixQuery, query_mix
+from benchmarks.server import CLI, serving
+
+RESULTS = Path(__file__).parents[1] / "results"
+FLOOR = Request("GET", "/health/live")
+TARGET_P99_MS, TARGET_RATIO = 50.0, 0.3
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+
+
+@contextlib.contextmanager
+def data_dir(kept: str | None) -> Iterator[str]:
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        yield kept
+        return
+    with tempfile.TemporaryDirectory(prefix="mg-bench-search-") as scratch:
+        yield scratch
+
+
+def _engine(url: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    return create_async_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
+
+
+async def _timed(search: Any, query: MixQuery) -> float:
+    from domain.catalog.search import SearchQuery
+
+    asked = SearchQuery.create(query.text, genre=query.genre, page=query.page)
+    started = time.perf_counter()
+    await search.search(asked)
+    return (time.perf_counter() - started) * 1000
+
+
+async def in_process(url: str, adapter: str, mix: list[MixQuery], runs: int, budget: float) -> dict[str, Any]:
+    engine = _engine(url)
+    try:
+        search = content_search(adapter, engine)
+        for query in mix[:: max(1, len(mix) // 16)]:  # warm the pool and the caches
+            await _timed(search, query)
+        by_label: dict[str, list[float]] = {}
+        deadline = time.perf_counter() + budget
+        for _ in range(runs):
+            for query in mix:
+                if time.perf_counter() > deadline:
+                    break
+                by_label.setdefault(query.label, []).append(await _timed(search, query))
+    finally:
+        await engine.dispose()
+    engine = _engine(url)
+    try:
+        fresh = content_search(adapter, engine)
+        probe = next(q for q in mix if q.kind == "two-word title" and q.genre)
+        repeated = [await _timed(fresh, probe) for _ in range(10)]
+    finally:
+        await engine.dispose()
+    everything = [ms for values in by_label.values() for ms in values]
+    return {
+        "classes": {label: [statistics.median(v), percentile(v, 99), len(v)] for label, v in by_label.items()},
+        "overall": [statistics.median(everything), percentile(everything, 99), len(everything)],
+        "repeated": {
+            "query": probe.label,
+            "first_five": statistics.median(repeated[:5]),
+            "after": statistics.median(repeated[5:]),
+        },
+    }
+
+
+async def over_http(env: dict[str, str], mix: list[MixQuery], duration: float, concurrency: int) -> dict[str, Any]:
+    requests = [Request("GET", f"/api/v1/search?{urlencode(q.params())}") for q in mix]
+    measured: dict[str, Any] = {}
+    with serving({**env, "MG_SEARCH_ANALYTICS": "off"}, with_worker=False) as base:
+        for width in (1, concurrency):
+            floor = await run(base, "floor", lambda _: FLOOR, duration=duration / 2, concurrency=width)
+            result = await run(
+                base, "search", lambda n: requests[n % len(requests)], duration=duration, concurrency=width
+            )
+            measured[str(width)] = {
+                "rps": result.rps,
+                "p50": result.p50,
+                "p99": result.p99,
+                "requests": result.requests,
+                "errors": result.errors,
+                "floor_rps": floor.rps,
+                "ratio": result.rps / floor.rps if floor.rps else 0.0,
+            }
+    return measured
+
+
+async def measure(args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks.playback import database_url
+
+    with data_dir(args.data_dir) as directory:
+        env = {**os.environ, "MG_DATA_DIR": directory, "MG_LOG_LEVEL": "WARNING"}
+        await asyncio.to_thread(subprocess.run, [*CLI, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+        url = database_url(env).replace("postgresql+asyncpg://", "postgresql://", 1)
+        loaded = None
+        if await stored_titles(url) != args.titles:
+            loaded = await load(url, args.titles)
+            print(f"loaded {args.titles:,} titles in {loaded:.0f} s", flush=True)
+        mix = query_mix(args.titles)
+        found = await in_process(url, args.adapter, mix, args.runs, args.budget)
+        print(json.dumps(found["overall"]), json.dumps(found["repeated"]), flush=True)
+        if args.adapter == "postgres" and not args.skip_http:
+            found["http"] = await over_http(env, mix, args.duration, args.concurrency)
+            print(json.dumps(found["http"]), flush=True)
+    found["load_seconds"] = loaded
+    found["when"] = (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    found["command"] = (
+        f"python -m benchmarks.search --titles {args.titles} --adapter {args.adapter} --duration {args.duration:g}"
+    )
+    return found
+
+
+def _size(titles: int) -> str:
+    return f"{titles // 1_000_000}M" if titles % 1_000_000 == 0 else f"{titles / 1000:g}k"
+
+
+def _ms(pair: list[float] | None) -> str:
+    return f"{pair[0]:.1f} / {pair[1]:.1f}" if pair else ""
+
+
+def _http(width: str, cell: Callable[[dict[str, Any]], str]) -> Callable[[dict[str, Any]], str]:
+    return lambda r: cell(r["http"][width]) if "http" in r else ""
+
+
+_ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+    ("in process, overall", lambda r: _ms(r["overall"])),
+    *(
+        (f"in process, {label}", lambda r, label=label: _ms(r["classes"].get(label)))
+        for label in (f"{k}{g}, page {p}" for k in KINDS for g in ("", " + genre") for p in (1, 10))
+    ),
+    (
+        "same query ×10, fresh engine: runs 1–5 / 6–10 (median)",
+        lambda r: f"{r['repeated']['first_five']:.1f} / {r['repeated']['after']:.1f}",
+    ),
+    *(
+        row
+        for width in ("1", "16")
+        for row in (
+            (f"HTTP, {width} conn.", _http(width, lambda h: _ms([h["p50"], h["p99"]]))),
+            (f"HTTP, {width} conn.: req/s (× floor)", _http(width, lambda h: f"{h['rps']:,.0f} ({h['ratio']:.2f}×)")),
+        )
+    ),
+    ("catalog load (s)", lambda r: "" if r.get("load_seconds") is None else f"{r['load_seconds']:.0f}"),
+]
+
+
+def render(results: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "# Catalog search at scale",
+        "",
+        "`python -m benchmarks.search --titles N --adapter A --duration S` (see benchmarks/search/__main__.py).",
+        "Synthetic catalogs from the demo vocabulary (39% films, 3% series, 58% episodes, 1–3 offers each).",
+        "Milliseconds as p50 / p99; in process is the adapter alone, one query at a time; HTTP is",
+        f"`GET /api/v1/search` end to end, analytics off. Targets at 1M: p99 ≤ {TARGET_P99_MS:g} ms one at a",
+        f"time over HTTP; throughput at 16 connections ≥ {TARGET_RATIO}× the floor (`GET /health/live`).",
+        "",
+    ]
+    for adapter, by_size in sorted(results.items()):
+        sizes = sorted(by_size, key=int)
+        lines += [f"## {adapter}", "", "| | " + " | ".join(_size(int(s)) for s in sizes) + " |"]
+        lines.append("| --- |" + " ---: |" * len(sizes))
+        lines += [f"| {name} | " + " | ".join(cell(by_size[s]) for s in sizes) + " |" for name, cell in _ROWS]
+        lines += ["", *(f"- {_size(int(s))}: {by_size[s]['when']}: `{by_size[s]['command']}`" for s in sizes), ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.search")
+    parser.add_argument("--titles", type=int, default=3_000)
+    parser.add_argument("--adapter", default="postgres")
+    parser.add_argument("--label", help="the results' name for this adapter (default: --adapter)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per HTTP row")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=3, help="in-process runs of each query")
+    parser.add_argument("--budget", type=float, default=600.0, help="in-process seconds at most")
+    parser.add_argument("--data-dir", help="keep the data here and reuse it (never inside the repository)")
+    parser.add_argument("--skip-http", action="store_true")
+    args = parser.parse_args()
+    found = asyncio.run(measure(args))
+    stored = RESULTS / "search.json"
+    results = json.loads(stored.read_text()) if stored.exists() else {}
+    results.setdefault(args.label or args.adapter, {})[str(args.titles)] = found
+    stored.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    (RESULTS / "search.md").write_text(render(results))
+    print(render(results))
+
+
+if __name__ == "__main__":
+    main()
