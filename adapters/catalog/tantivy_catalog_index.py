@@ -28,7 +28,7 @@ class CatalogIndexUnavailable(RuntimeError):
 def open_index(path: Path, *, create: bool) -> tantivy.Index:
     if create:
         path.mkdir(parents=True, exist_ok=True)
-    elif not tantivy.Index.exists(str(path)):
+    elif not path.is_dir() or not tantivy.Index.exists(str(path)):
         raise CatalogIndexUnavailable(f"No catalog search index at {path} (build it first).")
     try:
         index = tantivy.Index(SCHEMA, path=str(path), reuse=True) if create else tantivy.Index.open(str(path))
@@ -47,7 +47,9 @@ class TantivyCatalogIndex:
         try:
             self._writer = self._index.writer(heap_bytes, threads)
         except ValueError as error:  # another process holds the writer lock
-            raise CatalogIndexUnavailable(f"The catalog search index at {path} has a writer already: {error}") from error
+            raise CatalogIndexUnavailable(
+                f"The catalog search index at {path} has a writer already: {error}"
+            ) from error
         self._lock = threading.Lock()
 
     @property
