@@ -5,6 +5,9 @@ matches them in titles ("the", "it")."""
 from __future__ import annotations
 
 STOP_WORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their then"
-    " there these they this to was will with".split()
+    {
+        *("a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it"),
+        *("no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these"),
+        *("they", "this", "to", "was", "will", "with"),
+    }
 )

@@ -132,10 +132,11 @@ class TantivyContentSearch:
         try:
             result = searcher.search(tantivy_query, limit=query.page_size, count=True, offset=query.offset)
             documents = [searcher.doc(address) for _, address in result.hits]
+            total: int = result.count  # type: ignore[attr-defined]  # exact; missing from tantivy 0.27's stub
         except ValueError as error:
             raise CatalogIndexUnavailable(f"The catalog search index at {self._path} failed: {error}") from error
         items = tuple(content_from_json(json.loads(document["content"][0])) for document in documents)
-        return SearchPage(items=items, total=result.count or 0, page=query.page, page_size=query.page_size)
+        return SearchPage(items=items, total=total, page=query.page, page_size=query.page_size)
 
     def _meta_signature(self) -> tuple[int, int, int]:
         try:

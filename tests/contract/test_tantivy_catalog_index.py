@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -46,7 +46,8 @@ async def test_a_reader_sees_what_a_writer_in_another_process_committed(tmp_path
     assert await _titles(reader, "arrival") == []
 
     root = Path(__file__).parents[2]
-    subprocess.run([sys.executable, "-c", _WRITE_IN_ANOTHER_PROCESS, str(path)], check=True, cwd=root, timeout=60)
+    writing = await asyncio.create_subprocess_exec(sys.executable, "-c", _WRITE_IN_ANOTHER_PROCESS, str(path), cwd=root)
+    assert await asyncio.wait_for(writing.wait(), timeout=60) == 0
 
     assert await _titles(reader, "arrival") == ["Arrival"]
     assert await _titles(reader, "dune") == ["Dune", "Dune: Part Two"]
