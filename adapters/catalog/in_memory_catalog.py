@@ -6,27 +6,41 @@ from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from uuid import UUID
 
+from adapters.catalog.search_words import STOP_WORDS
 from domain.catalog.content import Content, ContentKind
 from domain.catalog.search import SearchPage, SearchQuery
 
 _WORD = re.compile(r"\w+")
-_STOP_WORDS = frozenset({"a", "an", "and", "in", "of", "on", "the", "to"})
+# The tiers TantivyContentSearch scores by (see there): exact title, phrase, then per word.
+_EXACT_TITLE, _PHRASE, _WORD_AS_WRITTEN, _STEMMED, _IN_SYNOPSIS, _TYPO = 1024, 512, 8, 6, 3, 2
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOP_WORDS]
+    return _WORD.findall(text.lower())
 
 
-def _close(word: str, candidates: Sequence[str]) -> float:
-    return max((SequenceMatcher(None, word, c).ratio() for c in candidates), default=0.0)
+def _stem(word: str) -> str:
+    """A crude English stem ("signals" -> "signal"): enough for a twin, not Snowball."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _typo_of(word: str, candidates: Sequence[str]) -> bool:
+    return len(word) >= 4 and any(SequenceMatcher(None, word, c).ratio() >= 0.75 for c in candidates)
+
+
+def _contains_phrase(words: Sequence[str], phrase: Sequence[str]) -> bool:
+    n = len(phrase)
+    return any(list(words[i : i + n]) == list(phrase) for i in range(len(words) - n + 1))
 
 
 class InMemoryCatalog:
     """The in-memory catalog: a ContentRepository and a ContentSearch over one dict (which
     InMemoryCatalogChanges writes to as well).
 
-    Search approximates the Postgres adapter: every query word must match a title word closely
-    (typos allowed) or appear in the synopsis; exact titles first, then closeness.
+    Search follows TantivyContentSearch's tiers: every query word (stop words dropped unless the
+    query has nothing else) must be in the title as written, stemmed, or with a typo, or in the
+    synopsis; the exact title first, then a phrase, then the words' matches; ties go to titles
+    before episodes, shorter titles, newer years.
     """
 
     def __init__(self) -> None:
@@ -53,21 +67,29 @@ class InMemoryCatalog:
         return content_id in self._items
 
     def _score(self, query: SearchQuery, item: Content) -> float | None:
-        title = item.title.lower()
-        wanted = _words(query.text) or query.text.lower().split()
-        title_words = _words(title)
-        synopsis_words = set(_words(item.synopsis))
-        score = 0.0
-        for word in wanted:
-            closeness = _close(word, title_words)
-            if closeness >= 0.75:
-                score += closeness * 2
-            elif word in synopsis_words or word.rstrip("s") in synopsis_words:
-                score += 0.5
+        wanted = list(dict.fromkeys(_words(query.text)))
+        title_words = _words(item.title)
+        content_words = [w for w in wanted if w not in STOP_WORDS]
+        if not wanted or (not content_words and not set(wanted) <= set(title_words)):
+            return None
+        title_stems = {_stem(w) for w in title_words}
+        synopsis_stems = {_stem(w) for w in _words(item.synopsis)}
+        score = 0.0 if content_words else float(_WORD_AS_WRITTEN * len(wanted))
+        for word in content_words:
+            if word in title_words:
+                score += _WORD_AS_WRITTEN
+            elif _stem(word) in title_stems:
+                score += _STEMMED
+            elif _stem(word) in synopsis_stems:
+                score += _IN_SYNOPSIS
+            elif _typo_of(word, title_words):
+                score += _TYPO
             else:
                 return None
-        if title == query.text.lower():
-            score += 100
+        if title_words == wanted:
+            score += _EXACT_TITLE
+        if len(wanted) > 1 and _contains_phrase(title_words, wanted):
+            score += _PHRASE
         return score
 
     def _passes_filters(self, query: SearchQuery, item: Content) -> bool:
@@ -92,6 +114,7 @@ class InMemoryCatalog:
             key=lambda pair: (
                 -pair[0],
                 pair[1].kind is ContentKind.EPISODE,
+                min(len(_words(pair[1].title)), 7),
                 -pair[1].release_year,
                 str(pair[1].id),
             )

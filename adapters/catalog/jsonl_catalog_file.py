@@ -49,6 +49,38 @@ def content_from_json(record: dict[str, Any]) -> Content:
     )
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def content_to_json(item: Content) -> dict[str, Any]:
+    """The record ``content_from_json`` reads back (``withdrawn_at`` is not part of the file)."""
+    return {
+        "id": str(item.id),
+        "title": item.title,
+        "kind": item.kind.value,
+        "release_year": item.release_year,
+        "genres": list(item.genres),
+        "synopsis": item.synopsis,
+        "availability": [
+            {
+                "platform": a.platform,
+                "region": a.region,
+                "deep_link": a.deep_link,
+                "platform_content_id": a.platform_content_id,
+                "available_from": _iso(a.available_from),
+                "available_until": _iso(a.available_until),
+            }
+            for a in item.availability
+        ],
+        "runtime_seconds": item.runtime_seconds,
+        "series_id": str(item.series_id) if item.series_id else None,
+        "season_number": item.season_number,
+        "episode_number": item.episode_number,
+        "external_ids": item.external_ids.known(),
+    }
+
+
 def read_catalog(path: Path = DEMO_CATALOG) -> Iterator[Content]:
     """Content items from a JSON-lines file (gzip-compressed when the name ends in .gz)."""
     opener = gzip.open if path.suffix == ".gz" else open

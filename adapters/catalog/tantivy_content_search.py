@@ -1,0 +1,162 @@
+"""ContentSearch over the catalog's Tantivy index (written by ``TantivyCatalogIndex``).
+
+A reader: any number of processes may open the same directory. Before each search it compares
+``meta.json`` (which Tantivy replaces atomically on every commit) with what it last loaded and
+reloads when it changed, so a commit made anywhere is seen by the next search.
+
+Ranking. Every query word must match the title (as written, stemmed, or within an edit distance:
+1 from four letters, 2 from eight) or the synopsis (stemmed); stop words are dropped unless the
+query has nothing else. The score is built from constant scores so that it orders in tiers:
+the exact title (1024) > the query as a phrase in the title (512) > per word, its best match:
+the word in the title (8) > stemmed in the title (6) > stemmed in the synopsis (3) > a typo in the
+title (2). Under that integer sits a 12-bit tie-break fraction: titles before episodes, shorter
+titles, newer release years; the catalog holds no popularity, so this is where it would go.
+Scores are f32: 11 integer bits + 12 fraction bits stay exact, which is why the word count
+that scores is capped at 32 (every word still has to match).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import tantivy
+
+from adapters.catalog.jsonl_catalog_file import content_from_json
+from adapters.catalog.search_words import STOP_WORDS
+from adapters.catalog.tantivy_catalog_index import CatalogIndexUnavailable, open_index
+from adapters.catalog.tantivy_catalog_schema import (
+    ORDER_BITS,
+    SCHEMA,
+    STEMMED_ANALYZER,
+    WORDS_ANALYZER,
+    cells_at,
+    folded,
+)
+from domain.catalog.search import SearchPage, SearchQuery
+
+EXACT_TITLE = 1024.0
+PHRASE = 512.0
+WORD = 8.0
+STEMMED_WORD = 6.0
+SYNOPSIS_WORD = 3.0
+TYPO = 2.0
+MAX_SCORED_WORDS = 32
+
+Clause = tuple[tantivy.Occur, tantivy.Query]
+
+
+def _const(query: tantivy.Query, score: float) -> tantivy.Query:
+    return tantivy.Query.const_score_query(query, score)
+
+
+def _term(field: str, value: object) -> tantivy.Query:
+    return tantivy.Query.term_query(SCHEMA, field, value)
+
+
+def _distance(word: str) -> int:
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+
+
+def _word_match(word: str, *, synopsis: bool) -> tantivy.Query:
+    """The best of the ways one query word may match a title."""
+    ways = [_const(_term("title", word), WORD)]
+    for stem in STEMMED_ANALYZER.analyze(word):
+        ways.append(_const(_term("title_stemmed", stem), STEMMED_WORD))
+        if synopsis:
+            ways.append(_const(_term("synopsis", stem), SYNOPSIS_WORD))
+    if distance := _distance(word):
+        fuzzy = tantivy.Query.fuzzy_term_query(SCHEMA, "title", word, distance, True)
+        ways.append(_const(fuzzy, TYPO))
+    return tantivy.Query.disjunction_max_query(ways)
+
+
+def _filters(query: SearchQuery) -> list[tantivy.Query]:
+    filters = []
+    if query.genre is not None:
+        filters.append(_term("genre", query.genre))
+    if query.year is not None:
+        filters.append(_term("year", query.year))
+    if query.platform is not None:
+        moment = query.at or datetime.now(UTC)
+        filters.append(tantivy.Query.term_set_query(SCHEMA, "offered", cells_at(query.platform, moment)))
+    return filters
+
+
+def build_query(query: SearchQuery) -> tantivy.Query | None:
+    """The Tantivy query for a search, or None when the text holds no word at all."""
+    words = list(dict.fromkeys(WORDS_ANALYZER.analyze(query.text)))
+    if not words:
+        return None
+    content_words = [w for w in words if w not in STOP_WORDS]
+    clauses: list[Clause] = [
+        (tantivy.Occur.Must, _word_match(w, synopsis=True)) for w in content_words[:MAX_SCORED_WORDS]
+    ]
+    clauses += [
+        (tantivy.Occur.Must, _const(_word_match(w, synopsis=True), 0.0)) for w in content_words[MAX_SCORED_WORDS:]
+    ]
+    if not content_words:  # "the", "it": only stop words, matched in titles
+        clauses += [(tantivy.Occur.Must, _const(_term("title", w), WORD)) for w in words[:MAX_SCORED_WORDS]]
+    clauses.append((tantivy.Occur.Should, _const(_term("title_exact", folded(query.text)), EXACT_TITLE)))
+    if len(words) > 1:
+        phrase = tantivy.Query.phrase_query(SCHEMA, "title", list(words), 0)
+        clauses.append((tantivy.Occur.Should, _const(phrase, PHRASE)))
+    clauses += [(tantivy.Occur.Must, _const(f, 0.0)) for f in _filters(query)]
+    clauses += [
+        (tantivy.Occur.Should, _const(_term("order_bit", bit), 2.0 ** (bit - ORDER_BITS))) for bit in range(ORDER_BITS)
+    ]
+    return tantivy.Query.boolean_query(clauses)
+
+
+class TantivyContentSearch:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._index = open_index(path, create=False)
+        self._index.config_reader("manual")
+        self._loaded = self._meta_signature()
+        self._lock = threading.Lock()
+
+    async def search(self, query: SearchQuery) -> SearchPage:
+        # Tantivy releases the GIL while it searches: a thread keeps the event loop free.
+        return await asyncio.to_thread(self.search_now, query)
+
+    def search_now(self, query: SearchQuery) -> SearchPage:
+        tantivy_query = build_query(query)
+        if tantivy_query is None:
+            return SearchPage(items=(), total=0, page=query.page, page_size=query.page_size)
+        searcher = self._searcher()
+        try:
+            result = searcher.search(tantivy_query, limit=query.page_size, count=True, offset=query.offset)
+            documents = [searcher.doc(address) for _, address in result.hits]
+            total: int = result.count  # type: ignore[attr-defined]  # exact; missing from tantivy 0.27's stub
+        except ValueError as error:
+            raise CatalogIndexUnavailable(f"The catalog search index at {self._path} failed: {error}") from error
+        items = tuple(content_from_json(json.loads(document["content"][0])) for document in documents)
+        return SearchPage(items=items, total=total, page=query.page, page_size=query.page_size)
+
+    def _meta_signature(self) -> tuple[int, int, int]:
+        try:
+            meta = os.stat(self._path / "meta.json")
+        except OSError as error:
+            raise CatalogIndexUnavailable(f"The catalog search index at {self._path} is gone: {error}") from error
+        return meta.st_ino, meta.st_mtime_ns, meta.st_size
+
+    def _searcher(self) -> tantivy.Searcher:
+        with self._lock:
+            current = self._meta_signature()
+            if current != self._loaded:
+                try:
+                    self._index.reload()
+                except ValueError:
+                    try:  # a merge may have removed a segment between reading meta.json and opening it
+                        self._index.reload()
+                    except ValueError as error:
+                        raise CatalogIndexUnavailable(
+                            f"The catalog search index at {self._path} cannot be reloaded: {error}"
+                        ) from error
+                self._loaded = current
+            return self._index.searcher()
