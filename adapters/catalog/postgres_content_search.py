@@ -66,7 +66,9 @@ LEFT JOIN LATERAL (
     FROM candidates AS k JOIN content AS c ON c.id = k.id, q
     ORDER BY
         k.tier,
-        (c.search_vector @@ q.phrase) DESC,
+        -- the title alone: in search_vector the title's words come twice in a row (simple, then
+        -- english), so "Harbor Silent" would hold "silent harbor" across the seam
+        (to_tsvector('simple', c.title) @@ q.phrase) DESC,
         ts_rank_cd(c.search_vector, q.english) + ts_rank_cd(c.search_vector, q.simple)
             + word_similarity(q.raw, lower(c.title)) * 2
             + similarity(q.raw, lower(c.title)) DESC,

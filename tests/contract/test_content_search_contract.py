@@ -180,3 +180,8 @@ async def test_equal_matches_put_the_shorter_then_the_newer_title_first(searchab
 async def test_a_query_of_stop_words_matches_them_in_titles(searchable: Searchable) -> None:
     search = await loaded(searchable)
     assert set(await search.titles("the")) == {"The Matrix", "The Silent Harbor"}
+
+
+async def test_the_words_as_a_phrase_rank_before_the_same_words_apart(searchable: Searchable) -> None:
+    search = await loaded(searchable, movie("Harbor Silent", year=2030))
+    assert (await search.titles("silent harbor"))[:2] == ["The Silent Harbor", "Harbor Silent"]
