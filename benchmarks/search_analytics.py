@@ -312,7 +312,7 @@ async def report(duration: float, searches: int, days: int = 30) -> list[str]:
             f"by `RollUpSearches` took {rolled_seconds:.1f} s "
             f"({searches / max(rolled_seconds, 1e-9):,.0f} searches/s); then a run with only the current hour "
             f"marked, as the worker's every minute under traffic (the hour and its day rolled up again, the "
-            f"24h, 7d and 30d windows rebuilt): median {statistics.median(steady):.1f} s of 5 "
+            f"four windows rebuilt): median {statistics.median(steady):.1f} s of 5 "
             f"({', '.join(f'{run:.1f}' for run in steady)}). "
             f"One request at a time, {duration:g} s per row after the floor.",
             "",

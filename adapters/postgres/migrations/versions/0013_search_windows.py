@@ -1,6 +1,7 @@
-"""Search analytics: the report's 24h, 7d and 30d per-query figures, materialised by each rollup run
-(only the queries that pass k-anonymity at the configured threshold), and for which first bucket
-and threshold each window was built. A report whose window starts elsewhere reads the rollups.
+"""Search analytics: the report's per-query figures of every window (1h, 24h, 7d, 30d),
+materialised by each rollup run (only the queries that pass k-anonymity at the configured
+threshold), and for which first bucket and threshold each window was built. A report whose
+window starts elsewhere reads the rollups.
 
 Revision ID: 0013
 Revises: 0012
