@@ -74,7 +74,7 @@ async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
             text(
                 "TRUNCATE search_events, search_clicks, search_rollup_pending, search_query_texts, "
                 "search_hourly_queries, search_daily_queries, search_hourly_totals, search_daily_totals, "
-                "search_window_queries, search_window_builds"
+                "search_window_queries, search_window_builds, search_window_past, search_window_past_builds"
             )
         )
     return migrated_engine

@@ -183,7 +183,7 @@ class PostgresSearchRollups:
                 await conn.execute(
                     _UNMARK, {"buckets": [bucket for bucket, _ in pending], "marks": [mark for _, mark in pending]}
                 )
-            await rebuild_windows(conn, now, self.min_viewers, changed=rolled > 0)
+            await rebuild_windows(conn, now, self.min_viewers, rolled_days=hours_by_day.keys())
         return rolled
 
     @staticmethod

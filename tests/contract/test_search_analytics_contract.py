@@ -49,20 +49,29 @@ class Analytics:
             assert await self.store.add_click(click)
 
 
-# On PostgreSQL twice: with the report's windows built for NOW by the rollup run (the lists read
-# them; built at threshold 2, so min_viewers 1 reads the rollups), and built for three days earlier
-# (a report after its window moved and before the next run: the lists read the rollups).
-@pytest.fixture(params=["in-memory", "postgres", "postgres, windows built for another moment"])
+# On PostgreSQL three times: with the report's windows built for NOW by the rollup run at
+# threshold 2 (the lists read them; min_viewers 1 reads the rollups); at threshold 5 (dune passes
+# only today, so its past days are looked up by query; min_viewers 4 or less reads the rollups);
+# and built for three days earlier (a report after its window moved, before the next run: the lists
+# read the rollups).
+@pytest.fixture(
+    params=[
+        "in-memory",
+        "postgres",
+        "postgres, windows built at 5 viewers",
+        "postgres, windows built for another moment",
+    ]
+)
 def analytics(request: pytest.FixtureRequest) -> Analytics:
     if request.param == "in-memory":
         store = InMemorySearchEventStore()
         rollups = InMemorySearchRollups(store)
         return Analytics(store, rollups, InMemorySearchAnalyticsReader(rollups))
     engine = request.getfixturevalue("engine")
-    rolled_at = NOW if request.param == "postgres" else NOW - timedelta(days=3)
+    rolled_at = NOW - timedelta(days=3) if request.param.endswith("another moment") else NOW
     return Analytics(
         PostgresSearchEventStore(engine),
-        PostgresSearchRollups(engine, min_viewers=2),
+        PostgresSearchRollups(engine, min_viewers=5 if request.param.endswith("5 viewers") else 2),
         PostgresSearchAnalyticsReader(engine),
         rolled_at,
     )
@@ -250,3 +259,19 @@ async def test_hours_whose_raw_searches_are_gone_are_skipped_and_forgotten(analy
     assert await analytics.roll_up(DAY2 - timedelta(days=3)) == 1
     assert await analytics.roll_up() == 0
     assert (await analytics.read(AnalyticsWindow.WEEK)).totals.searches == 1
+
+
+async def test_a_late_search_on_an_earlier_day_counts_in_the_week_after_the_next_run(
+    recorded: tuple[Analytics, Script],
+) -> None:
+    analytics, _ = recorded
+    # dune on day 1 had viewers 1 and 8; a ninth viewer's search of day 1 lands late
+    late = Script()
+    await analytics.store.append([late.search("dune", at(DAY1, 16), 9)])
+    before = stats("dune", 9, 8, clicked=2, clicks=3, positions=6)
+    assert before in (await analytics.read(AnalyticsWindow.WEEK)).popular
+    await analytics.roll_up()
+    week = await analytics.read(AnalyticsWindow.WEEK)
+    after = stats("dune", 10, 9, clicked=2, clicks=3, positions=6)
+    assert week.totals.searches == 336 and after in week.popular
+    assert after in (await analytics.read(AnalyticsWindow.MONTH)).popular

@@ -44,7 +44,25 @@ def upgrade() -> None:
         """
     )
 
+    # 7d and 30d: the sums of their past days, built once a day (see search_windows.py)
+    op.execute(
+        """
+        CREATE TABLE search_window_past_builds (
+            window_name text PRIMARY KEY,
+            first_day date NOT NULL,
+            through_day date NOT NULL,
+            min_viewers integer NOT NULL
+        )
+        """
+    )
+    op.execute("CREATE TABLE search_window_past (LIKE search_window_queries INCLUDING ALL)")
+    # the past days of one query (a query that passes k-anonymity only today)
+    op.execute("CREATE INDEX ix_search_daily_queries_key ON search_daily_queries (platform, query_key, day)")
+
 
 def downgrade() -> None:
+    op.execute("DROP INDEX ix_search_daily_queries_key")
+    op.execute("DROP TABLE search_window_past")
+    op.execute("DROP TABLE search_window_past_builds")
     op.execute("DROP TABLE search_window_queries")
     op.execute("DROP TABLE search_window_builds")
