@@ -45,13 +45,20 @@ class InMemoryCatalog:
 
     def __init__(self) -> None:
         self._items: dict[UUID, Content] = {}
+        # the change feed's twin: each title's latest change number, and when it changed
+        self.changes: dict[UUID, tuple[int, datetime]] = {}
+        self.last_change = 0
+
+    def _changed(self, content_id: UUID) -> None:
+        self.last_change += 1
+        self.changes[content_id] = (self.last_change, datetime.now(UTC))
 
     async def get(self, content_id: UUID) -> Content | None:
         return self._items.get(content_id)
 
     async def upsert_many(self, items: Sequence[Content]) -> int:
         for item in items:
-            self._items[item.id] = item
+            self.put(item)
         return len(items)
 
     async def count(self) -> int:
@@ -62,6 +69,7 @@ class InMemoryCatalog:
 
     def put(self, item: Content) -> None:
         self._items[item.id] = item
+        self._changed(item.id)
 
     def __contains__(self, content_id: object) -> bool:
         return content_id in self._items
