@@ -7,6 +7,7 @@ from difflib import SequenceMatcher
 from uuid import UUID
 
 from adapters.catalog.search_words import STOP_WORDS
+from application.shared.ports import Clock
 from domain.catalog.content import Content, ContentKind
 from domain.catalog.search import SearchPage, SearchQuery
 
@@ -43,7 +44,8 @@ class InMemoryCatalog:
     before episodes, shorter titles, newer years.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock
         self._items: dict[UUID, Content] = {}
         # the change feed's twin: each title's latest change number, and when it changed
         self.changes: dict[UUID, tuple[int, datetime]] = {}
@@ -51,7 +53,7 @@ class InMemoryCatalog:
 
     def _changed(self, content_id: UUID) -> None:
         self.last_change += 1
-        self.changes[content_id] = (self.last_change, datetime.now(UTC))
+        self.changes[content_id] = (self.last_change, self._clock.now() if self._clock else datetime.now(UTC))
 
     async def get(self, content_id: UUID) -> Content | None:
         return self._items.get(content_id)

@@ -44,7 +44,7 @@ from entrypoints.containers.identity import INVALID_API_KEY_LIMITS
 class InMemoryCatalogAdapters(containers.DeclarativeContainer):
     shared = providers.DependenciesContainer()
 
-    catalog = providers.Singleton(InMemoryCatalog)
+    catalog = providers.Singleton(InMemoryCatalog, shared.clock)
     content_repository = catalog
     content_search = catalog
     change_feed = providers.Singleton(InMemoryCatalogChangeFeed, catalog)
