@@ -9,6 +9,7 @@ from pathlib import Path
 
 import attrs
 
+from entrypoints.catalog_search_config import CatalogSearchSettings
 from entrypoints.config_values import ConfigurationError, env_url
 from entrypoints.config_values import env_fraction as _fraction
 from entrypoints.config_values import env_int as _int
@@ -76,6 +77,7 @@ class Settings:
     ingestion: IngestionSettings = attrs.field(factory=IngestionSettings)
     recommendations: RecommendationSettings = attrs.field(factory=RecommendationSettings)
     search_analytics: SearchAnalyticsSettings = attrs.field(factory=SearchAnalyticsSettings)
+    catalog_search: CatalogSearchSettings = attrs.field(factory=CatalogSearchSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -119,6 +121,7 @@ class Settings:
             ingestion=IngestionSettings.from_env(env),
             recommendations=RecommendationSettings.from_env(env),
             search_analytics=SearchAnalyticsSettings.from_env(env),
+            catalog_search=CatalogSearchSettings.from_env(env),
         )
 
     @property
@@ -128,6 +131,11 @@ class Settings:
     @property
     def signing_key_path(self) -> Path:
         return self.data_dir / "secrets" / "jwt-signing-key.pem"
+
+    @property
+    def search_index_dir(self) -> Path:
+        """The catalog's Tantivy index (its generations and the pointer to the live one)."""
+        return self.data_dir / "search-index"
 
     @property
     def outbox_dir(self) -> Path:

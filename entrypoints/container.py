@@ -33,7 +33,7 @@ class Container(containers.DeclarativeContainer):
         SearchAnalytics, settings=settings, shared=shared, adapters=search_analytics_adapters
     )
 
-    catalog_adapters = providers.Container(CatalogAdapters, shared=shared)
+    catalog_adapters = providers.Container(CatalogAdapters, settings=settings, shared=shared)
     catalog = providers.Container(
         Catalog,
         settings=settings,
@@ -114,6 +114,7 @@ class Container(containers.DeclarativeContainer):
         mail_backlog=identity_mail.adapters.mail_backlog,
         breakers=operations.breaker_reader,
         ingestion_stream=ingestion_processing.adapters.stream,
+        search_index_lag=catalog.search_index_lag,
     )
 
     # Sign-in with external identity providers: GitHub and Google, as configured, through their breakers.

@@ -7,6 +7,7 @@ from difflib import SequenceMatcher
 from uuid import UUID
 
 from adapters.catalog.search_words import STOP_WORDS
+from application.shared.ports import Clock
 from domain.catalog.content import Content, ContentKind
 from domain.catalog.search import SearchPage, SearchQuery
 
@@ -43,15 +44,23 @@ class InMemoryCatalog:
     before episodes, shorter titles, newer years.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock
         self._items: dict[UUID, Content] = {}
+        # the change feed's twin: each title's latest change number, and when it changed
+        self.changes: dict[UUID, tuple[int, datetime]] = {}
+        self.last_change = 0
+
+    def _changed(self, content_id: UUID) -> None:
+        self.last_change += 1
+        self.changes[content_id] = (self.last_change, self._clock.now() if self._clock else datetime.now(UTC))
 
     async def get(self, content_id: UUID) -> Content | None:
         return self._items.get(content_id)
 
     async def upsert_many(self, items: Sequence[Content]) -> int:
         for item in items:
-            self._items[item.id] = item
+            self.put(item)
         return len(items)
 
     async def count(self) -> int:
@@ -62,6 +71,7 @@ class InMemoryCatalog:
 
     def put(self, item: Content) -> None:
         self._items[item.id] = item
+        self._changed(item.id)
 
     def __contains__(self, content_id: object) -> bool:
         return content_id in self._items

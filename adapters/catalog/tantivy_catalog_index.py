@@ -61,6 +61,10 @@ class TantivyCatalogIndex:
         await asyncio.to_thread(self._write, items, ())
         return len(items)
 
+    async def add_many(self, items: Sequence[Content]) -> int:
+        """Add titles new to the index (nothing is replaced) and commit; return how many were indexed."""
+        return await asyncio.to_thread(self._add, items)
+
     async def remove_many(self, content_ids: Sequence[UUID]) -> None:
         await asyncio.to_thread(self._write, (), content_ids)
 
@@ -83,6 +87,16 @@ class TantivyCatalogIndex:
         """Wait for background merges and release the writer lock."""
         with self._lock:
             self._writer.wait_merging_threads()
+
+    def _add(self, items: Iterable[Content]) -> int:
+        added = 0
+        with self._lock:
+            for item in items:
+                if not item.withdrawn:
+                    self._writer.add_document(content_document(item))
+                    added += 1
+            self._writer.commit()
+        return added
 
     def _write(self, items: Iterable[Content], removed: Iterable[UUID]) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from attrs import frozen
 
+from application.catalog.sync_search_index import ReadSearchIndexLag
 from application.identity.mail_backlog_ports import MailBacklogReader
 from application.ingestion.stream_ports import IngestionStream
 from application.operations.health_ports import HealthCheck, Ping
@@ -158,3 +159,33 @@ class FixedHealthChecks:
 
     def checks(self) -> Sequence[HealthCheck]:
         return self.listed
+
+
+@frozen
+class SearchIndexCheck:
+    """``search-index:lag``: how long the oldest catalog change not in the search index has
+    waited, and how many titles wait; past ``bound`` (or with no index built yet, when searches
+    fall back to PostgreSQL) it warns: search answers, from older data or more slowly."""
+
+    spec: CheckSpec
+    lag: ReadSearchIndexLag
+    bound: timedelta
+    timeout_seconds: float | None = None
+
+    async def observe(self) -> Sequence[Observation]:
+        lag = await self.lag()
+        if not lag.built:
+            output = "no search index built yet: searches use PostgreSQL until the worker builds it"
+            return (Observation(healthy=False, output=output, details={"built": False}),)
+        healthy = lag.seconds <= self.bound.total_seconds()
+        return (
+            Observation(
+                healthy=healthy,
+                observed_value=round(lag.seconds, 3),
+                output=None
+                if healthy
+                else f"{lag.changes} changed titles wait for the search index, the oldest for {lag.seconds:.0f} s "
+                f"(bound {self.bound.total_seconds():g} s)",
+                details={"built": True, "changes": lag.changes},
+            ),
+        )

@@ -106,6 +106,16 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--regularization", type=float, help="L2 regularisation (default: MG_RECS_REGULARIZATION)")
     train.add_argument("--alpha", type=float, help="confidence scale (default: MG_RECS_ALPHA)")
     commands.add_parser(
+        "reindex",
+        help="rebuild the catalog's search index from PostgreSQL (with a progress bar)",
+        description=(
+            "Read every title from PostgreSQL into a new Tantivy index under MG_DATA_DIR/search-index and"
+            " make it the live one once complete. Safe beside a running worker and serve: the new index is"
+            " built beside the live one, which searches keep using; the worker then applies what changed"
+            " meanwhile. Exits 1 when MG_SEARCH_ENGINE is postgres."
+        ),
+    )
+    commands.add_parser(
         "check",
         help="print the configuration and whether each dependency answers",
         description="Print the configuration in use (secrets hidden) and ping PostgreSQL and Redis.",
@@ -171,6 +181,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
 
         overrides = {k: getattr(args, k) for k in ("factors", "iterations", "regularization", "alpha")}
         sys.exit(asyncio.run(train_command(settings, **{k: v for k, v in overrides.items() if v is not None})))
+    elif args.command == "reindex":
+        from entrypoints.cli.reindex_command import reindex_command
+
+        sys.exit(asyncio.run(reindex_command(settings)))
     elif args.command == "check":
         from entrypoints.cli.commands import check_command
 

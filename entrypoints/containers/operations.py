@@ -13,6 +13,7 @@ from adapters.operations.health_redis_heartbeats import RedisHeartbeatStore
 from adapters.operations.purgatory_circuit_breaker import PurgatoryCircuitBreaker
 from adapters.operations.redis_breaker_states import RedisBreakerStates
 from adapters.operations.redis_or_local_breaker_states import RedisOrLocalBreakerStates
+from application.catalog.sync_search_index import ReadSearchIndexLag
 from application.identity.mail_backlog_ports import MailBacklogReader
 from application.ingestion.stream_ports import IngestionStream
 from application.operations.aggregate_health import AggregateHealth
@@ -27,6 +28,7 @@ from application.operations.health_checks import (
     IngestionBacklogCheck,
     MailQueueCheck,
     ResponseTimeCheck,
+    SearchIndexCheck,
 )
 from application.operations.health_ports import HealthCheck, Ping
 from application.operations.heartbeat_ports import HeartbeatStore
@@ -109,6 +111,14 @@ INGESTION_BACKLOG = CheckSpec(
     affected_features=("platform-webhooks", "catalog"),
     observed_unit="s",
 )
+SEARCH_INDEX = CheckSpec(
+    "search-index",
+    "lag",
+    "component",
+    critical=False,
+    affected_features=("search",),
+    observed_unit="s",
+)
 
 
 def _seconds(milliseconds: int) -> float:
@@ -129,6 +139,7 @@ def core_health_checks(
     mail_backlog: MailBacklogReader,
     clock: Clock,
     ingestion_stream: IngestionStream | None = None,
+    search_index_lag: ReadSearchIndexLag | None = None,
 ) -> FixedHealthChecks:
     ttl = timedelta(seconds=settings.heartbeat_ttl_seconds)
     checks: list[HealthCheck] = [ResponseTimeCheck(POSTGRES, postgres), ResponseTimeCheck(REDIS, redis)]
@@ -143,6 +154,9 @@ def core_health_checks(
     if ingestion_stream is not None:
         bound = timedelta(seconds=settings.ingestion.backlog_warn_seconds)
         checks.append(IngestionBacklogCheck(INGESTION_BACKLOG, ingestion_stream, bound))
+    if search_index_lag is not None:  # search reads the Tantivy index
+        bound = timedelta(seconds=settings.catalog_search.lag_warn_seconds)
+        checks.append(SearchIndexCheck(SEARCH_INDEX, search_index_lag, bound))
     return FixedHealthChecks(tuple(checks))
 
 
@@ -171,6 +185,7 @@ class Health(containers.DeclarativeContainer):
     mail_backlog = providers.Dependency()  # identity mail's, given by the root
     breakers = providers.Dependency()  # the breakers' read API (Operations.breaker_reader), given by the root
     ingestion_stream = providers.Dependency()  # webhook ingestion's stream (its backlog), given by the root
+    search_index_lag = providers.Dependency()  # catalog's ReadSearchIndexLag, or None (search reads PostgreSQL)
 
     core_checks = providers.Singleton(
         core_health_checks,
@@ -183,6 +198,7 @@ class Health(containers.DeclarativeContainer):
         mail_backlog,
         shared.clock,
         ingestion_stream,
+        search_index_lag,
     )
     # One `breaker:<name>` check per declared breaker (a tripped one warns).
     breaker_checks = providers.Singleton(BreakerHealthChecks, breakers)

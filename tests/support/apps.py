@@ -24,6 +24,7 @@ from application.ingestion.process_ingested_changes import ProcessIngestedChange
 from application.playback.archive_progress import ArchiveProgressChangesCommand
 from application.playback.progress_archive_ports import WatchEvent
 from application.shared.mail_ports import MailMessage
+from entrypoints.catalog_search_config import CatalogSearchSettings
 from entrypoints.config import Settings
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
@@ -113,7 +114,10 @@ class FakeWorld:
 
 
 def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
-    settings = attrs.evolve(Settings(data_dir=data_dir), **overrides)
+    # The fake world searches its in-memory twin: no search index to keep or report on, unless a
+    # test asks for one (catalog_search=CatalogSearchSettings(engine="tantivy")).
+    fake_search = CatalogSearchSettings(engine="postgres")
+    settings = attrs.evolve(Settings(data_dir=data_dir, catalog_search=fake_search), **overrides)
     container = Container(settings=settings)
     clock = ManualClock()
     container.shared.clock.override(providers.Object(clock))

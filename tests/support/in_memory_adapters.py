@@ -9,8 +9,10 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
+from adapters.catalog.in_memory_catalog_change_feed import InMemoryCatalogChangeFeed
 from adapters.catalog.in_memory_catalog_changes import InMemoryCatalogChanges
 from adapters.catalog.in_memory_next_episode_finder import InMemoryNextEpisodeFinder
+from adapters.catalog.in_memory_search_index import InMemorySearchIndex
 from adapters.identity.aes_gcm_secret_box import load_or_create_secret_box
 from adapters.identity.argon2_password_hasher import fast_test_hasher
 from adapters.identity.in_memory_api_key_rate_limiter import InMemoryApiKeyRateLimiter
@@ -42,9 +44,11 @@ from entrypoints.containers.identity import INVALID_API_KEY_LIMITS
 class InMemoryCatalogAdapters(containers.DeclarativeContainer):
     shared = providers.DependenciesContainer()
 
-    catalog = providers.Singleton(InMemoryCatalog)
+    catalog = providers.Singleton(InMemoryCatalog, shared.clock)
     content_repository = catalog
     content_search = catalog
+    change_feed = providers.Singleton(InMemoryCatalogChangeFeed, catalog)
+    search_index = providers.Singleton(InMemorySearchIndex)
     next_episode_finder = providers.Singleton(InMemoryNextEpisodeFinder, catalog)
     catalog_changes = providers.Singleton(InMemoryCatalogChanges, catalog)
 

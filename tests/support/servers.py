@@ -80,7 +80,7 @@ def query(url: str, sql: str, **params: object) -> tuple[object, ...]:
 
 
 def query_all(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
-    """Every row of a query, from synchronous code (process-level tests)."""
+    """Every row of a query, from synchronous code (process-level tests); a write is committed."""
     import asyncio
 
     from sqlalchemy import text
@@ -89,7 +89,7 @@ def query_all(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
     async def rows() -> list[tuple[object, ...]]:
         engine = create_async_engine(async_url(url))
         try:
-            async with engine.connect() as conn:
+            async with engine.begin() as conn:
                 return [tuple(row) for row in (await conn.execute(text(sql), params))]
         finally:
             await engine.dispose()

@@ -13,4 +13,5 @@ def test_every_contexts_loops_are_found_once() -> None:
         "ingest_changes",
         "recommendations",
         "search_analytics",
+        "search_index",
     ]
