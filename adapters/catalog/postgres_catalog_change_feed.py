@@ -1,5 +1,5 @@
 """The catalog's change feed from PostgreSQL: content rows by (change_xid, id), which triggers set
-on every write of a title or its availability (migration 0014). Only rows written by transactions
+on every write of a title or its availability (migration 0015). Only rows written by transactions
 older than the snapshot's xmin are read: every transaction below it has ended, so no change can
 still appear before them."""
 

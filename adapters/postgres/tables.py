@@ -67,7 +67,7 @@ content = Table(
     Column("withdrawn_at", DateTime(timezone=True)),
     Column("details_changed_at", DateTime(timezone=True)),
     Column("title_key", Text),
-    # the change feed (migration 0014): set by triggers on every write of the row or its availability
+    # the change feed (migration 0015): set by triggers on every write of the row or its availability
     Column("change_xid", BigInteger, nullable=False, server_default=text("pg_current_xact_id()::text::bigint")),
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=text("clock_timestamp()")),
 )

@@ -7,14 +7,14 @@ after a larger one, and a reader that moved past the larger would skip it. Every
 than the snapshot's xmin has ended, so the rows with ``change_xid`` below it are final, and the feed
 reads only those, ordered by (change_xid, id).
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 """
 
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
