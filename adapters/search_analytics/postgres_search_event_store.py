@@ -48,6 +48,7 @@ _ADD_CLICK = text(
     ON CONFLICT (search_at, search_id, content_id) DO NOTHING
     """
 )
+_ROWS_PER_STATEMENT = 25
 # PostgreSQL's "no partition of relation ... found for row"
 _NO_PARTITION = "23514"
 
@@ -77,7 +78,11 @@ class PostgresSearchEventStore:
 
     @staticmethod
     async def _write(conn: AsyncConnection, rows: list[dict[str, Any]], moments: list[datetime]) -> None:
-        await conn.execute(_INSERT_EVENT, rows)
+        # In slices: the driver prepares a statement's every row before it awaits anything, and a
+        # few hundred rows at once held the serving process's event loop (and the searches in
+        # flight) for ~10 ms, which showed in their p99.
+        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+            await conn.execute(_INSERT_EVENT, rows[start : start + _ROWS_PER_STATEMENT])
         await conn.execute(_MARK_HOURS, {"moments": moments})
 
     async def find(self, search_id: UUID, occurred_at: datetime) -> SearchEvent | None:

@@ -13,9 +13,10 @@ from domain.shared.time_ordered_ids import moment_of
 # Who searched when no one is known: anonymous searches are counted too, as one viewer a day
 # (after hashing, like everyone else).
 ANONYMOUS = "anonymous"
-# Folding, masking and hashing cost ~15 us a search: a full batch built in one go would hold the
-# event loop (and the searches waiting on it) for ~15 ms, so the flush lets them in every so often.
-_EVENTS_PER_TURN = 100
+# Folding, masking and hashing cost ~15-30 us a search: a full batch built in one go would hold
+# the event loop (and the searches waiting on it) for 15 ms or more, so the flush lets them in
+# every so often (about every half millisecond).
+_EVENTS_PER_TURN = 25
 
 
 class FlushSearchEvents:
