@@ -181,7 +181,15 @@ def fake_container(data_dir: Path, **overrides: object) -> FakeWorld:
 
 
 def real_container(data_dir: Path, database_url: str, redis_url: str, **overrides: object) -> Container:
-    settings = attrs.evolve(Settings(data_dir=data_dir, database_url=database_url, redis_url=redis_url), **overrides)
+    """Pointed at servers by URL, as in external mode: searches go to PostgreSQL (there is no index
+    unless a test builds one and asks for it with ``catalog_search``)."""
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        catalog_search=CatalogSearchSettings(engine="postgres"),
+    )
+    settings = attrs.evolve(settings, **overrides)
     container = Container(settings=settings)
     container.identity_adapters.password_hasher.override(providers.Object(fast_test_hasher()))
     container.identity_adapters.backup_code_hasher.override(providers.Object(fast_test_hasher()))
