@@ -35,7 +35,14 @@ def _die_with_parent() -> None:
 def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     """The worker as a child process, on the servers this process already started or found."""
     assert settings.database_url and settings.redis_url
-    env = {**os.environ, "MG_DATABASE_URL": settings.database_url, "MG_REDIS_URL": settings.redis_url}
+    # The engine too: with the embedded servers' URLs set, the worker would take itself for external
+    # mode, choose PostgreSQL search and never build the index this process reads.
+    env = {
+        **os.environ,
+        "MG_DATABASE_URL": settings.database_url,
+        "MG_REDIS_URL": settings.redis_url,
+        "MG_SEARCH_ENGINE": settings.catalog_search.engine,
+    }
     worker = subprocess.Popen(
         [sys.executable, "-m", "entrypoints.cli.main", "worker"],
         env=env,

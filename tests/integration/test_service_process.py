@@ -267,3 +267,28 @@ def test_in_multiprocess_mode_metrics_add_up_over_the_processes_that_served(
     assert metrics[LIVE] == 4, "the counters of a process that ended still count"
     assert metrics[FAILED_SIGN_IN] == 1 and metrics[IN_FLIGHT] == 1
     stop(second)
+
+
+def test_serve_with_its_worker_builds_the_search_index_it_then_reads(service_env: dict[str, str]) -> None:
+    """`make run`: the worker child of `serve --with-worker` writes the index that serve searches."""
+    env = {**service_env, "MG_HEALTH_CACHE_SECONDS": "0"}
+    if "MG_DATABASE_URL" in env:  # external mode searches PostgreSQL unless told
+        env["MG_SEARCH_ENGINE"] = "tantivy"
+    seeded = subprocess.run([*CLI, "seed-demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert seeded.returncode == 0, seeded.stderr
+    port = free_port()
+    process = subprocess.Popen([*CLI, "serve", "--port", str(port), "--with-worker"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, process)
+        deadline, reading = time.monotonic() + 60, {}
+        while time.monotonic() < deadline:
+            (reading,) = call(base, "GET", "/health/aggregate")[1]["checks"]["search-index:lag"]
+            if reading["status"] == "pass":
+                break
+            time.sleep(0.2)
+        assert reading["status"] == "pass", reading
+        status, page = call(base, "GET", "/api/v1/search?q=matrx")
+        assert status == 200 and page["items"][0]["title"] == "The Matrix"
+    finally:
+        stop(process)
