@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.search_analytics.ddsketch_latency import percentiles, quantile
+from adapters.search_analytics.rollup_columns import SUMS as _SUMS
 from adapters.search_analytics.search_windows import usable_build
 from adapters.search_analytics.window_figures import bucket_starts, ranked_lists
 from application.search_analytics.report_ports import WindowRead
@@ -31,11 +32,6 @@ from domain.search_analytics.models import (
     TrendPoint,
 )
 
-_SUMS = """
-    sum(searches) AS searches, sum(viewers) AS viewers,
-    sum(zero_result_searches) AS zero_result_searches, sum(clicked_searches) AS clicked_searches,
-    sum(clicks) AS clicks, sum(click_position_sum) AS click_position_sum
-"""
 _HOURLY_TOTALS = text(
     """
     SELECT bucket_start, searches, viewers, zero_result_searches, clicked_searches, latency_sketch

@@ -22,6 +22,9 @@ from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, TIMESTAMP
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.search_analytics.ddsketch_latency import merged_bytes, sketch_bytes
+from adapters.search_analytics.rollup_columns import COLUMNS as _COLUMNS
+from adapters.search_analytics.rollup_columns import COUNT_NAMES
+from adapters.search_analytics.rollup_columns import SUMS as _SUMS
 from adapters.search_analytics.search_windows import rebuild_windows
 
 # one rollup at a time across processes (an arbitrary constant of this context)
@@ -71,8 +74,6 @@ _COUNTS = """
     coalesce(sum(clicks), 0) AS clicks,
     coalesce(sum(position_sum), 0) AS click_position_sum
 """
-_COLUMNS = "searches, viewers, zero_result_searches, clicked_searches, clicks, click_position_sum"
-_SUMS = ", ".join(f"sum({column})" for column in _COLUMNS.split(", "))
 
 _PENDING = text("SELECT bucket_start, mark FROM search_rollup_pending ORDER BY bucket_start")
 _ROLLED_LATER = text(
@@ -149,7 +150,6 @@ _UNMARK = text(
     bindparam("buckets", type_=ARRAY(TIMESTAMP(timezone=True))),
     bindparam("marks", type_=ARRAY(BIGINT)),
 )
-_COUNT_NAMES = tuple(_COLUMNS.split(", "))
 
 
 def _midnight(day: date) -> datetime:
@@ -200,7 +200,7 @@ class PostgresSearchRollups:
                     {
                         "start": start,
                         "platform": row["platform"],
-                        **{name: row[name] for name in _COUNT_NAMES},
+                        **{name: row[name] for name in COUNT_NAMES},
                         "latency_sketch": sketch_bytes(row["latencies"]),
                     }
                     for row in totals
@@ -217,8 +217,8 @@ class PostgresSearchRollups:
         counts: dict[str, list[int]] = {}
         sketches: dict[str, list[bytes]] = defaultdict(list)
         for row in (await conn.execute(_DAY_HOURS, bounds)).mappings():
-            sums = counts.setdefault(row["platform"], [0] * len(_COUNT_NAMES))
-            for index, name in enumerate(_COUNT_NAMES):
+            sums = counts.setdefault(row["platform"], [0] * len(COUNT_NAMES))
+            for index, name in enumerate(COUNT_NAMES):
                 sums[index] += row[name]
             sketches[row["platform"]].append(row["latency_sketch"])
         if counts:
@@ -228,7 +228,7 @@ class PostgresSearchRollups:
                     {
                         "day": day,
                         "platform": platform,
-                        **dict(zip(_COUNT_NAMES, sums, strict=True)),
+                        **dict(zip(COUNT_NAMES, sums, strict=True)),
                         "latency_sketch": merged_bytes(sketches[platform]),
                     }
                     for platform, sums in counts.items()

@@ -22,16 +22,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.search_analytics.rollup_columns import COLUMNS as _COLUMNS
+from adapters.search_analytics.rollup_columns import COUNT_NAMES
+from adapters.search_analytics.rollup_columns import SUMS as _SUMS
 from domain.search_analytics.models import AnalyticsWindow
 
 MATERIALISED = tuple(AnalyticsWindow)
 
-_SUMS = """
-    sum(searches) AS searches, sum(viewers) AS viewers,
-    sum(zero_result_searches) AS zero_result_searches, sum(clicked_searches) AS clicked_searches,
-    sum(clicks) AS clicks, sum(click_position_sum) AS click_position_sum
-"""
-_COLUMNS = "searches, viewers, zero_result_searches, clicked_searches, clicks, click_position_sum"
 # Per query, platform and UTC day of the window: the daily rows, or the sum of the day's hours inside it.
 _DAILY_DAYS = """
     SELECT platform, query_key, day, viewers AS day_viewers, searches, viewers, zero_result_searches,
@@ -54,7 +51,6 @@ _BUILD = """
 """
 _BUILD_PAST = text(_BUILD.format(table="search_window_past", columns=_COLUMNS, days=_DAILY_DAYS, sums=_SUMS))
 _BUILD_HOURLY = text(_BUILD.format(table="search_window_queries", columns=_COLUMNS, days=_HOURLY_DAYS, sums=_SUMS))
-_NAMES = _COLUMNS.split(", ")
 # The past part, plus today's rows, plus the past days of the queries that pass only today.
 _BUILD_DAILY = text(
     f"""
@@ -78,11 +74,11 @@ _BUILD_DAILY = text(
     kept AS (
         SELECT * FROM past
         UNION ALL
-        SELECT n.platform, n.query_key, {", ".join(f"coalesce(p.{c}, 0)" for c in _NAMES)},
+        SELECT n.platform, n.query_key, {", ".join(f"coalesce(p.{c}, 0)" for c in COUNT_NAMES)},
             coalesce(p.max_day_viewers, 0)
         FROM newcomers AS n LEFT JOIN newcomers_past AS p USING (platform, query_key)
     )
-    SELECT :window, k.platform, k.query_key, {", ".join(f"k.{c} + coalesce(t.{c}, 0)" for c in _NAMES)},
+    SELECT :window, k.platform, k.query_key, {", ".join(f"k.{c} + coalesce(t.{c}, 0)" for c in COUNT_NAMES)},
         greatest(k.max_day_viewers, coalesce(t.viewers, 0))
     FROM kept AS k LEFT JOIN today AS t USING (platform, query_key)
     """  # noqa: S608 (made of this module's constants, no input)
