@@ -119,6 +119,8 @@ class TantivyContentSearch:
         self._index.config_reader("manual")
         self._loaded = self._meta_signature()
         self._lock = threading.Lock()
+        # a searcher is a snapshot of the loaded commit: made again only when the index is reloaded
+        self._current_searcher = self._index.searcher()
 
     async def search(self, query: SearchQuery) -> SearchPage:
         # Tantivy releases the GIL while it searches: a thread keeps the event loop free.
@@ -159,4 +161,5 @@ class TantivyContentSearch:
                             f"The catalog search index at {self._path} cannot be reloaded: {error}"
                         ) from error
                 self._loaded = current
-            return self._index.searcher()
+                self._current_searcher = self._index.searcher()
+            return self._current_searcher
