@@ -30,10 +30,17 @@ STEMMED = "mg_stemmed"  # the same, stemmed (English)
 _TIME_BITS = 40  # seconds since 1970, up to the year 36812
 _ROOT = _TIME_BITS
 
-# The tie-break packed under the relevance score (see tantivy_content_search): 12 bits, most
-# significant first: not an episode (1), shortness of the title (3), release year (8).
-ORDER_BITS = 12
-_MIN_YEAR = 1870
+# The tie-break under the relevance tiers (see tantivy_content_search): 11 bits, most significant
+# first: not an episode (1), shortness of the title (3), release year (7: 1902 to 2029). Searches
+# multiply each score by log2(2 + order_weight) (Tantivy's ``weight_by_field``); with the weight
+# below ORDER_WEIGHT_SPAN that factor stays under 1 + 1/2300, so it orders titles within a tier
+# and never across two (the top tier sum is under 1800). Tantivy's f32 scores keep 11 bits apart,
+# not 12 (measured).
+ORDER_BITS = 11
+ORDER_WEIGHT_SPAN = 6e-4
+_MIN_YEAR = 1902
+# Bumped when the schema or what a document holds changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 2
 
 
 def _analyzer(*, stemmed: bool) -> tantivy.TextAnalyzer:
@@ -65,7 +72,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("platform", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("region", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("offered", tokenizer_name="raw", index_option="basic")
-    builder.add_integer_field("order_bit", indexed=True)
+    builder.add_float_field("order_weight", fast=True)
     builder.add_bytes_field("content", stored=True)
     return builder.build()
 
@@ -112,12 +119,12 @@ def cells_at(platform: str, moment: datetime) -> list[str]:
     return [_cell(platform, level, second >> level) for level in range(_ROOT + 1)]
 
 
-def order_bits(item: Content) -> list[int]:
-    """Which of the 12 tie-break bits are set: titles before episodes, short titles first, newer first."""
+def order_weight(item: Content) -> float:
+    """The tie-break as a weight in [0, ORDER_WEIGHT_SPAN): titles before episodes, short titles first, newer first."""
     shortness = 7 - min(len(WORDS_ANALYZER.analyze(item.title)), 7)
-    year = min(max(item.release_year - _MIN_YEAR, 0), 255)
-    packed = (int(item.kind is not ContentKind.EPISODE) << 11) | (shortness << 8) | year
-    return [bit for bit in range(ORDER_BITS) if packed >> bit & 1]
+    year = min(max(item.release_year - _MIN_YEAR, 0), 127)
+    packed = (int(item.kind is not ContentKind.EPISODE) << 10) | (shortness << 7) | year
+    return packed * ORDER_WEIGHT_SPAN / (1 << ORDER_BITS)
 
 
 def content_document(item: Content) -> tantivy.Document:
@@ -136,7 +143,7 @@ def content_document(item: Content) -> tantivy.Document:
         "platform": sorted(item.platforms),
         "region": sorted({a.region for a in item.availability}),
         "offered": sorted(offered),
-        "order_bit": order_bits(item),
+        "order_weight": order_weight(item),
         "content": json.dumps(content_to_json(item), separators=(",", ":")).encode(),
     }
     return tantivy.Document.from_dict({k: v for k, v in fields.items() if v != []}, SCHEMA)

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import tantivy
 
+from adapters.catalog.tantivy_catalog_schema import SCHEMA_VERSION
 from application.catalog.search_index_ports import FeedMark
 
 CURRENT = "current"
@@ -55,12 +56,14 @@ class TantivyIndexDirectory:
 
     @staticmethod
     def read_mark(generation: Path, *, verify: bool = False) -> FeedMark | None:
-        """The generation's mark, or None when it has none (or, with ``verify``, when its index
-        cannot be opened)."""
+        """The generation's mark, or None when it has none, when its index has another schema
+        version than this code's (it must be rebuilt), or (with ``verify``) when it cannot be opened."""
         try:
             record = json.loads((generation / MARK).read_text(encoding="utf-8"))
             mark = FeedMark(int(record["number"]), UUID(record["content_id"]))
         except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if record.get("schema") != SCHEMA_VERSION:
             return None
         if verify:
             try:
@@ -71,4 +74,5 @@ class TantivyIndexDirectory:
 
     @staticmethod
     def write_mark(generation: Path, mark: FeedMark) -> None:
-        _replace(generation / MARK, json.dumps({"number": mark.number, "content_id": str(mark.content_id)}))
+        record = {"number": mark.number, "content_id": str(mark.content_id), "schema": SCHEMA_VERSION}
+        _replace(generation / MARK, json.dumps(record))

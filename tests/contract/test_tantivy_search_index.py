@@ -3,6 +3,7 @@ live one, and the fallback while there is none."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from uuid import UUID
 
@@ -71,3 +72,13 @@ async def test_an_index_that_cannot_be_opened_has_no_mark(tmp_path: Path) -> Non
     await fallback.upsert_many(small_catalog())
     search = TantivyLiveContentSearch(TantivyIndexDirectory(tmp_path / "search-index"), fallback)
     assert await _titles(search, "dune") == ["Dune", "Dune: Part Two"]
+
+
+async def test_an_index_written_by_an_older_schema_has_no_mark_so_the_worker_rebuilds_it(tmp_path: Path) -> None:
+    index = _index(tmp_path / "search-index")
+    await _publish(index, MARK, "Arrival")
+    await index.close()
+    live = TantivyIndexDirectory(tmp_path / "search-index").current()
+    assert live is not None
+    (live / "feed-mark.json").write_text(json.dumps({"number": MARK.number, "content_id": str(MARK.content_id)}))
+    assert await _index(tmp_path / "search-index").mark() is None
