@@ -82,7 +82,10 @@ async def test_two_tastes_trained_then_a_newcomer_is_served_from_her_first_finis
 ) -> None:
     container, client = stack
     pick = random.Random(14)
-    for n in range(10):
+    # twenty fans of each taste, and five similar titles: with ten fans, a film's ten similar titles
+    # fell to 0.6 science fiction in about one run in five (the viewers' random ids order the
+    # matrix, and so the factors); measured after: 4 or 5 of 5 in seven runs out of seven
+    for n in range(20):
         fan = await viewer(client, f"sf{n}")
         for film in pick.sample(SCIENCE_FICTION, 8):
             await finish(client, fan, film)
@@ -91,7 +94,7 @@ async def test_two_tastes_trained_then_a_newcomer_is_served_from_her_first_finis
             await finish(client, fan, film)
     await archive(container)
     trained = await container.recommendation_training.train_model()()
-    assert trained is not None and (trained.viewers, trained.items) == (20, 40)
+    assert trained is not None and (trained.viewers, trained.items) == (40, 40)
 
     lea = await viewer(client, "lea")
     # five finishes: with three, which ten of the rest come first depends on the (random) viewer
@@ -108,8 +111,8 @@ async def test_two_tastes_trained_then_a_newcomer_is_served_from_her_first_finis
     assert not {item["id"] for item in picks["items"]} & {str(film.id) for film in SCIENCE_FICTION[:5]}
     assert all(item["because"] for item in picks["items"])
 
-    similar = await answer(client, f"/api/v1/content/{SCIENCE_FICTION[5].id}/similar?limit=10")
-    assert similar["source"] == "als" and science_fiction_share(similar) >= 0.7
+    similar = await answer(client, f"/api/v1/content/{SCIENCE_FICTION[5].id}/similar?limit=5")
+    assert similar["source"] == "als" and science_fiction_share(similar) >= 0.8
 
 
 async def test_with_the_qdrant_server_unreachable_popular_titles_answer(
