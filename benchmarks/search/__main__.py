@@ -40,10 +40,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from benchmarks.load import Request, run
-from benchmarks.search.adapters import ENGINES, content_search
+from benchmarks.search.adapters import content_search
 from benchmarks.search.catalog import load, stored_titles
 from benchmarks.search.queries import KINDS, MixQuery, query_mix
 from benchmarks.server import CLI, serving
+from entrypoints.catalog_search_config import ENGINES
 
 RESULTS = Path(__file__).parents[1] / "results"
 FLOOR = Request("GET", "/health/live")

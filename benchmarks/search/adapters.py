@@ -34,9 +34,8 @@ def _tantivy(engine: AsyncEngine, data_dir: Path) -> ContentSearch:
     return TantivyLiveContentSearch(directory, fallback=PostgresContentSearch(engine))
 
 
+# keyed by MG_SEARCH_ENGINE's values (entrypoints.catalog_search_config.ENGINES): those are also measured over HTTP
 ADAPTERS: dict[str, Callable[[AsyncEngine, Path], ContentSearch]] = {"postgres": _postgres, "tantivy": _tantivy}
-# the adapters that have an MG_SEARCH_ENGINE value of their own: measured over HTTP too
-ENGINES = ("postgres", "tantivy")
 
 
 def content_search(name: str, engine: AsyncEngine, data_dir: Path) -> ContentSearch:

@@ -60,12 +60,18 @@ async def test_a_rebuild_beside_the_live_writer_becomes_live_and_the_writer_foll
     await worker.close()
 
 
-async def test_an_index_that_cannot_be_opened_has_no_mark(tmp_path: Path) -> None:
-    index = _index(tmp_path / "search-index")
+async def _published_and_closed(root: Path) -> Path:
+    """The live generation of an index published at MARK with one title, its writer gone."""
+    index = _index(root)
     await _publish(index, MARK, "Arrival")
     await index.close()
-    live = TantivyIndexDirectory(tmp_path / "search-index").current()
+    live = TantivyIndexDirectory(root).current()
     assert live is not None
+    return live
+
+
+async def test_an_index_that_cannot_be_opened_has_no_mark(tmp_path: Path) -> None:
+    live = await _published_and_closed(tmp_path / "search-index")
     (live / "meta.json").write_text("{not json")
     assert await _index(tmp_path / "search-index").mark() is None
     fallback = InMemoryCatalog()
@@ -75,10 +81,6 @@ async def test_an_index_that_cannot_be_opened_has_no_mark(tmp_path: Path) -> Non
 
 
 async def test_an_index_written_by_an_older_schema_has_no_mark_so_the_worker_rebuilds_it(tmp_path: Path) -> None:
-    index = _index(tmp_path / "search-index")
-    await _publish(index, MARK, "Arrival")
-    await index.close()
-    live = TantivyIndexDirectory(tmp_path / "search-index").current()
-    assert live is not None
+    live = await _published_and_closed(tmp_path / "search-index")
     (live / "feed-mark.json").write_text(json.dumps({"number": MARK.number, "content_id": str(MARK.content_id)}))
     assert await _index(tmp_path / "search-index").mark() is None
