@@ -13,6 +13,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from entrypoints.config import Settings
 from entrypoints.container import Container
+from entrypoints.garbage_collection import settle_garbage_collection
 from entrypoints.heartbeat import beating
 from entrypoints.lifecycle import opened, prepare_servers
 from entrypoints.telemetry.metrics import count_dropped_spans
@@ -56,6 +57,7 @@ async def run_worker(settings: Settings, *, interval: float = HOUSEKEEPING_INTER
     log.info("worker started", extra={"housekeeping_interval_seconds": interval})
     try:
         async with opened(Container(settings=settings)) as container, beating(container, "worker"):
+            settle_garbage_collection()
             await asyncio.gather(
                 housekeeping(container, stop, interval), *(loop(container, stop) for loop in discover_loops())
             )

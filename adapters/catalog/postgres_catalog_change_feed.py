@@ -5,16 +5,58 @@ still appear before them."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text, tuple_
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, literal_column, select, text, tuple_
+from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.catalog.postgres_content_repository import content_from_row, load_availability
-from adapters.postgres.tables import content
+from adapters.catalog.postgres_content_repository import content_from_row
+from adapters.postgres.tables import content, content_availability
 from application.catalog.search_index_ports import FeedChanges, FeedLag, FeedMark
+from domain.catalog.content import Availability
 
 _SETTLED = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 _NEXT = text("pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
 _COLUMNS = [c for c in content.c if c.name not in {"search_vector", "title_key", "details_changed_at"}]
+_OFFER = content_availability.c
+_OFFER_FIELDS = ("platform", "region", "deep_link", "platform_content_id", "available_from", "available_until")
+# Each title's offers in the same round trip, as JSON built by PostgreSQL (a rebuild reads the whole
+# catalog: a second query by id and grouping its rows in Python cost more than the titles did).
+_OFFERS = (
+    select(
+        func.coalesce(
+            func.json_agg(
+                aggregate_order_by(
+                    func.json_build_object(*[part for name in _OFFER_FIELDS for part in (name, _OFFER[name])]),
+                    _OFFER.platform,
+                    _OFFER.region,
+                )
+            ),
+            literal_column("'[]'::json"),
+            type_=JSON,
+        )
+    )
+    .where(_OFFER.content_id == content.c.id)
+    .scalar_subquery()
+    .label("offers")
+)
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _offer(record: dict[str, Any]) -> Availability:
+    return Availability(
+        platform=record["platform"],
+        region=record["region"],
+        deep_link=record["deep_link"],
+        platform_content_id=record["platform_content_id"],
+        available_from=_moment(record["available_from"]),  # JSON holds them as ISO 8601 with the offset
+        available_until=_moment(record["available_until"]),
+    )
 
 
 class PostgresCatalogChangeFeed:
@@ -24,17 +66,16 @@ class PostgresCatalogChangeFeed:
     async def changes_after(self, mark: FeedMark, limit: int) -> FeedChanges:
         c = content.c
         statement = (
-            select(*_COLUMNS)
+            select(*_COLUMNS, _OFFERS)
             .where(tuple_(c.change_xid, c.id) > tuple_(mark.number, mark.content_id), c.change_xid < _SETTLED)
             .order_by(c.change_xid, c.id)
             .limit(limit)
         )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(statement)).mappings().all()
-            availability = await load_availability(conn, [row["id"] for row in rows])
         if not rows:
             return FeedChanges((), mark)
-        items = tuple(content_from_row(row, availability[row["id"]]) for row in rows)
+        items = tuple(content_from_row(row, map(_offer, row["offers"])) for row in rows)
         return FeedChanges(items, FeedMark(rows[-1]["change_xid"], rows[-1]["id"]))
 
     async def titles(self) -> int:

@@ -61,9 +61,14 @@ class TantivyCatalogIndex:
         await asyncio.to_thread(self._write, items, ())
         return len(items)
 
-    async def add_many(self, items: Sequence[Content]) -> int:
-        """Add titles new to the index (nothing is replaced) and commit; return how many were indexed."""
-        return await asyncio.to_thread(self._add, items)
+    async def add_many(self, items: Sequence[Content], *, commit: bool = True) -> int:
+        """Add titles new to the index (nothing is replaced); return how many were indexed. Without
+        ``commit`` they are seen (and kept) from the next commit: a build commits once, at the end,
+        rather than making a segment per batch for the merges to combine again."""
+        return await asyncio.to_thread(self._add, items, commit)
+
+    async def commit(self) -> None:
+        await asyncio.to_thread(self._commit)
 
     async def remove_many(self, content_ids: Sequence[UUID]) -> None:
         await asyncio.to_thread(self._write, (), content_ids)
@@ -88,15 +93,20 @@ class TantivyCatalogIndex:
         with self._lock:
             self._writer.wait_merging_threads()
 
-    def _add(self, items: Iterable[Content]) -> int:
+    def _add(self, items: Iterable[Content], commit: bool) -> int:
         added = 0
         with self._lock:
             for item in items:
                 if not item.withdrawn:
                     self._writer.add_document(content_document(item))
                     added += 1
-            self._writer.commit()
+            if commit:
+                self._writer.commit()
         return added
+
+    def _commit(self) -> None:
+        with self._lock:
+            self._writer.commit()
 
     def _write(self, items: Iterable[Content], removed: Iterable[UUID]) -> None:
         with self._lock:

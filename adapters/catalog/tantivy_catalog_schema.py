@@ -14,11 +14,11 @@ posting-list union, and no range scan. Windows are judged to the second.
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime
 from typing import Any
 
+import msgspec
 import tantivy
 
 from adapters.catalog.jsonl_catalog_file import content_to_json
@@ -102,6 +102,8 @@ def _second(moment: datetime | None, default: int) -> int:
 
 def window_cells(platform: str, available_from: datetime | None, available_until: datetime | None) -> set[str]:
     """The dyadic cells exactly covering the window, in seconds: from inclusive, until exclusive."""
+    if available_from is None and available_until is None:  # most offers: always, the root cell
+        return {_cell(platform, _ROOT, 0)}
     start, end = _second(available_from, 0), _second(available_until, 1 << _TIME_BITS)
     cells: set[str] = set()
     while start < end:
@@ -119,31 +121,34 @@ def cells_at(platform: str, moment: datetime) -> list[str]:
     return [_cell(platform, level, second >> level) for level in range(_ROOT + 1)]
 
 
-def order_weight(item: Content) -> float:
+def order_weight(item: Content, title_words: int) -> float:
     """The tie-break as a weight in [0, ORDER_WEIGHT_SPAN): titles before episodes, short titles first, newer first."""
-    shortness = 7 - min(len(WORDS_ANALYZER.analyze(item.title)), 7)
+    shortness = 7 - min(title_words, 7)
     year = min(max(item.release_year - _MIN_YEAR, 0), 127)
     packed = (int(item.kind is not ContentKind.EPISODE) << 10) | (shortness << 7) | year
     return packed * ORDER_WEIGHT_SPAN / (1 << ORDER_BITS)
 
 
 def content_document(item: Content) -> tantivy.Document:
-    offered: set[str] = set()
-    for availability in item.availability:
-        offered |= window_cells(availability.platform, availability.available_from, availability.available_until)
+    words = WORDS_ANALYZER.analyze(item.title)
     fields: dict[str, Any] = {
         "id": str(item.id),
         "title": item.title,
         "title_stemmed": item.title,
-        "title_exact": folded(item.title),
+        "title_exact": " ".join(words),
         "synopsis": item.synopsis,
-        "genre": list(item.genres),
         "kind": item.kind.value,
         "year": item.release_year,
-        "platform": sorted(item.platforms),
-        "region": sorted({a.region for a in item.availability}),
-        "offered": sorted(offered),
-        "order_weight": order_weight(item),
-        "content": json.dumps(content_to_json(item), separators=(",", ":")).encode(),
+        "order_weight": order_weight(item, len(words)),
+        "content": msgspec.json.encode(content_to_json(item)),
     }
-    return tantivy.Document.from_dict({k: v for k, v in fields.items() if v != []}, SCHEMA)
+    if item.genres:
+        fields["genre"] = list(item.genres)
+    if item.availability:
+        offered: set[str] = set()
+        for availability in item.availability:
+            offered |= window_cells(availability.platform, availability.available_from, availability.available_until)
+        fields["platform"] = sorted(item.platforms)
+        fields["region"] = sorted({a.region for a in item.availability})
+        fields["offered"] = sorted(offered)
+    return tantivy.Document.from_dict(fields, SCHEMA)

@@ -21,12 +21,12 @@ the catalog, which made them 95% of a query's time at a million titles.)
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
 import tantivy
 
 from adapters.catalog.jsonl_catalog_file import content_from_json
@@ -138,7 +138,7 @@ class TantivyContentSearch:
             total: int = result.count  # type: ignore[attr-defined]  # exact; missing from tantivy 0.27's stub
         except ValueError as error:
             raise CatalogIndexUnavailable(f"The catalog search index at {self._path} failed: {error}") from error
-        items = tuple(content_from_json(json.loads(document["content"][0])) for document in documents)
+        items = tuple(content_from_json(msgspec.json.decode(document["content"][0])) for document in documents)
         return SearchPage(items=items, total=total, page=query.page, page_size=query.page_size)
 
     def _meta_signature(self) -> tuple[int, int, int]:

@@ -23,12 +23,16 @@ class TantivySearchIndexBuild:
     def __init__(self, directory: TantivyIndexDirectory, heap_bytes: int) -> None:
         self._directory = directory
         self._generation = directory.new_generation()
-        self._writer = TantivyCatalogIndex(self._generation, heap_bytes=heap_bytes)
+        # One indexing thread: the build is bound by Python reading and converting titles, so a second
+        # thread gained nothing, and one thread's whole heap makes segments twice as large (a million
+        # titles: 3 segments, not 6; searches ~7% faster).
+        self._writer = TantivyCatalogIndex(self._generation, heap_bytes=heap_bytes, threads=1)
 
     async def add(self, items: Sequence[Content]) -> None:
-        await self._writer.add_many(items)
+        await self._writer.add_many(items, commit=False)
 
     async def publish(self, mark: FeedMark) -> None:
+        await self._writer.commit()
         await asyncio.to_thread(self._writer.close)
         self._directory.write_mark(self._generation, mark)
         self._directory.publish(self._generation)

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from entrypoints.config import Settings
 from entrypoints.container import Container
+from entrypoints.garbage_collection import settle_garbage_collection
 from entrypoints.lifecycle import opened, prepare_servers
 
 
@@ -38,6 +39,7 @@ async def reindex_command(settings: Settings, console: Console | None = None) ->
         return 1
     settings = await prepare_servers(settings)
     async with opened(Container(settings=settings)) as container:
+        settle_garbage_collection()
         started = time.monotonic()
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console) as bars:

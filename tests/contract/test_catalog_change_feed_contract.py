@@ -21,6 +21,8 @@ from adapters.catalog.postgres_content_repository import PostgresContentReposito
 from application.catalog.catalog_change_ports import CatalogChanges
 from application.catalog.ports import ContentRepository
 from application.catalog.search_index_ports import START, CatalogChangeFeed, FeedMark
+from domain.catalog.content import Availability
+from domain.catalog.external_ids import ExternalIds
 from tests.support.catalog_fixtures import movie, small_catalog
 
 
@@ -60,6 +62,24 @@ async def test_batches_give_every_title_once_and_resume_after_their_mark(catalog
     nothing = await catalog.feed.changes_after(first.last, 0 + 100)
     assert (await catalog.feed.changes_after(nothing.last, 100)).items == ()
     assert (await catalog.feed.changes_after(nothing.last, 100)).last == nothing.last
+
+
+async def test_a_title_comes_through_as_written_with_its_offers_and_their_windows(catalog: Catalog) -> None:
+    window_opens = datetime(2026, 2, 1, 9, 30, 15, 250_000, tzinfo=UTC)
+    offers = (
+        Availability("max", "FR", "https://max.example/fr/arrival", available_until=datetime(2026, 9, 1, tzinfo=UTC)),
+        Availability("netflix", "US", "https://netflix.example/arrival", platform_content_id="80100172"),
+        Availability("netflix", "GB", "https://netflix.example/gb/arrival", available_from=window_opens),
+    )
+    arrival = attrs.evolve(movie("Arrival", year=2016), availability=offers, external_ids=ExternalIds(imdb="tt2543164"))
+    await catalog.repository.upsert_many([arrival])
+    (item,) = (await catalog.feed.changes_after(START, 100)).items
+    assert attrs.evolve(item, availability=()) == attrs.evolve(arrival, availability=())
+
+    def by_place(offer: Availability) -> tuple[str, str]:
+        return offer.platform, offer.region
+
+    assert sorted(item.availability, key=by_place) == sorted(offers, key=by_place)
 
 
 async def test_a_title_changed_again_moves_after_the_mark(catalog: Catalog) -> None:
