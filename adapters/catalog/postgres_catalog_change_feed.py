@@ -5,17 +5,14 @@ still appear before them."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import func, literal_column, select, text, tuple_
 from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.catalog.jsonl_catalog_file import availability_from_json
 from adapters.catalog.postgres_content_repository import content_from_row
 from adapters.postgres.tables import content, content_availability
 from application.catalog.search_index_ports import FeedChanges, FeedLag, FeedMark
-from domain.catalog.content import Availability
 
 _SETTLED = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 _NEXT = text("pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
@@ -23,7 +20,8 @@ _COLUMNS = [c for c in content.c if c.name not in {"search_vector", "title_key",
 _OFFER = content_availability.c
 _OFFER_FIELDS = ("platform", "region", "deep_link", "platform_content_id", "available_from", "available_until")
 # Each title's offers in the same round trip, as JSON built by PostgreSQL (a rebuild reads the whole
-# catalog: a second query by id and grouping its rows in Python cost more than the titles did).
+# catalog: a second query by id and grouping its rows in Python cost more than the titles did). The
+# records are the catalog file's (timestamps as ISO 8601 with the offset), read by the same function.
 _OFFERS = (
     select(
         func.coalesce(
@@ -44,21 +42,6 @@ _OFFERS = (
 )
 
 
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _offer(record: dict[str, Any]) -> Availability:
-    return Availability(
-        platform=record["platform"],
-        region=record["region"],
-        deep_link=record["deep_link"],
-        platform_content_id=record["platform_content_id"],
-        available_from=_moment(record["available_from"]),  # JSON holds them as ISO 8601 with the offset
-        available_until=_moment(record["available_until"]),
-    )
-
-
 class PostgresCatalogChangeFeed:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -75,7 +58,7 @@ class PostgresCatalogChangeFeed:
             rows = (await conn.execute(statement)).mappings().all()
         if not rows:
             return FeedChanges((), mark)
-        items = tuple(content_from_row(row, map(_offer, row["offers"])) for row in rows)
+        items = tuple(content_from_row(row, map(availability_from_json, row["offers"])) for row in rows)
         return FeedChanges(items, FeedMark(rows[-1]["change_xid"], rows[-1]["id"]))
 
     async def titles(self) -> int:
