@@ -24,7 +24,46 @@ def postgres_server_url(scratch: Path) -> str:
 
 
 def redis_server_url(scratch: Path) -> str:
-    return os.environ.get("MG_TEST_REDIS_URL") or start_embedded_redis(scratch)
+    """The suite's Redis: on a configured server, the configured database moved up by the pytest-xdist
+    worker's number (workers share that server); an embedded one is each worker's own."""
+    configured = os.environ.get("MG_TEST_REDIS_URL")
+    if not configured:
+        return start_embedded_redis(scratch)
+    return redis_database_url(configured, redis_database(configured) + xdist_worker())
+
+
+# pytest-xdist runs the suite in several processes (gw0, gw1, ...), each with its own databases on a
+# shared server: the suite's Redis keys in db 0 + N, the services' in db 15 - N, for N < MAX_WORKERS.
+MAX_WORKERS = 8
+
+
+def xdist_worker() -> int:
+    """This process's pytest-xdist worker number (gw3 -> 3); 0 when the suite runs in one process."""
+    number = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    assert workers <= MAX_WORKERS, f"{workers} xdist workers: at most {MAX_WORKERS} have Redis databases of their own"
+    return number
+
+
+def redis_database(url: str) -> int:
+    """The logical database a Redis URL names (``redis://host/3``, ``unix:///path?db=3``; 0 if none)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return int(parse_qs(parts.query).get("db", ["0"])[0])
+    return int(parts.path.strip("/") or 0)
+
+
+def redis_database_url(url: str, database: int) -> str:
+    """The same Redis server, logical database ``database``."""
+    from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = urlencode({**parse_qs(parts.query), "db": [str(database)]}, doseq=True)
+        return f"unix://{parts.netloc}{parts.path}?{query}"  # urlunsplit would drop the empty netloc's //
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 # The service processes started by tests get a logical database of their own on a shared Redis:
@@ -32,13 +71,16 @@ def redis_server_url(scratch: Path) -> str:
 SERVICE_REDIS_DB = 15
 
 
-def fresh_redis_url(server_url: str) -> str:
-    """Database 15 of the same Redis server, emptied (a service started by a test starts from nothing)."""
-    from urllib.parse import urlsplit, urlunsplit
+def service_redis_db() -> int:
+    """This worker's database for the services it starts (15 on one process, 15 - N on worker N)."""
+    return SERVICE_REDIS_DB - xdist_worker()
 
+
+def fresh_redis_url(server_url: str) -> str:
+    """The services' database of the same Redis server, emptied (a service started by a test starts from nothing)."""
     import redis
 
-    fresh = urlunsplit(urlsplit(server_url)._replace(path=f"/{SERVICE_REDIS_DB}"))
+    fresh = redis_database_url(server_url, service_redis_db())
     client = redis.Redis.from_url(fresh)
     try:
         client.flushdb()
