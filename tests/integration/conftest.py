@@ -12,20 +12,34 @@ from typing import Any
 import pytest
 
 from tests.integration.test_service_process import CLI, free_port, wait_ready
-from tests.support.servers import drop_database, fresh_database_url
+from tests.support.seeded_demo import SeededDemo, copy_seeded, seed_once
+from tests.support.servers import drop_database, fresh_redis_url
+
+
+def service_base_env() -> dict[str, str]:
+    """This process's environment, less our settings and a developer's OTEL_* set-up (they would
+    leak into the processes under test)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MG_", "OTEL_"))}
+    return {**env, "MG_LOG_LEVEL": "WARNING"}
+
+
+@pytest.fixture(scope="session")
+def seeded_demo(tmp_path_factory: pytest.TempPathFactory, postgres_url: str, redis_url: str) -> Iterator[SeededDemo]:
+    """seed-demo run once, into a template database, data directory and Redis keys (the services'
+    database of the suite's Redis, emptied before and after)."""
+    directory = tmp_path_factory.mktemp("seeded-demo") / "var"
+    seeded = seed_once(CLI, service_base_env(), postgres_url, fresh_redis_url(redis_url), directory)
+    yield seeded
+    drop_database(seeded.database_url)
 
 
 @pytest.fixture
-def shared_env(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[dict[str, str]]:
-    """Two processes need the same servers: the suite's PostgreSQL (a fresh database) and Redis."""
-    # Neither our settings nor a developer's OTEL_* set-up leak into the processes under test.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MG_", "OTEL_"))}
-    database = fresh_database_url(postgres_url)
-    env.update(
-        MG_DATA_DIR=str(tmp_path / "var"), MG_LOG_LEVEL="WARNING", MG_DATABASE_URL=database, MG_REDIS_URL=redis_url
-    )
-    seeded = subprocess.run([*CLI, "seed-demo"], env=env, capture_output=True, text=True, timeout=120)
-    assert seeded.returncode == 0, seeded.stderr
+def shared_env(tmp_path: Path, postgres_url: str, redis_url: str, seeded_demo: SeededDemo) -> Iterator[dict[str, str]]:
+    """Two processes need the same servers: the suite's PostgreSQL (a fresh database) and Redis,
+    as `seed-demo` leaves them (a copy of the session's one seeding)."""
+    env = service_base_env()
+    database = copy_seeded(seeded_demo, postgres_url, redis_url, tmp_path / "var")
+    env.update(MG_DATA_DIR=str(tmp_path / "var"), MG_DATABASE_URL=database, MG_REDIS_URL=redis_url)
     yield env
     drop_database(database)
 
