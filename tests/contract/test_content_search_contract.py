@@ -80,6 +80,11 @@ async def test_words_from_the_synopsis_match(searchable: Searchable) -> None:
     assert "The Matrix" in await search.titles("simulation")
 
 
+async def test_a_typo_that_spells_another_word_still_finds_the_title(searchable: Searchable) -> None:
+    search = await loaded(searchable, movie("Star Wars", year=1977), movie("Start Up", year=2016))
+    assert (await search.titles("start wars"))[0] == "Star Wars"
+
+
 async def test_filters_narrow_the_results(searchable: Searchable) -> None:
     search = await loaded(searchable)
     assert await search.titles("dune", platform="netflix") == ["Dune"]
