@@ -22,8 +22,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The suite on every core, at most 8 (each pytest-xdist worker has Redis databases of its own on a
+# shared server: tests/support/servers.py). worksteal: a worker that runs out takes half another's rest.
+TEST_WORKERS ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2); [ "$$n" -gt 8 ] && n=8; echo $$n)
+
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # The suite under coverage.py (branch coverage of the four packages, see pyproject.toml), then the report.
 coverage: $(STAMP)

@@ -27,6 +27,13 @@ from tests.support.smtp_server import smtp_server, tls_certificates  # noqa: F40
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On pytest-xdist workers, the `slow` tests first (in their order): one started near the end
+    would run alone while the other workers sit idle."""
+    if config.getoption("numprocesses", default=None):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def scratch_dir() -> Path:
     """Embedded servers' data, outside pytest's temp-dir rotation: a concurrent pytest run

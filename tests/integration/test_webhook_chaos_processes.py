@@ -25,7 +25,7 @@ from standardwebhooks import Webhook
 from tests.integration.test_service_process import CLI, call
 from tests.support.servers import query, query_all
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 PLATFORM = "chaosflix"
 DELIVERIES = 10_000
