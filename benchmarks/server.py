@@ -37,12 +37,14 @@ def seeded_service(
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], *, with_worker: bool = True) -> Iterator[str]:
+def serving(env: dict[str, str], *, with_worker: bool = True, processes: int = 1) -> Iterator[str]:
     """One more ``serve`` on a free port with ``env`` (a second process on the same data directory
     finds the embedded servers the first one started); its base URL once ready."""
     port = _free_port()
-    worker = ["--with-worker"] if with_worker else []
-    process = subprocess.Popen([*CLI, "serve", "--port", str(port), *worker], env=env)
+    options = ["--with-worker"] if with_worker else []
+    if processes > 1:
+        options += ["--processes", str(processes)]
+    process = subprocess.Popen([*CLI, "serve", "--port", str(port), *options], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -43,6 +43,7 @@ class Settings:
     redis_url: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    http_processes: int = 1
     jwt_private_key: str | None = attrs.field(default=None, repr=False)
     mfa_encryption_key: str | None = attrs.field(default=None, repr=False)
     mfa_encryption_previous_keys: str | None = attrs.field(default=None, repr=False)
@@ -88,6 +89,7 @@ class Settings:
             redis_url=env.get("MG_REDIS_URL") or None,
             http_host=env.get("MG_HTTP_HOST") or "127.0.0.1",
             http_port=_int(env, "MG_HTTP_PORT", 8080),
+            http_processes=_int(env, "MG_HTTP_PROCESSES", 1, minimum=1),
             jwt_private_key=env.get("MG_JWT_PRIVATE_KEY") or None,
             mfa_encryption_key=env.get("MG_MFA_ENCRYPTION_KEY") or None,
             mfa_encryption_previous_keys=env.get("MG_MFA_ENCRYPTION_PREVIOUS_KEYS") or None,

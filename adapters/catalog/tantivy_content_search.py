@@ -7,14 +7,16 @@ reloads when it changed, so a commit made anywhere is seen by the next search.
 Ranking. Every query word must match the title (as written, stemmed, or within an edit distance:
 1 from four letters, 2 from eight) or the synopsis (stemmed); stop words are dropped unless the
 query has nothing else. Typos are tried at first only for the words no title holds, and for every
-word when that finds less than a page (as PostgreSQL's trigram fallback). The score is built from constant scores so that it orders in tiers:
-the exact title (1024) > the query as a phrase in the title (512) > per word, its best match:
-the word in the title (8) > stemmed in the title (6) > stemmed in the synopsis (3) > a typo in the
-title (2). The search multiplies that integer by a factor just above 1 read from each document's
-``order_weight`` fast field (Tantivy's ``weight_by_field``), small enough never to lift a title
-into the next tier: within a tier, titles before episodes, shorter titles, newer release years;
-the catalog holds no popularity, so this is where it would go. The tiers must stay under 2048
-for that, which is why the word count that scores is capped at 32 (every word still has to match).
+word when that finds less than a page (as PostgreSQL's trigram fallback).
+
+The score is built from constant scores so that it orders in tiers: the exact title (1024) > the
+query as a phrase in the title (512) > per word, its best match: the word in the title (8) >
+stemmed in the title (6) > stemmed in the synopsis (3) > a typo in the title (2). The search
+multiplies that integer by a factor just above 1 read from each document's ``order_weight`` fast
+field (Tantivy's ``weight_by_field``), small enough never to lift a title into the next tier:
+within a tier, titles before episodes, shorter titles, newer release years; the catalog holds no
+popularity, so this is where it would go. The tiers must stay under 2048 for that, which is why
+the word count that scores is capped at 32 (every word still has to match).
 (The tie-break was once twelve ``Should`` clauses, one per bit: each walks a posting list of half
 the catalog, which made them 95% of a query's time at a million titles.)
 """

@@ -12,7 +12,8 @@ and reused when it already holds N titles). Then, one query at a time:
   generic plan after five runs of a prepared statement);
 - over HTTP (the adapters the service can be configured with, ``MG_SEARCH_ENGINE``),
   ``GET /api/v1/search`` for the same mix against a served process with search analytics off, one
-  connection and 16, each right after the floor (``GET /health/live``);
+  connection and 16, each right after the floor (``GET /health/live``); then 16 connections again
+  on ``serve --processes N`` (``--processes``, default 2; 1 to skip), its floor measured the same way;
 - ``tantivy``: first the index is built by ``media-gateway reindex`` (its seconds and size on
   disk), and at the end, with the worker running, a title is renamed in PostgreSQL ten times and
   the time until ``GET /api/v1/search`` finds the new name is measured (commit to searchable).
@@ -117,26 +118,34 @@ async def in_process(
     }
 
 
-async def over_http(env: dict[str, str], mix: list[MixQuery], duration: float, concurrency: int) -> dict[str, Any]:
+async def over_http(
+    env: dict[str, str], mix: list[MixQuery], duration: float, concurrency: int, processes: int
+) -> dict[str, Any]:
+    """Keyed by connections (``"16"``), and ``"16x2"`` for 16 connections to two serving processes."""
     requests = [Request("GET", f"/api/v1/search?{urlencode(q.params())}") for q in mix]
     measured: dict[str, Any] = {}
-    with serving({**env, "MG_SEARCH_ANALYTICS": "off"}, with_worker=False) as base:
-        await _expect_engine(base, env["MG_SEARCH_ENGINE"])
-        for width in (1, concurrency):
-            floor = await run(base, "floor", lambda _: FLOOR, duration=duration / 2, concurrency=width)
-            result = await run(
-                base, "search", lambda n: requests[n % len(requests)], duration=duration, concurrency=width
-            )
-            measured[str(width)] = {
-                "rps": result.rps,
-                "p50": result.p50,
-                "p99": result.p99,
-                "requests": result.requests,
-                "errors": result.errors,
-                "floor_rps": floor.rps,
-                "ratio": result.rps / floor.rps if floor.rps else 0.0,
-            }
+    layouts = [(1, [1, concurrency])] + ([(processes, [concurrency])] if processes > 1 else [])
+    for serving_processes, widths in layouts:
+        with serving({**env, "MG_SEARCH_ANALYTICS": "off"}, with_worker=False, processes=serving_processes) as base:
+            await _expect_engine(base, env["MG_SEARCH_ENGINE"])
+            for width in widths:
+                key = f"{width}x{serving_processes}" if serving_processes > 1 else str(width)
+                measured[key] = await _against_floor(base, requests, duration, width)
     return measured
+
+
+async def _against_floor(base: str, requests: list[Request], duration: float, width: int) -> dict[str, Any]:
+    floor = await run(base, "floor", lambda _: FLOOR, duration=duration / 2, concurrency=width)
+    result = await run(base, "search", lambda n: requests[n % len(requests)], duration=duration, concurrency=width)
+    return {
+        "rps": result.rps,
+        "p50": result.p50,
+        "p99": result.p99,
+        "requests": result.requests,
+        "errors": result.errors,
+        "floor_rps": floor.rps,
+        "ratio": result.rps / floor.rps if floor.rps else 0.0,
+    }
 
 
 async def _expect_engine(base: str, engine: str) -> None:
@@ -213,7 +222,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         if args.adapter in ENGINES:
             env["MG_SEARCH_ENGINE"] = args.adapter
             if not args.skip_http:
-                found["http"] = await over_http(env, mix, args.duration, args.concurrency)
+                found["http"] = await over_http(env, mix, args.duration, args.concurrency, args.processes)
                 print(json.dumps(found["http"]), flush=True)
             if args.adapter == "tantivy":
                 found["change_ms"] = await change_to_searchable(env, url)
@@ -242,7 +251,7 @@ def _index(built: dict[str, float] | None) -> str:
 
 
 def _http(width: str, cell: Callable[[dict[str, Any]], str]) -> Callable[[dict[str, Any]], str]:
-    return lambda r: cell(r["http"][width]) if "http" in r else ""
+    return lambda r: cell(r["http"][width]) if width in r.get("http", {}) else ""
 
 
 _ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
@@ -257,10 +266,10 @@ _ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ),
     *(
         row
-        for width in ("1", "16")
+        for width, name in (("1", "1 conn."), ("16", "16 conn."), ("16x2", "16 conn., 2 processes"))
         for row in (
-            (f"HTTP, {width} conn.", _http(width, lambda h: _ms([h["p50"], h["p99"]]))),
-            (f"HTTP, {width} conn.: req/s (× floor)", _http(width, lambda h: f"{h['rps']:,.0f} ({h['ratio']:.2f}×)")),
+            (f"HTTP, {name}", _http(width, lambda h: _ms([h["p50"], h["p99"]]))),
+            (f"HTTP, {name}: req/s (× floor)", _http(width, lambda h: f"{h['rps']:,.0f} ({h['ratio']:.2f}×)")),
         )
     ),
     ("catalog load (s)", lambda r: "" if r.get("load_seconds") is None else f"{r['load_seconds']:.0f}"),
@@ -303,6 +312,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="in-process runs of each query")
     parser.add_argument("--budget", type=float, default=600.0, help="in-process seconds at most")
     parser.add_argument("--data-dir", help="keep the data here and reuse it (never inside the repository)")
+    parser.add_argument("--processes", type=int, default=2, help="serving processes for a second 16-connection run")
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
     found = asyncio.run(measure(args))

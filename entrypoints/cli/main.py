@@ -19,6 +19,12 @@ def _settings() -> Settings:
         sys.exit(f"configuration error: {error}")
 
 
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="media-gateway",
@@ -40,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run the worker as a child process (one command for development; run it separately in production)",
     )
+    serve.add_argument(
+        "--processes",
+        type=_at_least_one,
+        default=None,
+        help="serving processes on the one port, each using a core (default: MG_HTTP_PROCESSES or 1)",
+    )
+    serve.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)  # a serving process started by another
     commands.add_parser(
         "worker",
         help="run every context's background loops and the housekeeping until interrupted",
@@ -155,7 +168,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "serve":
         from entrypoints.cli.serve import serve
 
-        serve(settings, host=args.host, port=args.port, with_worker=args.with_worker)
+        serve(
+            settings,
+            host=args.host,
+            port=args.port,
+            with_worker=args.with_worker,
+            processes=args.processes or settings.http_processes,
+            listen_fd=args.listen_fd,
+        )
     elif args.command == "worker":
         from entrypoints.worker import run_worker
 

@@ -5,6 +5,7 @@ import ctypes
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 
@@ -53,12 +54,54 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     return worker
 
 
-def serve(settings: Settings, *, host: str | None, port: int | None, with_worker: bool = False) -> None:
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The one socket every serving process accepts from: bound and listening before any of them
+    is ready, so a connection made meanwhile waits in its backlog rather than being refused."""
+    listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listener.set_inheritable(True)
+    return listener
+
+
+def start_serving_process(listener: socket.socket, host: str, port: int) -> subprocess.Popen[bytes]:
+    """One more serving process on the same socket and environment. It finds the servers this
+    process started or was given (as a second ``serve`` on the same data directory would)."""
+    command = [sys.executable, "-m", "entrypoints.cli.main", "serve", "--host", host, "--port", str(port)]
+    child = subprocess.Popen(  # noqa: S603  # our own command, no shell
+        [*command, "--listen-fd", str(listener.fileno())],
+        pass_fds=(listener.fileno(),),
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    stop_at_exit(child, grace_seconds=15)
+    return child
+
+
+def serve(
+    settings: Settings,
+    *,
+    host: str | None,
+    port: int | None,
+    with_worker: bool = False,
+    processes: int = 1,
+    listen_fd: int | None = None,
+) -> None:
+    """``processes``: this one and ``processes - 1`` more serving processes, accepting connections
+    from one socket (each with its own event loop and GIL: one per core). ``listen_fd``: this is one
+    of those, given the socket."""
     tracing = configure_tracing("media-gateway", count_dropped=count_dropped_spans)
     with suppress_instrumentation():  # start-up's migration queries are not anyone's request
         settings = asyncio.run(prepare_servers(settings))
     if with_worker:
         start_worker(settings)
+    host, port = host or settings.http_host, port or settings.http_port
+    sockets = None
+    if listen_fd is not None:
+        sockets = [socket.socket(fileno=listen_fd)]
+    elif processes > 1:
+        sockets = [listening_socket(host, port)]
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            log.warning("several serving processes without PROMETHEUS_MULTIPROC_DIR: /metrics shows one process's")
+        for _ in range(processes - 1):
+            start_serving_process(sockets[0], host, port)
     app = create_app(Container(settings=settings))
     track_this_process()  # multiprocess metrics: forget dead processes' gauges, and this one's at exit
 
@@ -72,18 +115,21 @@ def serve(settings: Settings, *, host: str | None, port: int | None, with_worker
 
     config = uvicorn.Config(
         app,
-        host=host or settings.http_host,
-        port=port or settings.http_port,
+        host=host,
+        port=port,
         log_config=None,
         access_log=False,
         server_header=False,
         lifespan="on",
         http=bounded_http_protocol(settings.max_header_bytes),
     )
-    log.info("serving", extra={"host": config.host, "port": config.port, "worker": with_worker})
+    log.info(
+        "serving",
+        extra={"host": config.host, "port": config.port, "worker": with_worker, "processes": processes},
+    )
     # uvicorn re-raises the signal that stopped it once it has shut down. Under the default
     # SIGTERM disposition that kills the process before atexit runs, and the embedded PostgreSQL
     # and Redis would be left running; exiting normally stops them.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, lambda *_: sys.exit(0))
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=sockets)

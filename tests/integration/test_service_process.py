@@ -7,6 +7,7 @@ data directory (the default a fresh clone gets); otherwise it is pointed at thos
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -267,6 +268,45 @@ def test_in_multiprocess_mode_metrics_add_up_over_the_processes_that_served(
     assert metrics[LIVE] == 4, "the counters of a process that ended still count"
     assert metrics[FAILED_SIGN_IN] == 1 and metrics[IN_FLIGHT] == 1
     stop(second)
+
+
+def connections_held(process: psutil.Process, port: int) -> int:
+    held = process.net_connections("tcp")
+    return sum(1 for c in held if c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED)
+
+
+def test_serve_with_two_processes_takes_connections_in_both_and_stops_both(
+    service_env: dict[str, str], tmp_path: Path
+) -> None:
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    port = free_port()
+    parent = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--processes", "2"],
+        env={**service_env, "PROMETHEUS_MULTIPROC_DIR": str(directory)},
+    )
+    base = f"http://127.0.0.1:{port}"
+    opened: list[http.client.HTTPConnection] = []
+    try:
+        wait_ready(base, parent)
+        (child,) = [c for c in psutil.Process(parent.pid).children() if "serve" in c.cmdline()]
+        deadline = time.monotonic() + 30  # the second process may still be starting
+        while time.monotonic() < deadline and not connections_held(child, port):
+            for _ in range(8):  # kept open: each stays with the process that accepted it
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request("GET", "/health/live")
+                assert connection.getresponse().read() and connection.sock is not None
+                opened.append(connection)
+        assert connections_held(child, port) and connections_held(psutil.Process(parent.pid), port)
+        assert scraped(base)[LIVE] == len(opened), "either process's /metrics adds up both"
+    finally:
+        for connection in opened:
+            connection.close()
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(timeout=30) == 0
+    assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
 
 
 def test_serve_with_its_worker_builds_the_search_index_it_then_reads(service_env: dict[str, str]) -> None:
