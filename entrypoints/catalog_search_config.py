@@ -23,6 +23,7 @@ class CatalogSearchSettings:
     engine: str = "tantivy"
     sync_ms: int = 200  # how often the worker applies the catalog's changes to the index
     lag_warn_seconds: int = 10  # /health/aggregate warns when the oldest change not indexed is older
+    cache_pages: int = 512  # pages of results each API process keeps until the index's next commit
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CatalogSearchSettings:
@@ -34,4 +35,5 @@ class CatalogSearchSettings:
             engine=engine,
             sync_ms=env_int(env, "MG_SEARCH_INDEX_SYNC_MS", 200, minimum=10),
             lag_warn_seconds=env_int(env, "MG_SEARCH_INDEX_LAG_WARN_SECONDS", 10),
+            cache_pages=env_int(env, "MG_SEARCH_CACHE_PAGES", 512, minimum=0),
         )

@@ -24,9 +24,10 @@ the catalog, which made them 95% of a query's time at a million titles.)
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Hashable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,6 +44,8 @@ from adapters.catalog.tantivy_catalog_schema import (
     cells_at,
     folded,
 )
+from adapters.catalog.tantivy_searcher_cache import SearcherCache
+from domain.catalog.content import Content
 from domain.catalog.search import SearchPage, SearchQuery
 
 EXACT_TITLE = 1024.0
@@ -118,25 +121,54 @@ def build_query(query: SearchQuery, words: list[str], typos: Collection[str]) ->
     return tantivy.Query.boolean_query(clauses)
 
 
+def cache_key(query: SearchQuery) -> Hashable:
+    """Everything a page of results depends on; the moment only to the second, and only with a platform."""
+    moment = math.floor((query.at or datetime.now(UTC)).timestamp()) if query.platform is not None else None
+    return folded(query.text), query.genre, query.year, query.platform, moment, query.offset, query.page_size
+
+
+def _decoded(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> Content:
+    return content_from_json(msgspec.json.decode(searcher.doc(address)["content"][0]))
+
+
 class TantivyContentSearch:
-    def __init__(self, path: Path) -> None:
+    """``cache_pages``: how many pages each searcher remembers (tantivy_searcher_cache); 0, none."""
+
+    def __init__(self, path: Path, *, cache_pages: int = 0) -> None:
         self._path = path
         self._index = open_index(path, create=False)
         self._index.config_reader("manual")
         self._loaded = self._meta_signature()
         self._lock = threading.Lock()
-        # a searcher is a snapshot of the loaded commit: made again only when the index is reloaded
-        self._current_searcher = self._index.searcher()
+        self._cache_pages = cache_pages
+        # a searcher is a snapshot of the loaded commit: made again, with a new cache, only when
+        # the index is reloaded
+        self._current = (self._index.searcher(), SearcherCache(cache_pages))
 
     async def search(self, query: SearchQuery) -> SearchPage:
-        # Tantivy releases the GIL while it searches: a thread keeps the event loop free.
-        return await asyncio.to_thread(self.search_now, query)
+        searcher, cache = self._snapshot()
+        key = cache_key(query)
+        page = cache.page(key)
+        if page is None:
+            # Tantivy releases the GIL while it searches: a thread keeps the event loop free.
+            page = await asyncio.to_thread(self._answer, searcher, cache, query)
+            cache.keep(key, page)
+        return page
 
     def search_now(self, query: SearchQuery) -> SearchPage:
+        """The same search, in the calling thread."""
+        searcher, cache = self._snapshot()
+        key = cache_key(query)
+        page = cache.page(key)
+        if page is None:
+            page = self._answer(searcher, cache, query)
+            cache.keep(key, page)
+        return page
+
+    def _answer(self, searcher: tantivy.Searcher, cache: SearcherCache, query: SearchQuery) -> SearchPage:
         words = query_words(query)
         if not words:
             return SearchPage(items=(), total=0, page=query.page, page_size=query.page_size)
-        searcher = self._searcher()
         try:
             # Typos first only for the words no title holds (fuzzy matching is a fifth of a query's
             # time at a million titles); all of them again when that finds less than a page, as
@@ -146,11 +178,13 @@ class TantivyContentSearch:
             result = self._run(searcher, build_query(query, words, unknown), query)
             if len(unknown) < len(typos) and result.count < query.page_size:  # type: ignore[attr-defined]
                 result = self._run(searcher, build_query(query, words, typos), query)
-            documents = [searcher.doc(address) for _, address in result.hits]
+            items = tuple(
+                cache.document((address.segment_ord, address.doc), lambda address=address: _decoded(searcher, address))
+                for _, address in result.hits
+            )
             total: int = result.count  # type: ignore[attr-defined]  # exact; missing from tantivy 0.27's stub
         except ValueError as error:
             raise CatalogIndexUnavailable(f"The catalog search index at {self._path} failed: {error}") from error
-        items = tuple(content_from_json(msgspec.json.decode(document["content"][0])) for document in documents)
         return SearchPage(items=items, total=total, page=query.page, page_size=query.page_size)
 
     @staticmethod
@@ -166,7 +200,7 @@ class TantivyContentSearch:
             raise CatalogIndexUnavailable(f"The catalog search index at {self._path} is gone: {error}") from error
         return meta.st_ino, meta.st_mtime_ns, meta.st_size
 
-    def _searcher(self) -> tantivy.Searcher:
+    def _snapshot(self) -> tuple[tantivy.Searcher, SearcherCache]:
         with self._lock:
             current = self._meta_signature()
             if current != self._loaded:
@@ -180,5 +214,5 @@ class TantivyContentSearch:
                             f"The catalog search index at {self._path} cannot be reloaded: {error}"
                         ) from error
                 self._loaded = current
-                self._current_searcher = self._index.searcher()
-            return self._current_searcher
+                self._current = (self._index.searcher(), SearcherCache(self._cache_pages))
+            return self._current

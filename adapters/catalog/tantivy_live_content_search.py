@@ -21,9 +21,10 @@ log = logging.getLogger(__name__)
 
 
 class TantivyLiveContentSearch:
-    def __init__(self, directory: TantivyIndexDirectory, fallback: ContentSearch) -> None:
+    def __init__(self, directory: TantivyIndexDirectory, fallback: ContentSearch, *, cache_pages: int = 0) -> None:
         self._directory = directory
         self._fallback = fallback
+        self._cache_pages = cache_pages
         self._signature: tuple[int, int] | None = None
         self._reader: TantivyContentSearch | None = None
         self._generation: Path | None = None
@@ -54,7 +55,7 @@ class TantivyLiveContentSearch:
         generation = self._directory.current() if signature is not None else None
         if generation is not None:
             try:
-                self._reader = TantivyContentSearch(generation)
+                self._reader = TantivyContentSearch(generation, cache_pages=self._cache_pages)
             except CatalogIndexUnavailable:
                 log.warning("the catalog search index at %s cannot be opened; searching PostgreSQL", generation)
         generation = generation if self._reader else None

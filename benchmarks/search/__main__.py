@@ -13,7 +13,8 @@ and reused when it already holds N titles). Then, one query at a time:
 - over HTTP (the adapters the service can be configured with, ``MG_SEARCH_ENGINE``),
   ``GET /api/v1/search`` for the same mix against a served process with search analytics off, one
   connection and 16, each right after the floor (``GET /health/live``); then 16 connections again
-  on ``serve --processes N`` (``--processes``, default 2; 1 to skip), its floor measured the same way;
+  on ``serve --processes N`` (``--processes``, default 2; 1 to skip), its floor measured the same way,
+  and for Tantivy once more with its result cache on (off otherwise: the mix repeats);
 - ``tantivy``: first the index is built by ``media-gateway reindex`` (its seconds and size on
   disk), and at the end, with the worker running, a title is renamed in PostgreSQL ten times and
   the time until ``GET /api/v1/search`` finds the new name is measured (commit to searchable).
@@ -121,16 +122,23 @@ async def in_process(
 async def over_http(
     env: dict[str, str], mix: list[MixQuery], duration: float, concurrency: int, processes: int
 ) -> dict[str, Any]:
-    """Keyed by connections (``"16"``), and ``"16x2"`` for 16 connections to two serving processes."""
+    """Keyed by connections (``"16"``), ``"16x2"`` for 16 connections to two serving processes, and
+    ``"16x2 cached"`` for those with Tantivy's result cache on (as served by default). Otherwise the
+    cache is off: the mix repeats, so every answer after the first round would come from it."""
     requests = [Request("GET", f"/api/v1/search?{urlencode(q.params())}") for q in mix]
     measured: dict[str, Any] = {}
-    layouts = [(1, [1, concurrency])] + ([(processes, [concurrency])] if processes > 1 else [])
-    for serving_processes, widths in layouts:
-        with serving({**env, "MG_SEARCH_ANALYTICS": "off"}, with_worker=False, processes=serving_processes) as base:
+    uncached = {"MG_SEARCH_CACHE_PAGES": "0"}
+    layouts: list[tuple[str, int, dict[str, str], list[int]]] = [("", 1, uncached, [1, concurrency])]
+    if processes > 1:
+        layouts.append((f"x{processes}", processes, uncached, [concurrency]))
+        if env["MG_SEARCH_ENGINE"] == "tantivy":
+            layouts.append((f"x{processes} cached", processes, {}, [concurrency]))
+    for suffix, serving_processes, extra, widths in layouts:
+        served_env = {**env, "MG_SEARCH_ANALYTICS": "off", **extra}
+        with serving(served_env, with_worker=False, processes=serving_processes) as base:
             await _expect_engine(base, env["MG_SEARCH_ENGINE"])
             for width in widths:
-                key = f"{width}x{serving_processes}" if serving_processes > 1 else str(width)
-                measured[key] = await _against_floor(base, requests, duration, width)
+                measured[f"{width}{suffix}"] = await _against_floor(base, requests, duration, width)
     return measured
 
 
@@ -266,7 +274,12 @@ _ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ),
     *(
         row
-        for width, name in (("1", "1 conn."), ("16", "16 conn."), ("16x2", "16 conn., 2 processes"))
+        for width, name in (
+            ("1", "1 conn."),
+            ("16", "16 conn."),
+            ("16x2", "16 conn., 2 processes"),
+            ("16x2 cached", "16 conn., 2 processes, result cache on (every answer from it)"),
+        )
         for row in (
             (f"HTTP, {name}", _http(width, lambda h: _ms([h["p50"], h["p99"]]))),
             (f"HTTP, {name}: req/s (× floor)", _http(width, lambda h: f"{h['rps']:,.0f} ({h['ratio']:.2f}×)")),

@@ -35,7 +35,11 @@ from entrypoints.config import Settings
 def content_search(settings: Settings, postgres: ContentSearch) -> ContentSearch:
     """MG_SEARCH_ENGINE: the Tantivy index (PostgreSQL while it is not built yet), or PostgreSQL."""
     if settings.catalog_search.engine == "tantivy":
-        return TantivyLiveContentSearch(TantivyIndexDirectory(settings.search_index_dir), fallback=postgres)
+        return TantivyLiveContentSearch(
+            TantivyIndexDirectory(settings.search_index_dir),
+            fallback=postgres,
+            cache_pages=settings.catalog_search.cache_pages,
+        )
     return postgres
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 import attrs
 import pytest
 
 from adapters.catalog.cached_content_lookup import CachedContentLookup
+from adapters.catalog.tantivy_searcher_cache import DOCUMENTS_PER_PAGE, SearcherCache
 from adapters.identity.jwt_access_token_issuer import JwtAccessTokenIssuer
 from adapters.identity.signing_keys import Ed25519SigningKey
 from adapters.shared.manual_clock import ManualClock
 from domain.catalog.content import Content
+from domain.catalog.search import SearchPage
 from domain.identity.errors import InvalidAccessToken
 from tests.support.catalog_fixtures import movie
 
@@ -90,3 +93,39 @@ async def test_a_changed_title_is_seen_once_its_time_is_up() -> None:
     await lookup.get(DUNE.id)
     source.items[DUNE.id] = attrs.evolve(DUNE, title="Dune II")
     assert (await lookup.get(DUNE.id)).title == "Dune II"
+
+
+def decoding(decoded: list[int], address: int) -> Callable[[], Content]:
+    def decode() -> Content:
+        decoded.append(address)
+        return DUNE
+
+    return decode
+
+
+def test_a_searcher_cache_keeps_its_most_recent_pages_and_bounded_documents() -> None:
+    cache = SearcherCache(pages=2)
+    pages = {name: SearchPage(items=(movie(name),), total=1, page=1, page_size=20) for name in ("a", "b", "c")}
+    cache.keep("a", pages["a"])
+    cache.keep("b", pages["b"])
+    assert cache.page("a") is pages["a"]  # now the most recent
+    cache.keep("c", pages["c"])
+    assert cache.page("b") is None and cache.page("a") is pages["a"] and cache.page("c") is pages["c"]
+    decoded: list[int] = []
+    for address in range(2 * DOCUMENTS_PER_PAGE):
+        cache.document(address, decoding(decoded, address))
+    cache.document(0, decoding(decoded, 0))
+    assert decoded.count(0) == 1, "a document is decoded once"
+    cache.document(2 * DOCUMENTS_PER_PAGE, decoding(decoded, 2 * DOCUMENTS_PER_PAGE))
+    cache.document(0, decoding(decoded, 0))
+    assert decoded.count(0) == 2, "the documents were dropped once there were too many"
+
+
+def test_a_searcher_cache_of_no_pages_keeps_nothing() -> None:
+    cache = SearcherCache(pages=0)
+    cache.keep("a", SearchPage(items=(), total=0, page=1, page_size=20))
+    assert cache.page("a") is None
+    decoded: list[int] = []
+    cache.document(1, decoding(decoded, 1))
+    cache.document(1, decoding(decoded, 1))
+    assert decoded == [1, 1]
