@@ -24,10 +24,11 @@ def service_base_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def seeded_demo(tmp_path_factory: pytest.TempPathFactory, postgres_url: str, redis_url: str) -> Iterator[SeededDemo]:
+def seeded_demo(scratch_dir: Path, postgres_url: str, redis_url: str) -> Iterator[SeededDemo]:
     """seed-demo run once, into a template database, data directory and Redis keys (the services'
-    database of the suite's Redis, emptied before and after)."""
-    directory = tmp_path_factory.mktemp("seeded-demo") / "var"
+    database of the suite's Redis, emptied before and after). The directory is kept out of pytest's
+    temp-dir rotation (see scratch_dir): it is copied until the session ends."""
+    directory = scratch_dir / "seeded-demo" / "var"
     seeded = seed_once(CLI, service_base_env(), postgres_url, fresh_redis_url(redis_url), directory)
     yield seeded
     drop_database(seeded.database_url)

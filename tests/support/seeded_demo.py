@@ -56,7 +56,8 @@ def seed_once(
             pipe.dump(name)
             pipe.pttl(name)
             dump, ttl_ms = pipe.execute()
-            keys.append(RedisKey(name, dump, max(ttl_ms, 0)))
+            if dump is not None:  # None: expired since the scan
+                keys.append(RedisKey(name, dump, max(ttl_ms, 0)))
         scratch.flushdb()
     finally:
         scratch.close()
