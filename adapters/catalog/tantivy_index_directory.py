@@ -2,10 +2,12 @@
 its feed mark (``feed-mark.json``, written after each commit); ``<root>/current`` names the live
 generation. A rebuild fills a new generation beside the live one and publishes it by replacing
 ``current`` (atomically); readers and the writer follow ``current``, and generations older than
-the one before it are removed."""
+the one before it are removed, unless a writer still holds one (another process building it:
+a worker's rebuild beside ``media-gateway reindex``, or two workers starting at once)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -20,12 +22,36 @@ from application.catalog.search_index_ports import FeedMark
 
 CURRENT = "current"
 MARK = "feed-mark.json"
+WRITER_LOCK = ".tantivy-writer.lock"
 
 
 def _replace(path: Path, data: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(data, encoding="utf-8")
     os.replace(temporary, path)
+
+
+def _started_before(one: Path, other: Path) -> bool:
+    """By the start times in their names: a generation begun after this one is still being built."""
+    try:
+        return int(one.name.split("-")[1]) < int(other.name.split("-")[1])
+    except (IndexError, ValueError):
+        return True
+
+
+def _remove_unless_written(generation: Path) -> None:
+    """Remove a generation unless a writer holds it (Tantivy's writer lock is an flock)."""
+    try:
+        lock = open(generation / WRITER_LOCK, "a")  # noqa: SIM115  # held while the tree goes
+    except OSError:
+        shutil.rmtree(generation, ignore_errors=True)
+        return
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        shutil.rmtree(generation, ignore_errors=True)
 
 
 class TantivyIndexDirectory:
@@ -51,8 +77,8 @@ class TantivyIndexDirectory:
         _replace(self.root / CURRENT, generation.name)
         keep = {generation.name, previous.name if previous else ""}
         for old in self.root.glob("gen-*"):
-            if old.is_dir() and old.name not in keep:
-                shutil.rmtree(old, ignore_errors=True)
+            if old.is_dir() and old.name not in keep and _started_before(old, generation):
+                _remove_unless_written(old)
 
     @staticmethod
     def read_mark(generation: Path, *, verify: bool = False) -> FeedMark | None:

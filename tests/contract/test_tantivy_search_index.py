@@ -60,6 +60,18 @@ async def test_a_rebuild_beside_the_live_writer_becomes_live_and_the_writer_foll
     await worker.close()
 
 
+async def test_a_build_still_being_written_elsewhere_is_left_alone_when_another_publishes(tmp_path: Path) -> None:
+    """Two workers starting at once, or a worker's rebuild beside `media-gateway reindex`."""
+    root = tmp_path / "search-index"
+    slow = await _index(root).new_build()
+    await slow.add([movie("Heat")])
+    await _publish(_index(root), MARK, "Arrival")
+    await slow.add([movie("Dune")])
+    await slow.publish(FeedMark(9, UUID(int=9)))
+    search = TantivyLiveContentSearch(TantivyIndexDirectory(root), InMemoryCatalog())
+    assert await _titles(search, "heat") == ["Heat"] and await _titles(search, "dune") == ["Dune"]
+
+
 async def _published_and_closed(root: Path) -> Path:
     """The live generation of an index published at MARK with one title, its writer gone."""
     index = _index(root)

@@ -1,7 +1,8 @@
 """The search index as it runs: `serve` reads it, the worker writes it, over the suite's servers
 with the demo catalog seeded. A platform's change sent as a signed webhook is found through
 `serve` within a second of the worker applying it; `media-gateway reindex` rebuilds the index
-beside the running worker; /health/aggregate reports the index's lag."""
+beside the running worker; /health/aggregate reports the index's lag; a second worker stands by
+and takes the index over when the first dies."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ import time
 import urllib.parse
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from standardwebhooks import Webhook
 
+from adapters.catalog.tantivy_index_directory import WRITER_LOCK, TantivyIndexDirectory
 from tests.integration.test_service_process import CLI, call
 from tests.integration.test_webhook_chaos_processes import admin_token
 from tests.support.servers import query, query_all
@@ -135,3 +138,56 @@ def test_webhook_changes_are_found_within_a_second_and_reindex_runs_beside_the_w
     time.sleep(1.2)
     reading = _index_check(base)
     assert reading["changes"] == 1 and reading["observedValue"] >= 1.0
+
+
+def _total(base: str, text: str) -> int:
+    status, page = call(base, "GET", "/api/v1/search?" + urllib.parse.urlencode({"q": text}))
+    assert status == 200, page
+    return int(page["total"])
+
+
+def _writer_of(index_root: Path) -> int:
+    """The pid holding the live generation's writer lock (Tantivy's is an flock), from /proc/locks."""
+    generation = TantivyIndexDirectory(index_root).current()
+    assert generation is not None
+    inode = (generation / WRITER_LOCK).stat().st_ino
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()  # 1: FLOCK  ADVISORY  WRITE 4242 fd:01:123456 0 EOF
+        if fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[-1] == str(inode):
+            return int(fields[4])
+    raise AssertionError("nobody holds the index's writer lock")
+
+
+def _rename_movies(database: str, word: str) -> list[tuple[object, ...]]:
+    """Every film's title gets ``word`` at its end, in one transaction."""
+    renaming = "UPDATE content SET title = title || ' ' || :w WHERE kind = 'movie' RETURNING id"
+    return query_all(database, renaming, w=word)
+
+
+def test_a_second_worker_stands_by_and_takes_over_when_the_first_is_killed_mid_sync(
+    start: Any, shared_env: dict[str, str]
+) -> None:
+    env = {**shared_env, "MG_SEARCH_ENGINE": "tantivy", "MG_HEALTH_CACHE_SECONDS": "0"}
+    base, _ = start(**{k: v for k, v in env.items() if k.startswith("MG_")})
+    database, index_root = env["MG_DATABASE_URL"], Path(env["MG_DATA_DIR"]) / "search-index"
+    workers = [subprocess.Popen([*CLI, "worker"], env=env)]
+    try:
+        _wait(lambda: _index_check(base).get("built"), 60, "the worker built no index")
+        workers.append(subprocess.Popen([*CLI, "worker"], env=env))
+        renamed = _rename_movies(database, "Zebrafinch")
+        _wait(lambda: _total(base, "zebrafinch") == len(renamed), 30, "the renamed titles not found")
+        (writer,) = [w for w in workers if w.pid == _writer_of(index_root)]
+        (standby,) = [w for w in workers if w is not writer]
+
+        renamed = _rename_movies(database, "Kingfisher")
+        time.sleep(0.05)  # the writer is picking the change up
+        writer.kill()
+        writer.wait(10)
+        _wait(lambda: _total(base, "kingfisher") == len(renamed), 30, "the second worker did not take over")
+        assert _writer_of(index_root) == standby.pid and standby.poll() is None
+        _wait(lambda: _index_check(base)["status"] == "pass", 10, "the index still lags")
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(30)
