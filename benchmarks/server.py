@@ -58,6 +58,8 @@ def serving(env: dict[str, str], *, with_worker: bool = True, processes: int = 1
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the service did not become ready")
             time.sleep(0.2)
+        if processes > 1:
+            time.sleep(5)  # ready means the first process is; the others are a second or two behind
         yield base
     finally:
         process.send_signal(signal.SIGTERM)
