@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="serving processes on the one port, each using a core (default: MG_HTTP_PROCESSES or 1)",
     )
-    serve.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)  # a serving process started by another
+    # one of --processes, started by the first
+    serve.add_argument("--joining", action="store_true", help=argparse.SUPPRESS)
     commands.add_parser(
         "worker",
         help="run every context's background loops and the housekeeping until interrupted",
@@ -174,7 +175,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
             port=args.port,
             with_worker=args.with_worker,
             processes=args.processes or settings.http_processes,
-            listen_fd=args.listen_fd,
+            joining=args.joining,
         )
     elif args.command == "worker":
         from entrypoints.worker import run_worker

@@ -55,20 +55,20 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """The one socket every serving process accepts from: bound and listening before any of them
-    is ready, so a connection made meanwhile waits in its backlog rather than being refused."""
-    listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
-    listener.set_inheritable(True)
-    return listener
+    """A socket of this process's own on the port that every serving process binds: with
+    SO_REUSEPORT the kernel spreads new connections over them (one socket that all of them accept
+    from would leave most keep-alive connections with whichever process woke first)."""
+    return socket.create_server(
+        (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET, reuse_port=True
+    )
 
 
-def start_serving_process(listener: socket.socket, host: str, port: int) -> subprocess.Popen[bytes]:
-    """One more serving process on the same socket and environment. It finds the servers this
+def start_serving_process(host: str, port: int) -> subprocess.Popen[bytes]:
+    """One more serving process on the same port and environment. It finds the servers this
     process started or was given (as a second ``serve`` on the same data directory would)."""
     command = [sys.executable, "-m", "entrypoints.cli.main", "serve", "--host", host, "--port", str(port)]
     child = subprocess.Popen(  # noqa: S603  # our own command, no shell
-        [*command, "--listen-fd", str(listener.fileno())],
-        pass_fds=(listener.fileno(),),
+        [*command, "--joining"],
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     stop_at_exit(child, grace_seconds=15)
@@ -82,11 +82,10 @@ def serve(
     port: int | None,
     with_worker: bool = False,
     processes: int = 1,
-    listen_fd: int | None = None,
+    joining: bool = False,
 ) -> None:
-    """``processes``: this one and ``processes - 1`` more serving processes, accepting connections
-    from one socket (each with its own event loop and GIL: one per core). ``listen_fd``: this is one
-    of those, given the socket."""
+    """``processes``: this one and ``processes - 1`` more serving processes on the same port (each
+    with its own event loop and GIL: one per core). ``joining``: this is one of those more."""
     tracing = configure_tracing("media-gateway", count_dropped=count_dropped_spans)
     with suppress_instrumentation():  # start-up's migration queries are not anyone's request
         settings = asyncio.run(prepare_servers(settings))
@@ -94,14 +93,13 @@ def serve(
         start_worker(settings)
     host, port = host or settings.http_host, port or settings.http_port
     sockets = None
-    if listen_fd is not None:
-        sockets = [socket.socket(fileno=listen_fd)]
-    elif processes > 1:
-        sockets = [listening_socket(host, port)]
+    if joining or processes > 1:
+        sockets = [listening_socket(host, port)]  # bound before the others start: the port is ours
+    if processes > 1 and not joining:
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             log.warning("several serving processes without PROMETHEUS_MULTIPROC_DIR: /metrics shows one process's")
         for _ in range(processes - 1):
-            start_serving_process(sockets[0], host, port)
+            start_serving_process(host, port)
     app = create_app(Container(settings=settings))
     track_this_process()  # multiprocess metrics: forget dead processes' gauges, and this one's at exit
 
