@@ -146,7 +146,10 @@ class TantivyContentSearch:
         self._current = (self._index.searcher(), SearcherCache(cache_pages))
 
     async def search(self, query: SearchQuery) -> SearchPage:
-        searcher, cache = self._snapshot()
+        current = self._unless_reload_due()
+        if current is None:  # reloading opens the new segments: not on the event loop
+            return await asyncio.to_thread(self.search_now, query)
+        searcher, cache = current
         key = cache_key(query)
         page = cache.page(key)
         if page is None:
@@ -199,6 +202,10 @@ class TantivyContentSearch:
         except OSError as error:
             raise CatalogIndexUnavailable(f"The catalog search index at {self._path} is gone: {error}") from error
         return meta.st_ino, meta.st_mtime_ns, meta.st_size
+
+    def _unless_reload_due(self) -> tuple[tantivy.Searcher, SearcherCache] | None:
+        with self._lock:
+            return self._current if self._meta_signature() == self._loaded else None
 
     def _snapshot(self) -> tuple[tantivy.Searcher, SearcherCache]:
         with self._lock:
