@@ -20,8 +20,7 @@ from pathlib import Path
 import redis
 from sqlalchemy.engine import make_url
 
-from adapters.postgres.database import async_url
-from tests.support.servers import fresh_database_url
+from tests.support.servers import administer, fresh_database_url
 
 
 @dataclass(frozen=True)
@@ -85,18 +84,5 @@ def copy_seeded(seeded: SeededDemo, server_url: str, redis_url: str, data_dir: P
 
 
 def _create_from_template(database_url: str, template_url: str) -> None:
-    import asyncio
-
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    async def create() -> None:
-        parsed, template = make_url(async_url(database_url)), make_url(template_url).database
-        admin = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        try:
-            async with admin.connect() as conn:
-                await conn.execute(text(f'CREATE DATABASE "{parsed.database}" TEMPLATE "{template}"'))
-        finally:
-            await admin.dispose()
-
-    asyncio.run(create())
+    database, template = make_url(database_url).database, make_url(template_url).database
+    administer(database_url, f'CREATE DATABASE "{database}" TEMPLATE "{template}"')

@@ -98,21 +98,25 @@ def fresh_database_url(server_url: str) -> str:
 
 def drop_database(url: str) -> None:
     """Drop a database made by ``fresh_database_url`` (from synchronous code)."""
+    administer(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def administer(url: str, statement: str) -> None:
+    """Run ``statement`` (CREATE/DROP DATABASE) on the server of ``url``, outside a transaction."""
     import asyncio
 
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    async def drop() -> None:
-        parsed = make_url(async_url(url))
-        admin = create_async_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    async def run() -> None:
+        admin = create_async_engine(make_url(async_url(url)).set(database="postgres"), isolation_level="AUTOCOMMIT")
         try:
             async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+                await conn.execute(text(statement))
         finally:
             await admin.dispose()
 
-    asyncio.run(drop())
+    asyncio.run(run())
 
 
 def query(url: str, sql: str, **params: object) -> tuple[object, ...]:
