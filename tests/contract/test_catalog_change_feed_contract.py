@@ -10,6 +10,8 @@ from uuid import UUID
 
 import attrs
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.catalog.in_memory_catalog import InMemoryCatalog
@@ -137,3 +139,13 @@ async def test_postgres_holds_back_changes_that_a_transaction_still_open_could_p
         assert (await feed.changes_after(START, 100)).items == ()  # reading Dune would move past Arrival
         await unit.commit()
     assert [item.title for item in (await feed.changes_after(START, 100)).items] == ["Arrival", "Dune"]
+
+
+async def test_postgres_refuses_to_delete_a_title_which_the_feed_could_never_report(engine: AsyncEngine) -> None:
+    await PostgresContentRepository(engine).upsert_many([movie("Arrival", year=2016)])
+    with pytest.raises(DBAPIError, match="withdraw the title"):
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM content WHERE title = 'Arrival'"))
+    assert [item.title for item in (await PostgresCatalogChangeFeed(engine).changes_after(START, 100)).items] == [
+        "Arrival"
+    ]
