@@ -154,8 +154,7 @@ class TantivyContentSearch:
         page = cache.page(key)
         if page is None:
             # Tantivy releases the GIL while it searches: a thread keeps the event loop free.
-            page = await asyncio.to_thread(self._answer, searcher, cache, query)
-            cache.keep(key, page)
+            page = await asyncio.to_thread(self._answered, searcher, cache, query, key)
         return page
 
     def search_now(self, query: SearchQuery) -> SearchPage:
@@ -163,9 +162,14 @@ class TantivyContentSearch:
         searcher, cache = self._snapshot()
         key = cache_key(query)
         page = cache.page(key)
-        if page is None:
-            page = self._answer(searcher, cache, query)
-            cache.keep(key, page)
+        return self._answered(searcher, cache, query, key) if page is None else page
+
+    def _answered(
+        self, searcher: tantivy.Searcher, cache: SearcherCache, query: SearchQuery, key: Hashable
+    ) -> SearchPage:
+        """Answered by the index, and kept for the next time."""
+        page = self._answer(searcher, cache, query)
+        cache.keep(key, page)
         return page
 
     def _answer(self, searcher: tantivy.Searcher, cache: SearcherCache, query: SearchQuery) -> SearchPage:
